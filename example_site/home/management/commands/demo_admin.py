@@ -1,0 +1,44 @@
+"""Create the demo site's local admin user and print its credentials."""
+
+import secrets
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+
+#: Git-ignored file that keeps the generated password between runs.
+PASSWORD_FILE = Path(__file__).resolve().parents[3] / ".admin-password"
+
+
+class Command(BaseCommand):
+    help = "Create or repair the local demo admin user and print how to log in."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="admin")
+
+    def handle(self, *args, username, **options):
+        # A random password rather than a well-known one: the demo server may
+        # be reachable from a local network.
+        if PASSWORD_FILE.exists():
+            password = PASSWORD_FILE.read_text().strip()
+        else:
+            password = secrets.token_urlsafe(12)
+            PASSWORD_FILE.write_text(password + "\n")
+            PASSWORD_FILE.chmod(0o600)
+
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"email": f"{username}@example.test", "is_staff": True},
+        )
+        if created or not user.check_password(password) or not user.is_superuser:
+            user.is_staff = user.is_superuser = True
+            user.set_password(password)
+            user.save()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo admin at http://127.0.0.1:8000/admin/ - "
+                f"username: {username}  password: {password}"
+            )
+        )

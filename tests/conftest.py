@@ -1,0 +1,24 @@
+import pytest
+from django.core.cache import caches
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Give every test a private, temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches():
+    """Start every test with empty caches (rate limits live there)."""
+    for cache in caches.all():
+        cache.clear()
+    yield
+
+
+@pytest.fixture
+def home_page(db):
+    """The example site's home page, created by its data migration."""
+    from wagtail.models import Site
+
+    return Site.objects.get(is_default_site=True).root_page.specific

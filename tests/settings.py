@@ -1,0 +1,39 @@
+"""Settings for the test suite.
+
+They start from the example site's settings, so the suite also proves that a
+normal Wagtail project runs the package, and override what a test run needs:
+a database from ``DATABASE_URL`` (SQLite in memory by default, PostgreSQL in
+CI), a fast password hasher, a local cache and in-process background tasks.
+"""
+
+import dj_database_url
+
+from example_site.settings.base import *  # noqa: F403
+
+
+SECRET_KEY = "tests-only-not-secret"
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+DATABASES = {"default": dj_database_url.config(default="sqlite://:memory:")}
+# PostgreSQL test databases get a distinct name per pytest-xdist worker from
+# pytest-django itself; nothing to do here.
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DEFAULT_FROM_EMAIL = "selvhjelp@example.test"
+
+WAGTAILADMIN_BASE_URL = "http://testserver"
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"null": {"class": "logging.NullHandler"}},
+    "root": {"handlers": ["null"]},
+}

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WagtailSelvhjelpAppConfig(AppConfig):
+    name = "wagtail_selvhjelp"
+    label = "wagtail_selvhjelp"
+    verbose_name = _("Self-help groups")
+    default_auto_field = "django.db.models.BigAutoField"

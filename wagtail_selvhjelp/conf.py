@@ -1,0 +1,78 @@
+"""The package's settings, read from one namespaced ``WAGTAIL_SELVHJELP`` dict.
+
+Usage::
+
+    from wagtail_selvhjelp.conf import selvhjelp_settings
+
+    selvhjelp_settings.RATE_LIMIT_PER_HOUR
+
+Keys missing from the project's ``WAGTAIL_SELVHJELP`` fall back to
+:data:`DEFAULTS`. The values are re-read when the setting changes (for example
+under ``override_settings`` in tests).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+
+
+SETTING_NAME = "WAGTAIL_SELVHJELP"
+
+#: Every setting the package reads, with its default. The README documents each.
+DEFAULTS = {
+    # Smallest and largest group a registration page proposes by default.
+    "GROUP_MIN_SIZE": 4,
+    "GROUP_MAX_SIZE": 8,
+    # Youngest age a registration page accepts by default (16 is also allowed).
+    "DEFAULT_MINIMUM_AGE": 18,
+    # Registrations one client may submit per hour before it gets a calm refusal.
+    "RATE_LIMIT_PER_HOUR": 10,
+    # Cache alias that holds the rate-limit counters; share it between workers.
+    "RATE_LIMIT_CACHE": "default",
+    # Seconds a person needs at least to fill in the form; faster is a bot.
+    "MINIMUM_FILL_SECONDS": 3,
+    # Hours a rendered form stays valid (the signed timestamp's maximum age).
+    "FORM_MAX_AGE_HOURS": 24,
+    # Sender of the e-mails the package sends; None = DEFAULT_FROM_EMAIL.
+    "FROM_EMAIL": None,
+}
+
+
+class SelvhjelpSettings:
+    """Attribute access to the package settings, with defaults."""
+
+    def __init__(self, defaults):
+        self.defaults = defaults
+        self._cache = None
+
+    def _load(self):
+        user_settings = getattr(settings, SETTING_NAME, None) or {}
+        if not isinstance(user_settings, dict):
+            raise ImproperlyConfigured(f"{SETTING_NAME} must be a dict.")
+        unknown = set(user_settings) - set(self.defaults)
+        if unknown:
+            raise ImproperlyConfigured(
+                f"Unknown {SETTING_NAME} key(s): {', '.join(sorted(unknown))}."
+            )
+        return {**self.defaults, **user_settings}
+
+    def __getattr__(self, name):
+        if name not in self.defaults:
+            raise AttributeError(f"Invalid {SETTING_NAME} setting: {name!r}")
+        if self._cache is None:
+            self._cache = self._load()
+        return self._cache[name]
+
+    def reload(self):
+        self._cache = None
+
+
+selvhjelp_settings = SelvhjelpSettings(DEFAULTS)
+
+
+def _reload_settings(*, setting, **kwargs):
+    if setting == SETTING_NAME:
+        selvhjelp_settings.reload()
+
+
+setting_changed.connect(_reload_settings)
