@@ -2,6 +2,7 @@ import configparser
 from pathlib import Path
 
 from django.apps import apps
+from django.utils import translation
 
 import wagtail_selvhjelp
 
@@ -12,7 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_app_is_installed_with_its_label():
     config = apps.get_app_config("wagtail_selvhjelp")
     assert config.name == "wagtail_selvhjelp"
-    assert str(config.verbose_name) == "Self-help groups"
+    with translation.override("en"):
+        assert str(config.verbose_name) == "Self-help groups"
+    with translation.override("nn"):
+        assert str(config.verbose_name) == "Sjølvhjelpsgrupper"
     assert config.default_auto_field == "django.db.models.BigAutoField"
 
 

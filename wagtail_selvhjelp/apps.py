@@ -7,3 +7,6 @@ class WagtailSelvhjelpAppConfig(AppConfig):
     label = "wagtail_selvhjelp"
     verbose_name = _("Self-help groups")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the system checks

@@ -29,6 +29,10 @@ DEFAULTS = {
     "RATE_LIMIT_PER_HOUR": 10,
     # Cache alias that holds the rate-limit counters; share it between workers.
     "RATE_LIMIT_CACHE": "default",
+    # request.META key holding the client's address for the rate limit. Behind
+    # a proxy, use the header it sets, e.g. "HTTP_X_REAL_IP" (first address of
+    # a comma-separated list is used).
+    "CLIENT_IP_META": "REMOTE_ADDR",
     # Seconds a person needs at least to fill in the form; faster is a bot.
     "MINIMUM_FILL_SECONDS": 3,
     # Hours a rendered form stays valid (the signed timestamp's maximum age).

@@ -6,8 +6,9 @@ written in Norwegian bokmål.
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from wagtail.models import Site
+
+from ...demo import load_demo
 
 
 class Command(BaseCommand):
@@ -27,13 +28,8 @@ class Command(BaseCommand):
                 "No default Wagtail site. Run migrate first (the example site "
                 "creates one), or create a site in the admin."
             )
-        with transaction.atomic():
-            created = self.load(site.root_page.specific, force=force)
+        created = load_demo(site.root_page.specific, force=force)
         if created:
             self.stdout.write(self.style.SUCCESS("Demo content loaded."))
         else:
             self.stdout.write("Demo content already present; use --force to rebuild.")
-
-    def load(self, root, *, force):
-        """Build the demo content below ``root``; return True if anything was made."""
-        return False

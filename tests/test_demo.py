@@ -1,0 +1,54 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from wagtail.models import Page
+
+from wagtail_selvhjelp.models import ContactPoint, SelfHelpIndexPage
+
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return Page.objects.count(), ContactPoint.objects.count()
+
+
+def _run(*args):
+    out = StringIO()
+    call_command("selvhjelp_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_demo_is_idempotent_and_force_rebuilds(client, home_page):
+    assert "loaded" in _run()
+    first = _counts()
+    assert "already present" in _run()
+    assert _counts() == first
+    assert "loaded" in _run("--force")
+    assert _counts() == first
+    assert SelfHelpIndexPage.objects.count() == 1
+
+
+def test_demo_pages_render_in_bokmal(client, home_page):
+    _run()
+    section = SelfHelpIndexPage.objects.get()
+    assert section.live
+    for page in [section, *section.get_descendants().live().specific()]:
+        response = client.get(page.url)
+        assert response.status_code == 200, page.url
+        assert '<html lang="nb">' in response.content.decode()
+    assert ContactPoint.objects.filter(live=True).count() >= 5
+    kinds = set(ContactPoint.objects.values_list("kind", flat=True))
+    assert len(kinds) >= 3
+    municipalities = set(ContactPoint.objects.values_list("municipality", flat=True))
+    assert len(municipalities) >= 3
+
+
+def test_demo_needs_a_site(home_page):
+    from django.core.management.base import CommandError
+    from wagtail.models import Site
+
+    Site.objects.all().delete()
+    with pytest.raises(CommandError, match="No default Wagtail site"):
+        _run()

@@ -1,0 +1,507 @@
+"""Demo content for ``manage.py selvhjelp_demo``: a fictional municipality.
+
+Everything here is invented: the municipality (Fjellbygd), the units, the
+people, the e-mail addresses (on the reserved ``.example`` domain) and the
+phone numbers. The texts are written in Norwegian bokmål for this project.
+"""
+
+import datetime
+import random
+
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Locale
+
+from .models import (
+    ConsentText,
+    ContactDirectoryPage,
+    ContactPoint,
+    ContactPointKind,
+    GroupKind,
+    GroupRegistrationPage,
+    Registration,
+    RegistrationPlace,
+    RegistrationStatus,
+    RegistrationTimeSlot,
+    RegistrationTopic,
+    SelfHelpIndexContactPoint,
+    SelfHelpIndexPage,
+    SelfHelpInfoPage,
+)
+
+
+SECTION_SLUG = "selvhjelp"
+
+CONTACT_POINTS = [
+    {
+        "organisation": "Fjellbygd frisklivssentral",
+        "kind": ContactPointKind.HEALTHY_LIFE_CENTRE,
+        "contact_person": "Sigrid Demo",
+        "role": "Selvhjelpsgrupper og igangsettere",
+        "email": "frisklivssentralen@fjellbygd.example",
+        "phone": "+4799900101",
+        "municipality": "Fjellbygd",
+        "address": "Rådhusvegen 1\n3599 Fjellbygd",
+        "opening_hours": "Mandag–fredag kl. 08–15",
+        "sort_order": 0,
+    },
+    {
+        "organisation": "Fjellbygd frivilligsentral",
+        "kind": ContactPointKind.VOLUNTEER_CENTRE,
+        "contact_person": "Petter Eksempel",
+        "role": "Møterom og praktisk hjelp til grupper",
+        "email": "frivillig@fjellbygd.example",
+        "phone": "+4799900102",
+        "municipality": "Fjellbygd",
+        "address": "Torget 3\n3599 Fjellbygd",
+        "opening_hours": "Tirsdag og torsdag kl. 10–14",
+        "sort_order": 1,
+    },
+    {
+        "organisation": "Psykisk helse og rus, Fjellbygd kommune",
+        "kind": ContactPointKind.MENTAL_HEALTH,
+        "contact_person": "",
+        "role": "Pårørende til personer med rusproblemer",
+        "email": "psykiskhelse@fjellbygd.example",
+        "phone": "+4799900103",
+        "municipality": "Fjellbygd",
+        "address": "",
+        "opening_hours": "Mandag–fredag kl. 09–15",
+        "sort_order": 2,
+    },
+    {
+        "organisation": "Dalsetra frisklivssentral",
+        "kind": ContactPointKind.HEALTHY_LIFE_CENTRE,
+        "contact_person": "Ingrid Prøve",
+        "role": "Selvhjelpsgrupper i Dalsetra",
+        "email": "friskliv@dalsetra.example",
+        "phone": "+4799900104",
+        "municipality": "Dalsetra",
+        "address": "Stasjonsvegen 7\n3598 Dalsetra",
+        "opening_hours": "Onsdag kl. 09–15",
+        "sort_order": 0,
+    },
+    {
+        "organisation": "Elvedal frivilligsentral",
+        "kind": ContactPointKind.VOLUNTEER_CENTRE,
+        "contact_person": "Ola Fiktiv",
+        "role": "Selvhjelp og møteplasser",
+        "email": "post@elvedal-frivillig.example",
+        "phone": "+4799900105",
+        "municipality": "Elvedal",
+        "address": "",
+        "opening_hours": "",
+        "website": "https://elvedal-frivillig.example/",
+        "sort_order": 0,
+    },
+    {
+        "organisation": "Selvhjelpskontoret for fjellregionen (demo)",
+        "kind": ContactPointKind.NATIONAL_CENTRE,
+        "contact_person": "",
+        "role": "Kurs for igangsettere og veiledning til kommunene",
+        "email": "region@selvhjelp-demo.example",
+        "phone": "+4799900106",
+        "municipality": "Hele regionen",
+        "address": "",
+        "opening_hours": "Mandag–fredag kl. 09–15",
+        "sort_order": 0,
+    },
+]
+
+SECTION_INTRO = (
+    "<p>I en selvhjelpsgruppe møtes noen få personer som ønsker å gjøre noe med "
+    "en vanskelig situasjon i sitt eget liv. Dere deler erfaringer, lytter til "
+    "hverandre og finner egne veier videre – uten terapeut og uten ledere. "
+    "Det er gratis, og du trenger ingen henvisning.</p>"
+)
+
+SECTION_BODY = [
+    (
+        "key_figures",
+        {
+            "heading": "Hva deltakerne forteller",
+            "figures": [
+                {
+                    "value": "7 av 10",
+                    "label": "sier at de har fått det bedre etter et halvt år i gruppe",
+                    "source": "Demotall – ikke fra en ekte undersøkelse",
+                },
+                {
+                    "value": "4–8",
+                    "label": "personer i hver gruppe",
+                    "source": "",
+                },
+                {
+                    "value": "0 kr",
+                    "label": "koster det å være med",
+                    "source": "",
+                },
+            ],
+        },
+    ),
+]
+
+ARTICLES = [
+    {
+        "title": "Hva er selvorganisert selvhjelp?",
+        "slug": "hva-er-selvhjelp",
+        "intro": (
+            "Selvhjelp handler om å ta i bruk egne krefter sammen med andre som "
+            "kjenner seg igjen i det du står i."
+        ),
+        "facts": [
+            ("Hvem", "Voksne fra 18 år som vil gjøre noe med sin egen livssituasjon"),
+            ("Pris", "Gratis"),
+            ("Henvisning", "Ikke nødvendig"),
+        ],
+        "body": [
+            (
+                "rich_text",
+                "<p>Mange går og bærer på noe alene: angst, sorg, ensomhet, et "
+                "samlivsbrudd eller bekymring for noen de er glad i. I en "
+                "selvhjelpsgruppe møter du andre som har kjent på noe av det samme. "
+                "Ingen er eksperter på livet ditt, men alle er eksperter på sitt "
+                "eget – og det er nettopp det dere deler.</p>",
+            ),
+            ("heading", {"text": "Hvorfor i gruppe?", "level": "h2", "anchor": ""}),
+            (
+                "points",
+                {
+                    "heading": "",
+                    "points": [
+                        "Du blir lyttet til uten å bli vurdert.",
+                        "Du hører hvordan andre har taklet noe lignende.",
+                        "Du oppdager at du også har noe å gi.",
+                        "Du bestemmer selv hva du vil fortelle.",
+                    ],
+                },
+            ),
+            (
+                "quote",
+                {
+                    "quote": "Det var første gang jeg sa det høyt, og ingen så rart på meg.",
+                    "attribution": "Deltaker, 47 år (oppdiktet sitat)",
+                },
+            ),
+        ],
+    },
+    {
+        "title": "Slik fungerer en selvhjelpsgruppe",
+        "slug": "slik-fungerer-en-gruppe",
+        "intro": (
+            "En gruppe er liten, lukket og bygger på taushetsplikt. Her er det du "
+            "bør vite før du melder deg på."
+        ),
+        "facts": [
+            ("Gruppestørrelse", "4–8 personer"),
+            ("Møter", "Fast tid og sted, ofte annenhver uke"),
+            ("Taushetsplikt", "Det som sies i gruppa, blir i gruppa"),
+        ],
+        "body": [
+            ("heading", {"text": "Før første møte", "level": "h2", "anchor": ""}),
+            (
+                "rich_text",
+                "<p>Når du har meldt deg på, tar en koordinator kontakt for en prat. "
+                "Vi setter sammen grupper ut fra det du har fortalt om behov, sted og "
+                "tidspunkt. Det kan ta litt tid før det er nok folk til en gruppe der "
+                "du bor.</p>",
+            ),
+            ("heading", {"text": "De første møtene", "level": "h2", "anchor": ""}),
+            (
+                "rich_text",
+                "<p>En igangsetter er med på de første møtene. Igangsetteren hjelper "
+                "dere å bli kjent, å lage felles avtaler og å finne en form som "
+                "passer gruppa. Etter hvert trekker igangsetteren seg ut, og gruppa "
+                "går videre på egen hånd.</p>",
+            ),
+            ("heading", {"text": "En lukket gruppe", "level": "h2", "anchor": ""}),
+            (
+                "rich_text",
+                "<p>Når gruppa har startet, er den lukket. Nye deltakere kommer bare "
+                "inn hvis gruppa selv ønsker det. Nære familiemedlemmer eller venner "
+                "bør ikke være i samme gruppe.</p>",
+            ),
+        ],
+    },
+    {
+        "title": "Spørsmål og svar",
+        "slug": "sporsmal-og-svar",
+        "intro": "Svar på det folk oftest lurer på før de melder seg på.",
+        "facts": [],
+        "body": [
+            (
+                "questions",
+                {
+                    "heading": "",
+                    "questions": [
+                        {
+                            "question": "Må jeg ha en diagnose for å være med?",
+                            "answer": "<p>Nei. Du trenger verken diagnose eller "
+                            "henvisning. Det holder at du ønsker å gjøre noe med "
+                            "situasjonen din.</p>",
+                        },
+                        {
+                            "question": "Hva koster det?",
+                            "answer": "<p>Ingenting. Møtene er gratis.</p>",
+                        },
+                        {
+                            "question": "Må jeg fortelle alt om meg selv?",
+                            "answer": "<p>Nei. Du bestemmer selv hva du deler, og "
+                            "når. Mange lytter mest de første gangene.</p>",
+                        },
+                        {
+                            "question": "Hva om jeg kjenner noen i gruppa?",
+                            "answer": "<p>Si fra når du melder deg på, eller til "
+                            "koordinatoren. Vi prøver å unngå at nære familie eller "
+                            "venner havner i samme gruppe.</p>",
+                        },
+                        {
+                            "question": "Kan jeg slutte?",
+                            "answer": "<p>Ja, når som helst. Det er fint om du sier "
+                            "fra til gruppa.</p>",
+                        },
+                    ],
+                },
+            ),
+        ],
+    },
+]
+
+
+#: Six places in a valley region, like the municipalities of Hallingdal.
+PLACES = ["Fjellbygd", "Dalsetra", "Elvedal", "Bjørkeli", "Granhaug", "Stølen"]
+TIME_SLOTS = ["Hverdager på dagtid", "Hverdager på kvelden", "Helg"]
+TOPICS = [
+    "Angst",
+    "Depresjon og nedstemthet",
+    "Sorg",
+    "Pårørende",
+    "Rus og avhengighet",
+    "Ensomhet",
+    "Arbeid og utbrenthet",
+    "Kronisk sykdom og smerte",
+]
+FIRST_NAMES = [
+    "Anne",
+    "Bjørn",
+    "Cecilie",
+    "Dag",
+    "Eli",
+    "Frode",
+    "Gunn",
+    "Hans",
+    "Ida",
+    "Jon",
+    "Kari",
+    "Lars",
+    "Marit",
+    "Nils",
+    "Oda",
+    "Per",
+    "Randi",
+    "Sverre",
+    "Tone",
+    "Unni",
+    "Vidar",
+    "Åse",
+]
+#: How many fictional registrations the demo creates.
+REGISTRATION_COUNT = 60
+
+REGISTRATION_PRIVACY = (
+    "<p>Fjellbygd kommune ved frisklivssentralen er ansvarlig for opplysningene "
+    "du gir her. Vi bruker dem bare til å sette sammen selvhjelpsgrupper og til "
+    "å kontakte deg om det. Bare koordinatorene for selvhjelp kan se dem. Vi "
+    "sletter påmeldingen når du har fått plass i en gruppe og gruppa er i gang, "
+    "eller senest etter ett år. Du kan når som helst be oss slette det du har "
+    "sendt inn, eller be om å få se det. (Dette er en demotekst.)</p>"
+)
+
+
+def _registration_page(section):
+    page = GroupRegistrationPage(
+        title="Meld deg på en selvhjelpsgruppe",
+        slug="meld-deg-pa",
+        intro=(
+            "<p>Fortell oss litt om deg og hva du ønsker, så prøver vi å sette "
+            "sammen en gruppe som passer. Det tar omtrent fem minutter. Du "
+            "trenger ingen henvisning, og det er gratis.</p>"
+        ),
+        privacy_notice=REGISTRATION_PRIVACY,
+        consent_text=(
+            "Jeg samtykker i at Fjellbygd kommune lagrer det jeg har skrevet her "
+            "for å sette sammen selvhjelpsgrupper, og at de kontakter meg om det."
+        ),
+        thank_you_text=(
+            "<p>Vi har fått påmeldingen din. En koordinator tar kontakt for en "
+            "kort samtale. Det kan ta litt tid før det er nok folk til en gruppe "
+            "der du bor – vi gir beskjed underveis.</p>"
+        ),
+        under_age_text=(
+            "<p>Gruppene våre er for deg som er 18 år eller eldre, så vi har ikke "
+            "lagret påmeldingen. Snakk gjerne med helsesykepleieren på skolen, "
+            "fastlegen din eller ring frisklivssentralen, så finner vi annen hjelp "
+            "sammen.</p>"
+        ),
+        ask_gender=True,
+        ask_avoid=True,
+        ask_access_needs=True,
+        notify_emails="koordinator@fjellbygd.example",
+    )
+    page.places = [
+        RegistrationPlace(name=name, sort_order=i) for i, name in enumerate(PLACES)
+    ]
+    page.time_slots = [
+        RegistrationTimeSlot(name=name, sort_order=i)
+        for i, name in enumerate(TIME_SLOTS)
+    ]
+    page.topics = [
+        RegistrationTopic(name=name, sort_order=i) for i, name in enumerate(TOPICS)
+    ]
+    return _publish_child(section, page)
+
+
+def _registrations(page):
+    """Fictional registrations spread over places, times and topics."""
+    rng = random.Random(2026)  # noqa: S311 - demo data, not security
+    places = list(page.places.all())
+    slots = list(page.time_slots.all())
+    topics = list(page.topics.all())
+    consent = ConsentText.for_text(page.consent_text)
+    this_year = timezone.localdate().year
+    statuses = (
+        [RegistrationStatus.NEW] * 5
+        + [RegistrationStatus.WAITING] * 4
+        + [RegistrationStatus.CONTACTED] * 2
+    )
+    for number in range(1, REGISTRATION_COUNT + 1):
+        # Most people can meet near home; some can travel to a second place.
+        home = places[min(int(rng.expovariate(0.6)), len(places) - 1)]
+        chosen_places = {home}
+        if rng.random() < 0.35:
+            chosen_places.add(rng.choice(places))
+        chosen_slots = set(rng.sample(slots, k=rng.choice([1, 1, 2, 3])))
+        chosen_topics = set(rng.sample(topics, k=rng.choice([0, 1, 1, 2, 3])))
+        kind = rng.choice(
+            [GroupKind.ANY, GroupKind.ANY, GroupKind.THEMED, GroupKind.MIXED]
+        )
+        if kind == GroupKind.THEMED and not chosen_topics:
+            chosen_topics = {rng.choice(topics)}
+        gender = rng.choice(["woman", "woman", "man", "man", "other", ""])
+        name = f"{rng.choice(FIRST_NAMES)} Demo {number:02d}"
+        has_email = rng.random() < 0.8
+        registration = Registration.objects.create(
+            page=page,
+            name=name,
+            email=f"deltaker{number:02d}@demo.example" if has_email else "",
+            phone=f"+47999{number:05d}"
+            if (not has_email or rng.random() < 0.5)
+            else "",
+            birth_year=this_year - rng.randint(18, 80),
+            group_kind=kind,
+            gender=gender,
+            single_gender=bool(gender) and gender != "other" and rng.random() < 0.15,
+            avoid_text=f"{rng.choice(FIRST_NAMES)} Demo" if rng.random() < 0.05 else "",
+            consent_given_at=timezone.now(),
+            consent_text=consent,
+            status=rng.choice(statuses),
+        )
+        registration.places.set(chosen_places)
+        registration.time_slots.set(chosen_slots)
+        registration.topics.set(chosen_topics)
+        # Spread the registration dates over the last five months.
+        registered = timezone.now() - datetime.timedelta(
+            days=rng.randint(0, 150), hours=rng.randint(0, 23)
+        )
+        Registration.objects.filter(pk=registration.pk).update(
+            created_at=registered, consent_given_at=registered
+        )
+
+
+def _contact_point(data, locale):
+    contact_point = ContactPoint.objects.filter(
+        organisation=data["organisation"], locale=locale
+    ).first()
+    if contact_point is None:
+        contact_point = ContactPoint(locale=locale, **data)
+        contact_point.full_clean()
+        contact_point.save()
+        contact_point.save_revision().publish()
+    return contact_point
+
+
+def _publish_child(parent, page):
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+@transaction.atomic
+def load_demo(root, *, force=False):
+    """Build the demo section below ``root``; return True if anything was made."""
+    existing = SelfHelpIndexPage.objects.child_of(root).filter(slug=SECTION_SLUG)
+    if existing.exists():
+        if not force:
+            return False
+        for page in existing:
+            # Registrations on the demo pages are fictional; delete them first
+            # (their chosen places protect the page's choices from deletion).
+            Registration.objects.filter(page__in=page.get_descendants()).delete()
+            page.delete()
+        ContactPoint.objects.filter(
+            organisation__in=[data["organisation"] for data in CONTACT_POINTS]
+        ).delete()
+        root.refresh_from_db()
+
+    locale = Locale.get_default()
+    contact_points = [_contact_point(data, locale) for data in CONTACT_POINTS]
+
+    section = _publish_child(
+        root,
+        SelfHelpIndexPage(
+            title="Selvhjelp",
+            slug=SECTION_SLUG,
+            intro=SECTION_INTRO,
+            body=SECTION_BODY,
+            show_in_menus=True,
+            search_description=(
+                "Selvorganiserte selvhjelpsgrupper i Fjellbygd: gratis, uten "
+                "henvisning, 4–8 personer."
+            ),
+        ),
+    )
+    for order, contact_point in enumerate(contact_points[:2]):
+        SelfHelpIndexContactPoint.objects.create(
+            page=section, contact_point=contact_point, sort_order=order
+        )
+    section.save_revision().publish()
+
+    for article in ARTICLES:
+        _publish_child(
+            section,
+            SelfHelpInfoPage(
+                title=article["title"],
+                slug=article["slug"],
+                intro=article["intro"],
+                facts=[
+                    ("fact", {"label": label, "value": value})
+                    for label, value in article["facts"]
+                ],
+                body=article["body"],
+            ),
+        )
+    registration_page = _registration_page(section)
+    _registrations(registration_page)
+    _publish_child(
+        section,
+        ContactDirectoryPage(
+            title="Kontaktpunkter",
+            slug="kontaktpunkter",
+            intro=(
+                "<p>Her finner du dem som kan svare på spørsmål om selvhjelp der "
+                "du bor. Ring eller send en e-post – det er ingen dum grunn til å "
+                "ta kontakt.</p>"
+            ),
+        ),
+    )
+    return True

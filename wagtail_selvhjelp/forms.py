@@ -1,0 +1,310 @@
+"""Forms: the public registration form and the registration page's admin form."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from .phone import normalise_phone
+
+
+#: Limits on the free-text answers, shared with the model's max_length.
+NAME_MAX_LENGTH = 200
+AVOID_MAX_LENGTH = 200
+ACCESS_NEEDS_MAX_LENGTH = 500
+MESSAGE_MAX_LENGTH = 1000
+
+
+class ChoiceModelMultipleField(forms.ModelMultipleChoiceField):
+    """Checkboxes of a page's places, time slots or topics, shown by name."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    default_error_messages = {
+        **forms.ModelMultipleChoiceField.default_error_messages,
+        "invalid_choice": _("Choose from the options shown."),
+        "invalid_pk_value": _("Choose from the options shown."),
+    }
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class RegistrationBoundField(forms.BoundField):
+    """Ties hints and errors to inputs with ``aria-describedby``.
+
+    Groups of checkboxes and radio buttons are described on their fieldset
+    (see ``includes/form_choices.html``), so their options only get
+    ``aria-invalid``.
+    """
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if self.errors:
+            attrs["aria-invalid"] = "true"
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+            attrs.pop("aria-describedby", None)
+            return attrs
+        described_by = []
+        if self.name in self.form.contact_fields:
+            described_by.append(self.form.contact_hint_id)
+        if self.help_text:
+            described_by.append(f"{self.auto_id}_hint")
+        if self.errors:
+            described_by.append(f"{self.auto_id}_error")
+        if described_by:
+            attrs["aria-describedby"] = " ".join(described_by)
+        else:
+            attrs.pop("aria-describedby", None)
+        return attrs
+
+
+class RegistrationForm(forms.Form):
+    """The questions of a :class:`GroupRegistrationPage`.
+
+    The fields depend on the page: its places, time slots and topics, and
+    which optional questions the editor turned on. Spam fields (the honeypot
+    and the signed form token) are checked by the page, not here, so that
+    spam never reaches validation messages.
+    """
+
+    #: Name of the honeypot field: hidden from people and assistive tech.
+    honeypot_field_name = "website"
+    #: E-mail and phone share one hint: "give one or both".
+    contact_fields = ("email", "phone")
+    contact_hint_id = "selvhjelp-contact-hint"
+
+    bound_field_class = RegistrationBoundField
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=NAME_MAX_LENGTH,
+        help_text=_("So that we know what to call you when we get in touch."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"}
+        ),
+        error_messages={
+            "invalid": _("Enter an e-mail address such as navn@example.no.")
+        },
+    )
+    phone = forms.CharField(
+        label=_("Phone number"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}
+        ),
+    )
+    birth_year = forms.IntegerField(
+        label=_("Year of birth"),
+        help_text=_("Four digits, for example 1984."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "bday-year",
+                "inputmode": "numeric",
+                "maxlength": "4",
+                "size": "4",
+            }
+        ),
+        error_messages={
+            "invalid": _(
+                "Write your year of birth with four digits, for example 1984."
+            ),
+        },
+    )
+    group_kind = forms.ChoiceField(
+        label=_("What kind of group would you like?"),
+        widget=forms.RadioSelect,
+        initial="any",
+    )
+    consent = forms.BooleanField(
+        label=_("I agree"),
+        error_messages={
+            "required": _("You must agree before we can store your registration.")
+        },
+    )
+
+    def __init__(self, *args, page, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Gender, GroupKind
+
+        self.page = page
+        this_year = timezone.localdate().year
+        self.fields["birth_year"].validators += [
+            MinValueValidator(this_year - 120, _("Check the year of birth.")),
+            MaxValueValidator(this_year, _("Check the year of birth.")),
+        ]
+        self.fields["places"] = ChoiceModelMultipleField(
+            label=_("Where can you attend?"),
+            help_text=_("Choose all that suit you."),
+            queryset=page.places.active().order_by("sort_order", "pk"),
+            error_messages={"required": _("Choose at least one place.")},
+        )
+        self.fields["time_slots"] = ChoiceModelMultipleField(
+            label=_("When can you attend?"),
+            help_text=_("Choose all that suit you."),
+            queryset=page.time_slots.active().order_by("sort_order", "pk"),
+            error_messages={"required": _("Choose at least one time.")},
+        )
+        topics = page.topics.active().order_by("sort_order", "pk")
+        self.fields["topics"] = ChoiceModelMultipleField(
+            label=_("What would you like to talk about in the group?"),
+            help_text=_("Optional. Choose as many as you like."),
+            queryset=topics,
+            required=False,
+        )
+        self.fields["group_kind"].choices = GroupKind.choices
+        self.fields["group_kind"].help_text = _(
+            "In a group with a shared topic, everyone has come for the same thing; "
+            "a mixed group brings together people with different things on their mind."
+        )
+        if page.ask_gender:
+            self.fields["gender"] = forms.ChoiceField(
+                label=_("Gender"),
+                help_text=_(
+                    "Optional. Only asked so we can offer single-gender groups."
+                ),
+                widget=forms.RadioSelect,
+                choices=[("", _("Prefer not to say")), *Gender.choices],
+                required=False,
+            )
+            self.fields["single_gender"] = forms.BooleanField(
+                label=_("I would prefer a group where everyone shares my gender"),
+                required=False,
+            )
+        if page.ask_avoid:
+            self.fields["avoid_text"] = forms.CharField(
+                label=_("Is there someone you should not be in a group with?"),
+                help_text=_(
+                    "Optional. For example a close family member or friend who may "
+                    "also register. Write their name; we will keep you apart."
+                ),
+                max_length=AVOID_MAX_LENGTH,
+                required=False,
+            )
+        if page.ask_access_needs:
+            self.fields["access_needs"] = forms.CharField(
+                label=_("Do you need anything in particular at the meeting place?"),
+                help_text=_(
+                    "Optional. For example step-free access or a hearing loop."
+                ),
+                max_length=ACCESS_NEEDS_MAX_LENGTH,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+        self.fields["message"] = forms.CharField(
+            label=_("Anything else you would like us to know?"),
+            help_text=_("Optional. Only the coordinators read this."),
+            max_length=MESSAGE_MAX_LENGTH,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 4}),
+        )
+        # Put consent last, whatever was added above.
+        self.fields["consent"] = self.fields.pop("consent")
+        self.fields["consent"].help_text = page.consent_text
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data.get("phone", ""))
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not (cleaned_data.get("email") or cleaned_data.get("phone")) and not (
+            self.has_error("email") or self.has_error("phone")
+        ):
+            self.add_error(
+                "email",
+                _("Give an e-mail address or a phone number, so we can get in touch."),
+            )
+        if cleaned_data.get("single_gender") and not cleaned_data.get("gender"):
+            self.add_error(
+                "gender",
+                _("Tell us your gender if you would like a single-gender group."),
+            )
+        group_kind = cleaned_data.get("group_kind")
+        if (
+            group_kind == "themed"
+            and "topics" in cleaned_data
+            and not cleaned_data["topics"]
+        ):
+            self.add_error(
+                "topics",
+                _("Choose at least one topic if you want a group with a shared topic."),
+            )
+        return cleaned_data
+
+    def first_error_id(self, name):
+        """The id the error summary links to: the field, or its first option."""
+        field = self[name]
+        if isinstance(
+            field.field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect
+        ):
+            return f"{field.auto_id}_0"
+        return field.auto_id
+
+    def error_summary(self):
+        """[(anchor id, message)] for the error summary at the top of the form."""
+        summary = [("", message) for message in self.non_field_errors()]
+        for name in self.fields:
+            for message in self.errors.get(name, []):
+                summary.append((self.first_error_id(name), message))
+        return summary
+
+
+class RegistrationPageAdminForm(WagtailAdminPageForm):
+    """The registration page's admin form.
+
+    Requires a privacy notice with actual text before publishing (a draft may
+    leave it empty), and refuses to delete a place, time slot or topic that
+    registrations chose.
+    """
+
+    choice_formsets = ("places", "time_slots", "topics")
+
+    def clean_privacy_notice(self):
+        value = self.cleaned_data.get("privacy_notice") or ""
+        # An emptied rich-text editor still sends an empty paragraph.
+        if strip_tags(value).strip():
+            return value
+        # The field is only required when publishing; drafts defer it.
+        if self.fields["privacy_notice"].required:
+            raise ValidationError(
+                _("Write a privacy notice before you publish the page."),
+                code="required",
+            )
+        return ""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name in self.choice_formsets:
+            formset = self.formsets.get(name)
+            if formset is None:
+                continue
+            for form in formset.deleted_forms:
+                instance = form.instance
+                if instance.pk and instance.registrations.exists():
+                    form.add_error(
+                        None,
+                        _(
+                            "“%(name)s” is used by registrations, so it cannot be "
+                            "removed. Tick “archived” instead: it disappears from "
+                            "the form and the registrations keep it."
+                        )
+                        % {"name": instance.name},
+                    )
+                    # Keep the form in the formset so the editor sees the message.
+                    form.cleaned_data["DELETE"] = False
+                    self.add_error(None, form.errors[forms.forms.NON_FIELD_ERRORS][0])
+        return cleaned_data

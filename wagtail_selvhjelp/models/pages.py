@@ -1,0 +1,224 @@
+"""The self-help section's content pages."""
+
+import json
+
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from ..blocks import RICH_TEXT_FEATURES, FactBlock, InfoStreamBlock
+from .contact_points import ContactPoint
+
+
+#: Characters that must not appear raw inside a <script> element.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def json_ld(data):
+    """Serialise ``data`` for a ``<script type="application/ld+json">`` element."""
+    return mark_safe(  # noqa: S308 - the escapes above make it inert in HTML
+        json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_SCRIPT_ESCAPES)
+    )
+
+
+class SelfHelpIndexPage(Page):
+    """The landing page of a municipality's self-help section."""
+
+    intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
+    body = StreamField(InfoStreamBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        InlinePanel(
+            "contact_point_links",
+            label=_("Contact points"),
+            help_text=_("Shown on the page; only published contact points appear."),
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("body"),
+    ]
+
+    subpage_types = [
+        "wagtail_selvhjelp.SelfHelpInfoPage",
+        "wagtail_selvhjelp.ContactDirectoryPage",
+        "wagtail_selvhjelp.GroupRegistrationPage",
+    ]
+    template = "wagtail_selvhjelp/pages/self_help_index_page.html"
+
+    class Meta:
+        verbose_name = _("self-help section")
+        verbose_name_plural = _("self-help sections")
+
+    def get_registration_page(self):
+        """The section's first live, public registration page, if there is one."""
+        from .registration_pages import GroupRegistrationPage
+
+        return (
+            GroupRegistrationPage.objects.child_of(self)
+            .live()
+            .public()
+            .order_by("path")
+            .first()
+        )
+
+    def get_cards(self, registration_page=None):
+        """Live, public child pages to show as cards, in menu order."""
+        children = self.get_children().live().public().defer_streamfields().specific()
+        if registration_page is not None:
+            children = children.exclude(pk=registration_page.pk)
+        return children
+
+    def get_contact_points(self):
+        return [
+            link.contact_point
+            for link in self.contact_point_links.filter(contact_point__live=True)
+            .select_related("contact_point")
+            .order_by("sort_order")
+        ]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        registration_page = self.get_registration_page()
+        context["registration_page"] = registration_page
+        context["cards"] = self.get_cards(registration_page)
+        context["contact_points"] = self.get_contact_points()
+        return context
+
+
+class SelfHelpIndexContactPoint(Orderable):
+    """A contact point an editor chose to show on a self-help section's page."""
+
+    page = ParentalKey(
+        SelfHelpIndexPage, on_delete=models.CASCADE, related_name="contact_point_links"
+    )
+    contact_point = models.ForeignKey(
+        ContactPoint,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("contact point"),
+    )
+
+    panels = [FieldPanel("contact_point")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("contact point")
+
+
+class SelfHelpInfoPage(Page):
+    """An article: what self-help is, how a group works, experiences..."""
+
+    intro = models.TextField(
+        _("summary"),
+        blank=True,
+        max_length=400,
+        help_text=_("One or two sentences; shown under the title and on cards."),
+    )
+    facts = StreamField(
+        [("fact", FactBlock())],
+        verbose_name=_("facts"),
+        blank=True,
+        help_text=_(
+            "A short box of facts, e.g. who it is for, cost: free, referral: not needed."
+        ),
+    )
+    body = StreamField(InfoStreamBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("facts"),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("body"),
+    ]
+
+    parent_page_types = ["wagtail_selvhjelp.SelfHelpIndexPage"]
+    subpage_types = []
+    template = "wagtail_selvhjelp/pages/self_help_info_page.html"
+
+    class Meta:
+        verbose_name = _("self-help article")
+        verbose_name_plural = _("self-help articles")
+
+    @property
+    def card_summary(self):
+        """The text under this page's title on its section's cards."""
+        return self.intro or self.search_description
+
+
+class ContactDirectoryPage(Page):
+    """Every live contact point, grouped by municipality, filterable without JS."""
+
+    intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    parent_page_types = ["wagtail_selvhjelp.SelfHelpIndexPage"]
+    subpage_types = []
+    template = "wagtail_selvhjelp/pages/contact_directory_page.html"
+
+    #: The query parameter of the municipality filter.
+    filter_parameter = "municipality"
+
+    class Meta:
+        verbose_name = _("contact-point directory")
+        verbose_name_plural = _("contact-point directories")
+
+    @property
+    def card_summary(self):
+        """The text under this page's title on its section's cards."""
+        return self.search_description or strip_tags(self.intro).strip()
+
+    @cached_property
+    def contact_points(self):
+        """Live contact points in this page's language, in directory order."""
+        return list(
+            ContactPoint.objects.live()
+            .filter(locale_id=self.locale_id)
+            .in_directory_order()
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        contact_points = self.contact_points
+        municipalities = sorted(
+            {cp.municipality for cp in contact_points}, key=str.casefold
+        )
+        selected = request.GET.get(self.filter_parameter, "")
+        if selected not in municipalities:
+            context["unknown_municipality"] = bool(selected)
+            selected = ""
+        if selected:
+            contact_points = [
+                cp for cp in contact_points if cp.municipality == selected
+            ]
+        context.update(
+            {
+                "contact_points": contact_points,
+                "municipalities": municipalities,
+                "selected_municipality": selected,
+                "filter_parameter": self.filter_parameter,
+                "json_ld": json_ld(
+                    {
+                        "@context": "https://schema.org",
+                        "@graph": [cp.to_schema_org() for cp in contact_points],
+                    }
+                ),
+            }
+        )
+        return context

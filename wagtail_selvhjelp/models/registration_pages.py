@@ -1,0 +1,341 @@
+"""The registration form page and the choices editors configure on it."""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+
+from ..blocks import RICH_TEXT_FEATURES
+from ..conf import selvhjelp_settings
+from ..forms import RegistrationPageAdminForm
+from .registration_form import RegistrationFormMixin
+
+
+class ChoiceQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived=False)
+
+
+class RegistrationChoice(Orderable):
+    """One option of a registration page's place, time-slot or topic lists.
+
+    A choice that registrations use cannot be removed from the page; editors
+    archive it instead, which hides it from the form and keeps every
+    registration that chose it intact.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    archived = models.BooleanField(
+        _("archived"),
+        default=False,
+        help_text=_("Hidden from the form; registrations that chose it keep it."),
+    )
+
+    objects = ChoiceQuerySet.as_manager()
+
+    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("archived")])]
+
+    class Meta(Orderable.Meta):
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+
+class RegistrationPlace(RegistrationChoice):
+    page = ParentalKey(
+        "wagtail_selvhjelp.GroupRegistrationPage",
+        on_delete=models.CASCADE,
+        related_name="places",
+    )
+
+    class Meta(RegistrationChoice.Meta):
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+
+
+class RegistrationTimeSlot(RegistrationChoice):
+    page = ParentalKey(
+        "wagtail_selvhjelp.GroupRegistrationPage",
+        on_delete=models.CASCADE,
+        related_name="time_slots",
+    )
+
+    class Meta(RegistrationChoice.Meta):
+        verbose_name = _("time slot")
+        verbose_name_plural = _("time slots")
+
+
+class RegistrationTopic(RegistrationChoice):
+    page = ParentalKey(
+        "wagtail_selvhjelp.GroupRegistrationPage",
+        on_delete=models.CASCADE,
+        related_name="topics",
+    )
+
+    class Meta(RegistrationChoice.Meta):
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+
+def validate_email_list(value):
+    """Validate one e-mail address per line (or separated by commas)."""
+    for address in split_email_list(value):
+        validate_email(address)
+
+
+def split_email_list(value):
+    return [
+        part.strip()
+        for part in (value or "").replace(",", "\n").splitlines()
+        if part.strip()
+    ]
+
+
+def default_minimum_age():
+    return selvhjelp_settings.DEFAULT_MINIMUM_AGE
+
+
+def default_min_size():
+    return selvhjelp_settings.GROUP_MIN_SIZE
+
+
+def default_max_size():
+    return selvhjelp_settings.GROUP_MAX_SIZE
+
+
+class GroupRegistrationPage(RegistrationFormMixin, RoutablePageMixin, Page):
+    """Citizens register here for a self-help group."""
+
+    intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
+    privacy_notice = RichTextField(
+        _("privacy notice"),
+        features=RICH_TEXT_FEATURES,
+        help_text=_(
+            "What you collect, why, who sees it, how long you keep it and how to "
+            "have it deleted. Required before the page can be published."
+        ),
+    )
+    consent_text = models.TextField(
+        _("consent wording"),
+        max_length=1000,
+        default=_(
+            "I agree that the municipality stores what I have written here to put "
+            "together self-help groups, and contacts me about it."
+        ),
+        help_text=_(
+            "The exact text people tick. The text each person agreed to is "
+            "stored with their registration."
+        ),
+    )
+    thank_you_text = RichTextField(
+        _("thank-you text"),
+        blank=True,
+        features=RICH_TEXT_FEATURES,
+        help_text=_("Shown after a registration; say what happens next."),
+    )
+    under_age_text = RichTextField(
+        _("under-age text"),
+        blank=True,
+        features=RICH_TEXT_FEATURES,
+        help_text=_("Shown to people under the minimum age; point them to other help."),
+    )
+    closed_text = RichTextField(
+        _("text when registration is closed"),
+        blank=True,
+        features=RICH_TEXT_FEATURES,
+    )
+
+    minimum_age = models.PositiveSmallIntegerField(
+        _("minimum age"),
+        choices=[(16, "16"), (18, "18")],
+        default=default_minimum_age,
+    )
+    max_age_span = models.PositiveSmallIntegerField(
+        _("largest age span in a group"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(80)],
+        help_text=_(
+            "In years; leave empty for no limit. Used when groups are proposed."
+        ),
+    )
+    group_min_size = models.PositiveSmallIntegerField(
+        _("smallest group size"),
+        default=default_min_size,
+        validators=[MinValueValidator(2), MaxValueValidator(20)],
+    )
+    group_max_size = models.PositiveSmallIntegerField(
+        _("largest group size"),
+        default=default_max_size,
+        validators=[MinValueValidator(2), MaxValueValidator(20)],
+    )
+
+    ask_gender = models.BooleanField(
+        _("ask for gender and single-gender wish"), default=False
+    )
+    ask_avoid = models.BooleanField(
+        _("ask whom they should not be grouped with"),
+        default=True,
+        help_text=_("Close family or friends should not be in the same group."),
+    )
+    ask_access_needs = models.BooleanField(
+        _("ask about needs for the meeting place"), default=True
+    )
+
+    opens_on = models.DateField(_("registration opens"), null=True, blank=True)
+    closes_on = models.DateField(
+        _("registration closes"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The last day registrations are accepted. Leave empty to keep "
+            "registration open."
+        ),
+    )
+
+    notify_emails = models.TextField(
+        _("notify these e-mail addresses"),
+        blank=True,
+        validators=[validate_email_list],
+        help_text=_(
+            "One per line. They get a short notice with a link to the admin, never "
+            "the registrant's name, contact details or answers."
+        ),
+    )
+    coordinator_groups = ParentalManyToManyField(
+        Group,
+        blank=True,
+        related_name="+",
+        verbose_name=_("coordinator groups"),
+        help_text=_("Members of these groups coordinate this page's registrations."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        InlinePanel("places", heading=_("Places"), label=_("Place"), min_num=1),
+        InlinePanel(
+            "time_slots", heading=_("Time slots"), label=_("Time slot"), min_num=1
+        ),
+        InlinePanel("topics", heading=_("Topics"), label=_("Topic")),
+        MultiFieldPanel(
+            [
+                FieldPanel("ask_gender"),
+                FieldPanel("ask_avoid"),
+                FieldPanel("ask_access_needs"),
+            ],
+            heading=_("Optional questions"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("privacy_notice"),
+                FieldPanel("consent_text"),
+                FieldPanel("thank_you_text"),
+                FieldPanel("under_age_text"),
+                FieldPanel("closed_text"),
+            ],
+            heading=_("Texts"),
+        ),
+    ]
+    settings_panels_group = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("opens_on"), FieldPanel("closes_on")]),
+            ],
+            heading=_("Registration period"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("minimum_age"),
+                FieldPanel("max_age_span"),
+                FieldRowPanel(
+                    [FieldPanel("group_min_size"), FieldPanel("group_max_size")]
+                ),
+            ],
+            heading=_("Groups"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("notify_emails"), FieldPanel("coordinator_groups")],
+            heading=_("Coordination"),
+        ),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(settings_panels_group, heading=_("Registration")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+    base_form_class = RegistrationPageAdminForm
+
+    parent_page_types = ["wagtail_selvhjelp.SelfHelpIndexPage"]
+    subpage_types = []
+    template = "wagtail_selvhjelp/pages/group_registration_page.html"
+    landing_page_template = (
+        "wagtail_selvhjelp/pages/group_registration_page_landing.html"
+    )
+
+    class Meta:
+        verbose_name = _("registration page")
+        verbose_name_plural = _("registration pages")
+
+    def clean(self):
+        super().clean()
+        if (
+            self.group_min_size
+            and self.group_max_size
+            and self.group_min_size > self.group_max_size
+        ):
+            raise ValidationError(
+                {
+                    "group_max_size": _(
+                        "The largest group cannot be smaller than the smallest."
+                    )
+                }
+            )
+        if self.opens_on and self.closes_on and self.opens_on > self.closes_on:
+            raise ValidationError(
+                {"closes_on": _("Registration cannot close before it opens.")}
+            )
+
+    def is_open(self, today=None):
+        """Whether the application window includes ``today`` (local date)."""
+        today = today or timezone.localdate()
+        if self.opens_on and today < self.opens_on:
+            return False
+        return not (self.closes_on and today > self.closes_on)
+
+    def oldest_accepted_birth_year(self):
+        """People born in or before this year are old enough.
+
+        Only the birth year is asked (data minimisation), so someone who
+        reaches the minimum age later this year is accepted.
+        """
+        return timezone.localdate().year - self.minimum_age
+
+    def get_notify_emails(self):
+        return split_email_list(self.notify_emails)
+
+    @path("")
+    def index_route(self, request, *args, **kwargs):
+        return self.serve_form(request)
+
+    @path("takk/", name="thank_you")
+    def thank_you_route(self, request, *args, **kwargs):
+        return self.render_landing_page(request)

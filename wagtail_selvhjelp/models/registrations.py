@@ -1,0 +1,228 @@
+"""Registrations: people who want to join a self-help group.
+
+They hold special-category personal data (GDPR art. 9), so: a registration's
+``__str__`` is never the person's name (Wagtail's audit log keeps an object's
+label after the object is gone), they are not under revisions and not in any
+search index, and deleting one deletes its choices with it.
+"""
+
+import hashlib
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ..phone import format_phone
+from .registration_pages import (
+    GroupRegistrationPage,
+    RegistrationPlace,
+    RegistrationTimeSlot,
+    RegistrationTopic,
+)
+
+
+class ConsentText(models.Model):
+    """The exact wording of a consent someone gave, stored once per version."""
+
+    sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    text = models.TextField(editable=False)
+    first_used_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent text")
+        verbose_name_plural = _("consent texts")
+
+    def __str__(self):
+        return self.text
+
+    @classmethod
+    def for_text(cls, text):
+        """The stored version of ``text``, created the first time it is used."""
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        consent, _created = cls.objects.get_or_create(
+            sha256=digest, defaults={"text": text}
+        )
+        return consent
+
+
+class GroupKind(models.TextChoices):
+    THEMED = "themed", _("A group where everyone shares one topic")
+    MIXED = "mixed", _("A mixed group")
+    ANY = "any", _("Either is fine")
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    OTHER = "other", _("Other or non-binary")
+
+
+class RegistrationStatus(models.TextChoices):
+    NEW = "new", _("New")
+    CONTACTED = "contacted", _("Contacted")
+    WAITING = "waiting", _("Waiting for a group")
+    PLACED = "placed", _("Placed in a group")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SPAM = "spam", _("Spam")
+
+
+#: Statuses of people who still want a group; duplicates are looked for here.
+ACTIVE_STATUSES = (
+    RegistrationStatus.NEW,
+    RegistrationStatus.CONTACTED,
+    RegistrationStatus.WAITING,
+)
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def same_person(self, registration):
+        """Active registrations on the same page with the same e-mail or phone."""
+        match = Q()
+        if registration.email:
+            match |= Q(email__iexact=registration.email)
+        if registration.phone:
+            match |= Q(phone=registration.phone)
+        if not match:
+            return self.none()
+        return (
+            self.active()
+            .filter(match, page_id=registration.page_id)
+            .exclude(pk=registration.pk)
+        )
+
+
+class Registration(models.Model):
+    page = models.ForeignKey(
+        GroupRegistrationPage,
+        on_delete=models.CASCADE,
+        related_name="registrations",
+        verbose_name=_("registration page"),
+    )
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True, max_length=254)
+    phone = models.CharField(_("phone"), blank=True, max_length=20)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"))
+
+    places = models.ManyToManyField(
+        RegistrationPlace,
+        through="RegistrationPlaceChoice",
+        related_name="registrations",
+        verbose_name=_("places"),
+    )
+    time_slots = models.ManyToManyField(
+        RegistrationTimeSlot,
+        through="RegistrationTimeSlotChoice",
+        related_name="registrations",
+        verbose_name=_("time slots"),
+    )
+    topics = models.ManyToManyField(
+        RegistrationTopic,
+        through="RegistrationTopicChoice",
+        related_name="registrations",
+        blank=True,
+        verbose_name=_("topics"),
+    )
+    group_kind = models.CharField(
+        _("group wanted"),
+        max_length=10,
+        choices=GroupKind.choices,
+        default=GroupKind.ANY,
+    )
+    gender = models.CharField(
+        _("gender"), max_length=10, choices=Gender.choices, blank=True
+    )
+    single_gender = models.BooleanField(_("wants a single-gender group"), default=False)
+    avoid_text = models.CharField(
+        _("should not be grouped with"), max_length=200, blank=True
+    )
+    access_needs = models.TextField(
+        _("needs for the meeting place"), max_length=500, blank=True
+    )
+    message = models.TextField(_("anything else"), max_length=1000, blank=True)
+
+    consent_given_at = models.DateTimeField(_("consent given"))
+    consent_text = models.ForeignKey(
+        ConsentText,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("consent text"),
+    )
+
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=RegistrationStatus.choices,
+        default=RegistrationStatus.NEW,
+        db_index=True,
+    )
+    possible_duplicate = models.BooleanField(
+        _("possible duplicate"),
+        default=False,
+        help_text=_(
+            "Another active registration on this page has the same e-mail or phone."
+        ),
+    )
+    coordinator_notes = models.TextField(_("coordinator notes"), blank=True)
+
+    # The one-time token of the form that was submitted: a double click or a
+    # refresh carries the same token, and the unique constraint lets only
+    # one row in, even when the requests race.
+    # NULL, not "", so that many registrations can lack a token (demo data).
+    submission_token = models.CharField(  # noqa: DJ001
+        max_length=64, unique=True, null=True, editable=False
+    )
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        # Never the person's name: this label outlives the registration in logs.
+        return _("Registration %(number)s") % {"number": self.pk or "–"}
+
+    @property
+    def phone_display(self):
+        return format_phone(self.phone)
+
+
+class RegistrationPlaceChoice(models.Model):
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
+    # PROTECT: a place registrations chose can only be archived, not deleted.
+    place = models.ForeignKey(RegistrationPlace, on_delete=models.PROTECT)
+
+    class Meta:
+        unique_together = [("registration", "place")]
+
+    def __str__(self):
+        return f"{self.registration}: {self.place}"
+
+
+class RegistrationTimeSlotChoice(models.Model):
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
+    time_slot = models.ForeignKey(RegistrationTimeSlot, on_delete=models.PROTECT)
+
+    class Meta:
+        unique_together = [("registration", "time_slot")]
+
+    def __str__(self):
+        return f"{self.registration}: {self.time_slot}"
+
+
+class RegistrationTopicChoice(models.Model):
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
+    topic = models.ForeignKey(RegistrationTopic, on_delete=models.PROTECT)
+
+    class Meta:
+        unique_together = [("registration", "topic")]
+
+    def __str__(self):
+        return f"{self.registration}: {self.topic}"

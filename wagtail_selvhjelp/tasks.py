@@ -1,0 +1,90 @@
+"""Background work: e-mails about registrations, through django-tasks.
+
+Tasks receive a registration's primary key, never personal data, and the
+e-mails they send hold no name, no contact details and no health-related
+answers: e-mail is not a safe place for them.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django_tasks import task
+
+from .conf import selvhjelp_settings
+
+
+logger = logging.getLogger(__name__)
+
+
+def _from_email():
+    return selvhjelp_settings.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL
+
+
+def _admin_url(path):
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "") or ""
+    return base.rstrip("/") + path
+
+
+def _render(template, context):
+    subject = render_to_string(f"{template}_subject.txt", context)
+    body = render_to_string(f"{template}.txt", context)
+    return " ".join(subject.split()), body
+
+
+def _language(page):
+    return getattr(page.locale, "language_code", None) or settings.LANGUAGE_CODE
+
+
+@task()
+def notify_coordinators(registration_id):
+    """Tell the page's coordinators that a registration is waiting."""
+    from .models import Registration
+
+    registration = (
+        Registration.objects.select_related("page", "page__locale")
+        .filter(pk=registration_id)
+        .first()
+    )
+    if registration is None:  # deleted before the task ran
+        return
+    page = registration.page
+    recipients = page.get_notify_emails()
+    if not recipients:
+        return
+    with translation.override(_language(page)):
+        subject, body = _render(
+            "wagtail_selvhjelp/emails/new_registration",
+            {
+                "page_title": page.title,
+                "waiting": page.registrations.active().count(),
+                "admin_url": _admin_url(
+                    reverse("wagtail_selvhjelp_registration:index") + f"?page={page.pk}"
+                ),
+            },
+        )
+    send_mail(subject, body, _from_email(), recipients)
+
+
+@task()
+def send_receipt(registration_id):
+    """Confirm to the registrant that we received the registration."""
+    from .models import Registration
+
+    registration = (
+        Registration.objects.select_related("page", "page__locale")
+        .filter(pk=registration_id)
+        .first()
+    )
+    if registration is None or not registration.email:
+        return
+    page = registration.page
+    with translation.override(_language(page)):
+        subject, body = _render(
+            "wagtail_selvhjelp/emails/receipt",
+            {"page_title": page.title, "site_name": page.get_site().site_name},
+        )
+    send_mail(subject, body, _from_email(), [registration.email])

@@ -1,0 +1,134 @@
+"""Admin viewsets: configured here, registered in ``wagtail_hooks.py``."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.ui.tables import (
+    BooleanColumn,
+    Column,
+    DateColumn,
+    LiveStatusTagColumn,
+    TitleColumn,
+    UpdatedAtColumn,
+)
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import ContactPoint, Registration
+from .permissions import RegistrationPermissionPolicy
+
+
+class ContactPointViewSet(SnippetViewSet):
+    model = ContactPoint
+    icon = "group"
+    menu_label = _("Contact points")
+    menu_order = 300
+    ordering = ["municipality", "sort_order", "organisation"]
+    list_filter = ["kind", "municipality", "live"]
+    list_display = [
+        "__str__",
+        Column("kind", label=_("Kind"), accessor="get_kind_display", sort_key="kind"),
+        Column(
+            "municipality", label=_("Municipality or area"), sort_key="municipality"
+        ),
+        Column("phone", label=_("Phone"), accessor="phone_display"),
+        UpdatedAtColumn(),
+        LiveStatusTagColumn(),
+    ]
+    copy_view_enabled = True
+    inspect_view_enabled = True
+
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("organisation"),
+                FieldPanel("kind"),
+                FieldPanel("municipality"),
+                FieldPanel("sort_order"),
+            ],
+            heading=_("Organisation and area"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("contact_person"), FieldPanel("role")]),
+                FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+                FieldPanel("website"),
+                FieldPanel("address"),
+                FieldPanel("opening_hours"),
+            ],
+            heading=_("How to get in touch"),
+        ),
+    ]
+
+
+class RegistrationViewSet(ModelViewSet):
+    """Registrations: listed without health-related answers, read in Inspect.
+
+    Personal data, not editorial content: no copy view, not in the reference
+    index, no search index. Coordinators change only the status and their
+    own notes.
+    """
+
+    model = Registration
+    permission_policy = RegistrationPermissionPolicy(Registration)
+    icon = "form"
+    menu_label = _("Registrations")
+    menu_order = 100
+    name = "wagtail_selvhjelp_registration"
+    url_prefix = "selvhjelp/registrations"
+    add_to_reference_index = False
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    ordering = ["-created_at"]
+    list_filter = ["status", "page", "possible_duplicate"]
+    list_display = [
+        TitleColumn(
+            "__str__",
+            label=_("Registration"),
+            url_name="wagtail_selvhjelp_registration:inspect",
+        ),
+        Column("page", label=_("Registration page"), accessor="page.title"),
+        DateColumn("created_at", label=_("Registered"), sort_key="created_at"),
+        Column(
+            "status",
+            label=_("Status"),
+            accessor="get_status_display",
+            sort_key="status",
+        ),
+        BooleanColumn("possible_duplicate", label=_("Possible duplicate")),
+    ]
+    form_fields = ["status", "coordinator_notes"]
+    inspect_view_fields = [
+        "page",
+        "created_at",
+        "name",
+        "email",
+        "phone",
+        "birth_year",
+        "places",
+        "time_slots",
+        "topics",
+        "group_kind",
+        "gender",
+        "single_gender",
+        "avoid_text",
+        "access_needs",
+        "message",
+        "consent_given_at",
+        "consent_text",
+        "status",
+        "possible_duplicate",
+        "coordinator_notes",
+    ]
+
+
+registration_viewset = RegistrationViewSet()
+
+
+class SelvhjelpViewSetGroup(SnippetViewSetGroup):
+    """The package's own admin menu: "Self-help"."""
+
+    menu_label = _("Self-help")
+    menu_icon = "group"
+    menu_name = "selvhjelp"
+    menu_order = 250
+    items = (registration_viewset, ContactPointViewSet)
