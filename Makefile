@@ -37,7 +37,7 @@ $(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
 demo: $(VENV)/.installed-demo
 	$(MANAGE) migrate --noinput
 	$(MANAGE) selvhjelp_demo
-	$(MANAGE) demo_admin
+	$(MANAGE) demo_admin --url http://$(HOST):$(PORT)/admin/
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-test

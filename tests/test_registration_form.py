@@ -419,3 +419,21 @@ def test_preview_modes(admin_client, page):
         response = admin_client.get(url, {"mode": mode})
         assert response.status_code == 200
         assert text in response.content.decode()
+
+
+def test_csrf_is_enforced(page):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    token = token_from(client.get(page.url))
+    response = client.post(page.url, valid_data(page, token))
+    assert response.status_code == 403
+    assert Registration.objects.count() == 0
+
+
+def test_consent_label_is_the_stored_wording_tied_to_the_privacy_notice(client, page):
+    html = client.get(page.url).content.decode()
+    assert '<label for="id_consent">Jeg samtykker til at dere lagrer dette.' in html
+    consent = re.search(r'<input type="checkbox" name="consent"[^>]*>', html).group(0)
+    assert 'aria-describedby="selvhjelp-privacy id_consent_hint"' in consent
+    assert 'id="selvhjelp-privacy"' in html

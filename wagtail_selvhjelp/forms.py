@@ -50,6 +50,8 @@ class RegistrationBoundField(forms.BoundField):
             attrs.pop("aria-describedby", None)
             return attrs
         described_by = []
+        if self.name == "consent":
+            described_by.append(self.form.privacy_notice_id)
         if self.name in self.form.contact_fields:
             described_by.append(self.form.contact_hint_id)
         if self.help_text:
@@ -77,6 +79,8 @@ class RegistrationForm(forms.Form):
     #: E-mail and phone share one hint: "give one or both".
     contact_fields = ("email", "phone")
     contact_hint_id = "selvhjelp-contact-hint"
+    #: The privacy notice on the page; the consent checkbox refers to it.
+    privacy_notice_id = "selvhjelp-privacy"
 
     bound_field_class = RegistrationBoundField
 
@@ -128,7 +132,7 @@ class RegistrationForm(forms.Form):
         initial="any",
     )
     consent = forms.BooleanField(
-        label=_("I agree"),
+        help_text=_("Read the privacy notice above before you agree."),
         error_messages={
             "required": _("You must agree before we can store your registration.")
         },
@@ -209,9 +213,10 @@ class RegistrationForm(forms.Form):
             required=False,
             widget=forms.Textarea(attrs={"rows": 4}),
         )
-        # Put consent last, whatever was added above.
+        # Consent comes last, whatever was added above. Its label is the exact
+        # wording the person agrees to, which is stored with the registration.
         self.fields["consent"] = self.fields.pop("consent")
-        self.fields["consent"].help_text = page.consent_text
+        self.fields["consent"].label = page.consent_text
 
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())

@@ -16,8 +16,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
+        parser.add_argument(
+            "--url", default="http://127.0.0.1:8000/admin/", help="Where the admin is."
+        )
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args, username, url, **options):
         # A random password rather than a well-known one: the demo server may
         # be reachable from a local network.
         if PASSWORD_FILE.exists():
@@ -38,7 +41,6 @@ class Command(BaseCommand):
             user.save()
         self.stdout.write(
             self.style.SUCCESS(
-                "Demo admin at http://127.0.0.1:8000/admin/ - "
-                f"username: {username}  password: {password}"
+                f"Demo admin at {url} - username: {username}  password: {password}"
             )
         )
