@@ -176,9 +176,13 @@ def test_admin_listing_filters_by_municipality(admin_client):
     assert "Gol-kontoret" not in response.content.decode()
 
 
-def test_admin_search_finds_by_organisation(admin_client):
-    ContactPointFactory(organisation="Ål frisklivssentral")
-    ContactPointFactory(organisation="Hemsedal frivilligsentral")
+def test_admin_search_finds_by_organisation(
+    admin_client, django_capture_on_commit_callbacks
+):
+    # Wagtail updates its search index once the transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        ContactPointFactory(organisation="Ål frisklivssentral")
+        ContactPointFactory(organisation="Hemsedal frivilligsentral")
     url = reverse(ContactPoint.snippet_viewset.get_url_name("list"))
     response = admin_client.get(url, {"q": "Hemsedal"})
     assert "Hemsedal frivilligsentral" in response.content.decode()

@@ -1,0 +1,583 @@
+"""Benchmark of the group-matching engine against the exact optimum.
+
+Generates seeded random instances shaped like a municipality (6 places, 3-5
+time slots, 8 topics, a realistic mix of group kinds, a few avoid pairs, some
+single-gender wishes, an optional age span and sometimes an open group with
+free seats), runs the engine on each and computes the exact optimum number of
+candidates placed with OR-Tools CP-SAT. Prints a table, the aggregate ratio
+engine/optimum and a scale run over 40 places.
+
+Needs the ``benchmark`` extra (``pip install -e ".[benchmark]"``, i.e.
+``ortools``); the engine itself does not.
+
+    python benchmarks/matching.py            # full run, about 6 minutes
+    python benchmarks/matching.py --quick    # about 10 seconds
+    python benchmarks/matching.py --seed 7 --time-limit 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from wagtail_selvhjelp.matching import (
+    Candidate,
+    OpenGroup,
+    Rules,
+    check_proposal,
+    propose_groups,
+)
+
+
+PLACE_NAMES = [
+    "Gol", "Nesbyen", "Hol", "Ål", "Flå", "Hemsedal", "Geilo", "Torpo",
+    "Noresund", "Vikersund", "Hokksund", "Åmot", "Prestfoss", "Veggli",
+    "Rødberg", "Kongsberg", "Drammen", "Hønefoss", "Jevnaker", "Sokna",
+]  # fmt: skip
+SLOT_NAMES = [
+    "weekday daytime", "weekday evening", "weekend", "Monday evening",
+    "Thursday daytime",
+]  # fmt: skip
+TOPICS = [
+    "anxiety", "depression", "grief", "relatives", "addiction", "chronic pain",
+    "loneliness", "eating disorders",
+]  # fmt: skip
+
+
+@dataclass
+class Instance:
+    label: str
+    candidates: list[Candidate]
+    rules: Rules
+    open_groups: list[OpenGroup]
+
+
+def _place_names(count: int) -> list[str]:
+    names = list(PLACE_NAMES)
+    number = 2
+    while len(names) < count:
+        names.extend(f"{name} {number}" for name in PLACE_NAMES)
+        number += 1
+    return names[:count]
+
+
+def make_instance(
+    seed: int,
+    size: int,
+    *,
+    places: int = 6,
+    area_size: int = 6,
+    age_span: int | None | str = "random",
+    open_groups: int | str = "random",
+) -> Instance:
+    """A random municipality: places come in areas of ``area_size`` and each
+    candidate picks one to three places within one area (bigger towns are
+    more popular), one to three slots, up to three topics."""
+    rng = random.Random(f"{seed}-{size}-{places}")
+    place_names = _place_names(places)
+    areas = [
+        place_names[start : start + area_size] for start in range(0, places, area_size)
+    ]
+    slots = SLOT_NAMES[: rng.randint(3, 5)]
+    if age_span == "random":
+        age_span = rng.choice([None, None, 15, 20])
+    rules = Rules(min_size=4, max_size=8, max_age_span=age_span)
+    candidates = []
+    for number in range(size):
+        area = rng.choice(areas)
+        weights = [len(area) - position for position in range(len(area))]
+        place_count = rng.choices([1, 2, 3], [60, 30, 10])[0]
+        chosen_places = set()
+        while len(chosen_places) < min(place_count, len(area)):
+            chosen_places.add(rng.choices(area, weights)[0])
+        slot_count = rng.choices([1, 2, 3], [50, 35, 15])[0]
+        kind = rng.choices(["themed", "mixed", "any"], [35, 20, 45])[0]
+        topic_count = rng.choices([0, 1, 2, 3], [5, 45, 35, 15])[0]
+        if kind == "themed":
+            topic_count = max(1, topic_count)
+        topic_weights = [8, 7, 5, 5, 4, 3, 3, 2]
+        topics = set()
+        while len(topics) < topic_count:
+            topics.add(rng.choices(TOPICS, topic_weights)[0])
+        gender = rng.choices(["woman", "man", None], [58, 37, 5])[0]
+        single = gender is not None and rng.random() < 0.08
+        birth_year = None if rng.random() < 0.05 else rng.randint(1945, 2007)
+        candidates.append(
+            Candidate(
+                id=number,
+                places=frozenset(chosen_places),
+                slots=frozenset(rng.sample(slots, slot_count)),
+                topics=frozenset(topics),
+                kind=kind,
+                gender=gender,
+                single_gender=single,
+                birth_year=birth_year,
+                waited_days=rng.randint(0, 400),
+            )
+        )
+    pairs = max(1, size // 30)
+    avoid: dict[int, set] = {}
+    for _ in range(pairs):
+        first, second = rng.sample(range(size), 2)
+        avoid.setdefault(first, set()).add(second)
+    if rng.random() < 0.3:
+        avoid.setdefault(0, set()).add("withdrawn-registration")
+    candidates = [
+        Candidate(**{**c.__dict__, "avoid": frozenset(avoid.get(c.id, ()))})
+        for c in candidates
+    ]
+    groups = []
+    if open_groups == "random":
+        open_groups = rng.choices([0, 1, 2], [50, 30, 20])[0]
+    for number in range(open_groups):
+        members = rng.randint(3, 6)
+        topic = rng.choice([None, *TOPICS[:4]])
+        years = tuple(rng.randint(1950, 2000) for _ in range(members))
+        if age_span is not None:
+            base = rng.randint(1950, 1990)
+            years = tuple(base + rng.randint(0, age_span // 2) for _ in range(members))
+        groups.append(
+            OpenGroup(
+                id=f"open-{number}",
+                place=rng.choice(place_names[:area_size]),
+                slot=rng.choice(slots),
+                topic=topic,
+                member_ids=frozenset(f"member-{number}-{i}" for i in range(members)),
+                birth_years=years,
+            )
+        )
+    if groups and size:
+        first = rng.randrange(size)
+        candidates[first] = Candidate(
+            **{
+                **candidates[first].__dict__,
+                "avoid": candidates[first].avoid | {"member-0-0"},
+            }
+        )
+    label = f"N={size} seed={seed} span={age_span} open={len(groups)} avoid={pairs}"
+    return Instance(label, candidates, rules, groups)
+
+
+# -- the exact yardstick --------------------------------------------------
+
+
+def _fits(candidate: Candidate, place, slot, topic, gender) -> bool:
+    if place not in candidate.places or slot not in candidate.slots:
+        return False
+    if topic is None and candidate.kind == "themed":
+        return False
+    if topic is not None and (
+        candidate.kind == "mixed" or topic not in candidate.topics
+    ):
+        return False
+    if gender is None:
+        return not candidate.single_gender
+    return candidate.gender == gender
+
+
+def _close(years, span) -> bool:
+    known = [year for year in years if year is not None]
+    return span is None or not known or max(known) - min(known) <= span
+
+
+def exact_optimum(
+    instance: Instance, time_limit: float, hint=None, workers: int = 8
+) -> dict:
+    """The most candidates any valid proposal can place, by CP-SAT.
+
+    The model reasons per group *type*: a shape (place, slot, topic or mixed,
+    gender or any) and, with an age span, the lowest birth year of the group.
+    Types that another type dominates (same or fewer possible members) are
+    left out: their groups can always be relabelled as the other type.
+    For each type an integer counts its groups and booleans assign candidates
+    to it; ``min_size * n <= assigned <= max_size * n``. This is exact for
+    everything but avoid pairs: a type with one group may not hold both sides
+    of a pair, while for two or more groups the model assumes the pair can be
+    split between them. The solution is then split into concrete groups by a
+    second small model; if every split succeeds the optimum is exact
+    ("verified"), otherwise the figure is only an upper bound.
+
+    ``hint`` (a proposal, e.g. the engine's) only gives the solver a first
+    solution: the optimum is still proven by CP-SAT's own bound.
+    """
+    from ortools.sat.python import cp_model
+
+    candidates = instance.candidates
+    rules = instance.rules
+    span = rules.max_age_span
+    low, high = rules.min_size, rules.max_size
+    ids = {c.id for c in candidates}
+    avoid = {c.id: set() for c in candidates}
+    for c in candidates:
+        for other in c.avoid:
+            if other in ids and other != c.id:
+                avoid[c.id].add(other)
+                avoid[other].add(c.id)
+
+    places = sorted({p for c in candidates for p in c.places})
+    slots = sorted({s for c in candidates for s in c.slots})
+    topics = sorted({t for c in candidates for t in c.topics})
+    genders = sorted({c.gender for c in candidates if c.gender is not None})
+    model = cp_model.CpModel()
+    chosen: dict[int, list] = {c.id: [] for c in candidates}
+    types = []
+    seen = set()
+    for place in places:
+        for slot in slots:
+            for topic in [None, *topics]:
+                for gender in [None, *genders]:
+                    pool = [
+                        c for c in candidates if _fits(c, place, slot, topic, gender)
+                    ]
+                    if len(pool) < low:
+                        continue
+                    if gender is not None and not any(c.single_gender for c in pool):
+                        continue  # a group of the open shape can hold the same people
+                    years = sorted({c.birth_year for c in pool} - {None})
+                    windows = [None] if span is None or not years else years
+                    found = {}
+                    for start in windows:
+                        members = [
+                            c
+                            for c in pool
+                            if start is None
+                            or c.birth_year is None
+                            or start <= c.birth_year <= start + span
+                        ]
+                        if len(members) >= low:
+                            found[start] = members
+                    sets = {start: {c.id for c in m} for start, m in found.items()}
+                    for start, members in found.items():
+                        key = frozenset(sets[start])
+                        if key in seen or any(
+                            sets[start] < sets[other] for other in sets
+                        ):
+                            continue  # another window holds everyone this one does
+                        seen.add(key)
+                        types.append(((place, slot, topic, gender, start), members))
+
+    total = []
+    type_vars = []
+    # With max_size >= 2 * min_size - 1 every load from min_size up splits into
+    # valid groups, so a type only needs to know whether it is used at all.
+    no_gaps = high >= 2 * low - 1
+    for key, members in types:
+        assign = {c.id: model.NewBoolVar(f"x{key}{c.id}") for c in members}
+        load = sum(assign.values())
+        count = None
+        if no_gaps:
+            used = model.NewBoolVar(f"used{key}")
+            model.Add(load >= low).OnlyEnforceIf(used)
+            for var in assign.values():
+                model.AddImplication(var, used)
+        else:
+            count = model.NewIntVar(0, len(members) // low, f"n{key}")
+            model.Add(load >= low * count)
+            model.Add(load <= high * count)
+            for var in assign.values():
+                model.Add(var <= count)
+        pairs = [
+            (a.id, b)
+            for a in members
+            for b in avoid[a.id]
+            if b in assign and repr(a.id) < repr(b)
+        ]
+        if pairs:
+            several = model.NewBoolVar(f"several{key}")
+            if no_gaps:
+                model.Add(load >= 2 * low).OnlyEnforceIf(several)
+                model.Add(load <= high).OnlyEnforceIf(several.Not())
+            else:
+                model.Add(count >= 2).OnlyEnforceIf(several)
+                model.Add(count <= 1).OnlyEnforceIf(several.Not())
+            for a, b in pairs:
+                model.AddBoolOr([assign[a].Not(), assign[b].Not(), several])
+        for cid, var in assign.items():
+            chosen[cid].append(var)
+            total.append(var)
+        type_vars.append((key, members, assign))
+
+    open_assign = {}
+    for group in instance.open_groups:
+        seats = max(0, high - len(group.member_ids))
+        pool = [
+            c
+            for c in candidates
+            if _fits(c, group.place, group.slot, group.topic, group.gender)
+            and not (avoid[c.id] | set(c.avoid)) & group.member_ids
+            and _close((*group.birth_years, c.birth_year), span)
+        ]
+        assign = {c.id: model.NewBoolVar(f"o{group.id}{c.id}") for c in pool}
+        model.Add(sum(assign.values()) <= seats)
+        for i, a in enumerate(pool):
+            for b in pool[i + 1 :]:
+                if b.id in avoid[a.id] or not _close(
+                    (a.birth_year, b.birth_year), span
+                ):
+                    model.AddBoolOr([assign[a.id].Not(), assign[b.id].Not()])
+        for cid, var in assign.items():
+            chosen[cid].append(var)
+            total.append(var)
+        open_assign[group.id] = assign
+    if hint is not None:
+        _add_hint(model, hint, type_vars, open_assign)
+    for variables in chosen.values():
+        if len(variables) > 1:
+            model.AddAtMostOne(variables)
+    model.Maximize(sum(total))
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = 1
+    started = time.perf_counter()
+    status = solver.Solve(model)
+    elapsed = time.perf_counter() - started
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {"status": "unknown", "value": None, "bound": None, "seconds": elapsed}
+    value = round(solver.ObjectiveValue())
+    bound = round(solver.BestObjectiveBound())
+    verified = True
+    for _key, members, assign in type_vars:
+        picked = [c for c in members if solver.Value(assign[c.id])]
+        ids_picked = {c.id for c in picked}
+        if any(avoid[c.id] & ids_picked for c in picked):
+            verified &= any(
+                _split_ok(picked, groups, avoid, low, high)
+                for groups in range(-(-len(picked) // high), len(picked) // low + 1)
+            )
+    return {
+        "status": "optimal" if status == cp_model.OPTIMAL else "feasible",
+        "value": value,
+        "bound": bound,
+        "verified": verified,
+        "seconds": elapsed,
+    }
+
+
+def _add_hint(model, proposal, type_vars, open_assign) -> None:
+    hinted = set()
+    for group in proposal.groups:
+        members = set(group.members)
+        if group.open_group is not None:
+            variables = [open_assign[group.open_group][m] for m in members]
+        else:
+            shape = (group.place, group.slot, group.topic)
+            for key, _pool, assign in type_vars:
+                if key[:3] == shape and members <= assign.keys():
+                    variables = [assign[m] for m in members]
+                    break
+            else:
+                continue
+        for var in variables:
+            model.AddHint(var, 1)
+            hinted.add(var.Index())
+    for _, _, assign in type_vars:
+        for var in assign.values():
+            if var.Index() not in hinted:
+                model.AddHint(var, 0)
+
+
+def _split_ok(picked, groups, avoid, low, high) -> bool:
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    place = {
+        (c.id, g): model.NewBoolVar(f"{c.id}-{g}")
+        for c in picked
+        for g in range(groups)
+    }
+    for c in picked:
+        model.AddExactlyOne(place[c.id, g] for g in range(groups))
+    for g in range(groups):
+        size = sum(place[c.id, g] for c in picked)
+        model.Add(size >= low)
+        model.Add(size <= high)
+        for c in picked:
+            for other in avoid[c.id]:
+                if (other, g) in place:
+                    model.AddBoolOr([place[c.id, g].Not(), place[other, g].Not()])
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 10
+    return solver.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+# -- running ---------------------------------------------------------------
+
+
+def run_engine(instance: Instance) -> tuple:
+    started = time.perf_counter()
+    result = propose_groups(instance.candidates, instance.rules, instance.open_groups)
+    elapsed = time.perf_counter() - started
+    problems = check_proposal(
+        instance.candidates, instance.rules, instance.open_groups, result
+    )
+    if problems:
+        raise SystemExit(f"invalid proposal for {instance.label}: {problems[:3]}")
+    return result, elapsed
+
+
+def quality(args) -> None:
+    sizes = args.sizes or (
+        [20, 50, 100, 300] if args.quick else [20, 40, 60, 80, 100, 150, 200, 300]
+    )
+    per_size = args.per_size or (2 if args.quick else 6)
+    header = (
+        f"{'instance':<44} {'engine':>6} {'bound':>6} {'optimum':>8} "
+        f"{'status':>9} {'engine s':>9} {'cp-sat s':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    rows = []
+    for size in sizes:
+        for number in range(per_size):
+            instance = make_instance(args.seed * 1000 + number, size)
+            result, engine_seconds = run_engine(instance)
+            exact = exact_optimum(instance, args.time_limit, hint=result)
+            optimum = exact["value"]
+            status = exact["status"]
+            if status == "optimal" and not exact["verified"]:
+                status = "bound"
+            rows.append((size, result.placed_count, optimum, status, engine_seconds))
+            print(
+                f"{instance.label:<44} {result.placed_count:>6} "
+                f"{result.upper_bound:>6} {optimum if optimum is not None else '-':>8} "
+                f"{status:>9} {engine_seconds:>9.3f} {exact['seconds']:>9.2f}",
+                flush=True,
+            )
+    scored = [row for row in rows if row[2] is not None]
+    engine_total = sum(row[1] for row in scored)
+    optimum_total = sum(row[2] for row in scored)
+    small = [row for row in scored if row[0] <= 100]
+    equal_small = sum(1 for row in small if row[1] == row[2])
+    proven = sum(1 for row in rows if row[3] == "optimal")
+    print()
+    print(f"instances: {len(rows)}, optimum proven and verified for {proven}")
+    print(
+        f"aggregate ratio engine/optimum: {engine_total}/{optimum_total} = "
+        f"{engine_total / optimum_total:.4f}"
+    )
+    print(
+        f"equal to the optimum for N <= 100: {equal_small}/{len(small)} "
+        f"({100 * equal_small / max(1, len(small)):.0f} %)"
+    )
+    big = [row[4] for row in rows if row[0] == max(sizes)]
+    if big:
+        print(
+            f"engine time at N={max(sizes)}: max {max(big):.3f} s, mean {sum(big) / len(big):.3f} s"
+        )
+
+
+def _memory_mib(field: str) -> float | None:
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+def scale_child(size: int, places: int, seed: int, span: int | None) -> None:
+    """Run one scale instance and print its figures as JSON (in a subprocess,
+    so the peak memory is this run's alone)."""
+    instance = make_instance(seed, size, places=places, open_groups=3, age_span=span)
+    try:
+        # Reset the peak resident set size (Linux), which a child process
+        # otherwise inherits from the parent that started it.
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+    before = _memory_mib("VmRSS")
+    result, elapsed = run_engine(instance)
+    peak = _memory_mib("VmHWM")
+    if peak is None:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "label": instance.label,
+                "seconds": elapsed,
+                "placed": result.placed_count,
+                "bound": result.upper_bound,
+                "peak_mib": peak,
+                "instance_mib": before,
+            }
+        )
+    )
+
+
+def scale(args) -> None:
+    sizes = [5000] if args.quick else [5000, 20000]
+    print()
+    print(f"scale run: {args.places} places in areas of 6")
+    for size, span in [(size, span) for size in sizes for span in (None, 15)]:
+        output = subprocess.run(  # noqa: S603 (runs this script itself)
+            [
+                sys.executable,
+                __file__,
+                "--scale-child",
+                str(size),
+                "--places",
+                str(args.places),
+                "--seed",
+                str(args.seed),
+                "--scale-span",
+                str(span),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        figures = json.loads(output)
+        print(
+            f"  {figures['label']}: {figures['seconds']:.2f} s, placed "
+            f"{figures['placed']} of at most {figures['bound']}, peak memory "
+            f"{figures['peak_mib']:.0f} MiB (interpreter and input alone: "
+            f"{figures['instance_mib'] or 0:.0f} MiB)"
+        )
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(
+        description="Measure the matching engine against the CP-SAT optimum."
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer, smaller instances")
+    parser.add_argument("--seed", type=int, default=1, help="base seed (default 1)")
+    parser.add_argument(
+        "--time-limit", type=float, default=20.0,
+        help="CP-SAT seconds per instance (default 20)",
+    )  # fmt: skip
+    parser.add_argument("--sizes", type=int, nargs="*", help="instance sizes N")
+    parser.add_argument("--per-size", type=int, help="instances per size")
+    parser.add_argument(
+        "--places", type=int, default=40, help="places in the scale run"
+    )
+    parser.add_argument("--no-scale", action="store_true", help="skip the scale run")
+    parser.add_argument("--only-scale", action="store_true", help="only the scale run")
+    parser.add_argument("--scale-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--scale-span", default="None", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.scale_child:
+        span = None if args.scale_span == "None" else int(args.scale_span)
+        scale_child(args.scale_child, args.places, args.seed, span)
+        return
+    if not args.only_scale:
+        quality(args)
+    if not args.no_scale:
+        scale(args)
+
+
+if __name__ == "__main__":
+    main()

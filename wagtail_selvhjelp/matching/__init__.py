@@ -1,0 +1,94 @@
+"""The group-matching engine: pure Python, no Django.
+
+Build plain dataclasses from your data, call :func:`propose_groups`, read the
+proposal back::
+
+    from wagtail_selvhjelp.matching import Candidate, OpenGroup, Rules, propose_groups
+
+    result = propose_groups(
+        [
+            Candidate(
+                id=registration.pk,
+                places=frozenset({"Gol"}),
+                slots=frozenset({"weekday evening"}),
+                topics=frozenset({"anxiety"}),
+                kind="any",  # "themed", "mixed" or "any"
+                birth_year=1980,
+                waited_days=42,
+                avoid=frozenset({other_registration.pk}),
+            )
+            for registration in waiting
+        ],
+        rules=Rules(min_size=4, max_size=8, max_age_span=None),
+        open_groups=[
+            OpenGroup(
+                id=7,
+                place="Gol",
+                slot="weekday evening",
+                topic=None,
+                member_ids=frozenset({"a", "b", "c"}),
+            )
+        ],
+    )
+    result.groups  # [ProposedGroup(members, place, slot, topic, gender, open_group)]
+    result.unplaced  # {candidate id: UnplacedReason(code, message, params)}
+    result.upper_bound  # no valid proposal can place more than this many
+
+Guarantees:
+
+* **Valid**: every new group has ``min_size..max_size`` members and an open
+  group never grows past ``max_size``; every member can attend the group's
+  place and slot; a themed group (``topic`` set) holds only members with that
+  topic who accept ``themed`` or ``any``, a mixed group (``topic=None``) only
+  members who accept ``mixed`` or ``any``; a single-gender group (``gender``
+  set) only members of that gender, and whoever asked for one is only placed
+  in one; no avoid pair (symmetric, open-group members included) shares a
+  group; with ``max_age_span`` no two members with known birth years, open
+  group members included, are born further apart. Nobody is in two groups and
+  every candidate is either placed or in ``unplaced``.
+* **Objective**, in order: place as many candidates as possible; then prefer
+  those who waited longest (a proposal is better if, comparing the placed
+  candidates from the longest wait down, it places someone who waited longer);
+  then group sizes near the middle of the bounds and no one the only member of
+  their gender in a group.
+* **Deterministic**: the same input in any order gives the same output. Ids may
+  be any hashable values, of mixed types.
+* **Explained**: every unplaced candidate gets an :class:`UnplacedReason` with a
+  stable ``code``, ``params`` and an English ``message``; ``str(reason)`` is
+  the message. The codes are listed in :mod:`wagtail_selvhjelp.matching.reasons`.
+* **Measured**: ``result.upper_bound`` is a proven upper bound on the number
+  any valid proposal could place, so ``result.gap`` says how far from the best
+  possible the proposal can be, and ``result.is_proven_optimal`` whether it is
+  the best possible.
+
+Unknown ids in ``avoid`` are ignored. Bad values (empty places or slots, an
+unknown kind, ``min_size > max_size``, duplicate ids, a candidate who is also a
+member of an open group) raise ``ValueError``.
+"""
+
+from .engine import propose_groups
+from .reasons import describe
+from .types import (
+    KINDS,
+    Candidate,
+    MatchResult,
+    OpenGroup,
+    ProposedGroup,
+    Rules,
+    UnplacedReason,
+)
+from .validation import check_proposal
+
+
+__all__ = [
+    "KINDS",
+    "Candidate",
+    "MatchResult",
+    "OpenGroup",
+    "ProposedGroup",
+    "Rules",
+    "UnplacedReason",
+    "check_proposal",
+    "describe",
+    "propose_groups",
+]

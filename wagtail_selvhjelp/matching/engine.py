@@ -1,0 +1,157 @@
+"""``propose_groups``: the engine's entry point.
+
+The work is done per independent component (candidates who can never meet at
+the same place and slot never interact):
+
+1. enumerate the component's group types and their pools (``_select``);
+2. choose active types with a lazy greedy, improve the choice with a local
+   search, and, while the choice may still be short of the type-level bound
+   and the component is small, search exactly with branch and bound;
+3. build concrete groups and repair and polish them (``_assemble``);
+4. explain everyone left out (``reasons``).
+
+All effort limits are counts of steps, never wall-clock time, so the same
+input always gives the same proposal on any machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ._assemble import Assembler, Group
+from ._keys import canonical_key, optional_key
+from ._problem import Problem, components, prepare, priority_order
+from ._select import Selector, branch_and_bound, build_types
+from .reasons import Explainer
+from .types import Candidate, MatchResult, OpenGroup, ProposedGroup, Rules
+
+
+SEARCH_BUDGET = 20_000
+"""Moves the local search may try per component."""
+
+ANNEALING_ROUNDS = 1_500
+"""Rounds of the annealing search per component, at most."""
+
+EXACT_NODE_LIMIT = 1_500
+"""Nodes the branch and bound may visit per component."""
+
+EXACT_MAX_TYPES = 150
+"""Components with more live types than this skip the branch and bound."""
+
+EXACT_MAX_CANDIDATES = 500
+"""Components with more candidates than this skip it too (it recurses)."""
+
+
+def propose_groups(
+    candidates: Iterable[Candidate],
+    rules: Rules | None = None,
+    open_groups: Iterable[OpenGroup] = (),
+) -> MatchResult:
+    """Propose groups for ``candidates`` under ``rules``.
+
+    Free seats in ``open_groups`` are offered first to those no new group
+    would take. Raises ``ValueError`` for inconsistent input (duplicate ids, a
+    candidate who is already in an open group, ...). See the package
+    documentation for the guarantees.
+    """
+    problem = prepare(candidates, Rules() if rules is None else rules, open_groups)
+    rank = [0] * len(problem.candidates)
+    for position, index in enumerate(
+        priority_order(problem, range(len(problem.candidates)))
+    ):
+        rank[index] = position
+
+    groups: list[Group] = []
+    unplaced: set[int] = set()
+    upper_bound = 0
+    for candidate_indices, open_indices in components(problem):
+        part_groups, part_unplaced, part_bound = _solve_component(
+            problem, rank, candidate_indices, open_indices
+        )
+        groups.extend(part_groups)
+        unplaced.update(part_unplaced)
+        upper_bound += part_bound
+
+    explainer = Explainer(problem, groups)
+    reasons = {
+        problem.candidates[index].id: explainer.explain(index)
+        for index in sorted(unplaced)
+    }
+    proposed = sorted(
+        (_to_proposed(problem, group) for group in groups if group.members),
+        key=_group_sort_key,
+    )
+    return MatchResult(groups=proposed, unplaced=reasons, upper_bound=upper_bound)
+
+
+def _solve_component(
+    problem: Problem, rank: list[int], indices: list[int], open_indices: list[int]
+) -> tuple[list[Group], set[int], int]:
+    order = priority_order(problem, indices)
+    table = build_types(problem, order, [problem.shapes_of(i) for i in order])
+    max_size = problem.rules.max_size
+    seats = []
+    pools = []
+    for group_index in open_indices:
+        group = problem.open_groups[group_index]
+        seats.append(max(0, max_size - len(group.member_ids)))
+        pool = 0
+        for local, index in enumerate(order):
+            if problem.open_group_fits(index, group):
+                pool |= 1 << local
+        pools.append(pool)
+
+    selector = Selector(table, len(order), problem.rules.min_size, seats, pools)
+    selector.greedy()
+    selector.improve(SEARCH_BUDGET)
+    bound = selector.bound()
+    if selector.value()[0] < bound:
+        selector.shake(min(ANNEALING_ROUNDS, 5 * len(order)), 0)
+    small = len(table.keys) <= EXACT_MAX_TYPES and len(order) <= EXACT_MAX_CANDIDATES
+    if selector.value()[0] < bound and small:
+        proven, best = branch_and_bound(selector, EXACT_NODE_LIMIT)
+        if proven:
+            bound = best
+        selector.improve(SEARCH_BUDGET)
+
+    assembler = Assembler(problem, rank)
+    waiting = [
+        order[local]
+        for local in reversed(range(len(order)))
+        if not selector.cover >> local & 1
+    ]
+    assembler.fill_open_groups(open_indices, waiting)
+    assembler.build_new_groups(order, selector)
+    assembler.repair()
+    assembler.polish()
+    return assembler.groups, assembler.unplaced, bound
+
+
+def _to_proposed(problem: Problem, group: Group) -> ProposedGroup:
+    place, slot, topic, gender = group.shape
+    members = [problem.candidates[index] for index in group.members]
+    open_id = None
+    if group.open_index is not None:
+        open_id = problem.open_groups[group.open_index].id
+    elif gender is not None and not any(member.single_gender for member in members):
+        gender = None
+    return ProposedGroup(
+        members=tuple(sorted((member.id for member in members), key=canonical_key)),
+        place=place,
+        slot=slot,
+        topic=topic,
+        gender=gender,
+        open_group=open_id,
+    )
+
+
+def _group_sort_key(group: ProposedGroup) -> tuple:
+    return (
+        group.place,
+        group.slot,
+        optional_key(group.topic),
+        optional_key(group.gender),
+        group.open_group is not None,
+        canonical_key(group.open_group),
+        tuple(canonical_key(member) for member in group.members),
+    )
