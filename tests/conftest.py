@@ -22,3 +22,11 @@ def home_page(db):
     from wagtail.models import Site
 
     return Site.objects.get(is_default_site=True).root_page.specific
+
+
+@pytest.fixture
+def section(home_page):
+    """A published self-help section below the home page."""
+    from .factories import SelfHelpIndexPageFactory
+
+    return SelfHelpIndexPageFactory(parent=home_page)

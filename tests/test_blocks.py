@@ -15,17 +15,11 @@ from wagtail_selvhjelp.blocks import CallToActionBlock, InfoStreamBlock
 
 from .factories import (
     ContactPointFactory,
-    SelfHelpIndexPageFactory,
     SelfHelpInfoPageFactory,
 )
 
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def section(home_page):
-    return SelfHelpIndexPageFactory(parent=home_page)
 
 
 def render_body(client, section, body):

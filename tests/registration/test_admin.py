@@ -8,26 +8,11 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from wagtail_selvhjelp.models import GroupRegistrationPage, Registration
 
-from .factories import SelfHelpIndexPageFactory, make_registration_page
-from .test_registration_form import post
+from ..factories import make_registration_page
+from .test_form import post
 
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_minimum_fill_time(settings):
-    settings.WAGTAIL_SELVHJELP = {"MINIMUM_FILL_SECONDS": 0}
-
-
-@pytest.fixture
-def section(home_page):
-    return SelfHelpIndexPageFactory(parent=home_page)
-
-
-@pytest.fixture
-def page(section):
-    return make_registration_page(section)
 
 
 def _choices(queryset, delete=()):

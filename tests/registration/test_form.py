@@ -9,31 +9,11 @@ from django.utils.html import escape
 
 from wagtail_selvhjelp.models import ConsentText, Registration
 
-from .factories import SelfHelpIndexPageFactory, make_registration_page
+from ..factories import make_registration_page
+from .helpers import token_from
 
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_minimum_fill_time(settings):
-    settings.WAGTAIL_SELVHJELP = {"MINIMUM_FILL_SECONDS": 0}
-
-
-@pytest.fixture
-def section(home_page):
-    return SelfHelpIndexPageFactory(parent=home_page)
-
-
-@pytest.fixture
-def page(section):
-    return make_registration_page(section)
-
-
-def token_from(response):
-    return re.search(
-        r'name="form_token" value="([^"]+)"', response.content.decode()
-    ).group(1)
 
 
 def valid_data(page, token, **overrides):
