@@ -32,6 +32,23 @@ class ChoiceModelMultipleField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.name
 
+    def _check_values(self, value):
+        """Accept only the ids of the options shown.
+
+        Compared as strings against the page's few options, so that no value
+        a client sends (a 20-digit number, "1e9", "-0") ever reaches a
+        database query, where it could overflow the integer type.
+        """
+        options = {str(option.pk): option.pk for option in self.queryset}
+        for key in value:
+            if str(key) not in options:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": key},
+                )
+        return self.queryset.filter(pk__in={options[str(key)] for key in value})
+
 
 class RegistrationBoundField(forms.BoundField):
     """Ties hints and errors to inputs with ``aria-describedby``.

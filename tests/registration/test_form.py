@@ -296,6 +296,17 @@ def test_markup_is_stored_as_text_and_escaped(client, page, admin_client):
     assert Registration.objects.get().name == markup
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["9223372036854775808", "99999999999999999999999", "-1", "1e3", " 1", "0x1"],
+)
+def test_out_of_range_choice_ids_are_refused_calmly(client, page, value):
+    response = post(client, page, places=[value])
+    assert response.status_code == 200
+    assert 'href="#id_places_0"' in response.content.decode()
+    assert Registration.objects.count() == 0
+
+
 def test_hostile_values_never_fail(client, page):
     token = token_from(client.get(page.url))
     hostile = {
