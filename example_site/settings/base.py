@@ -130,3 +130,7 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "txt"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 WAGTAIL_SELVHJELP = {}
+
+# A failed CSRF check on a registration page re-renders the form with what
+# the person typed instead of Django's bare 403 page.
+CSRF_FAILURE_VIEW = "wagtail_selvhjelp.views.csrf.csrf_failure"

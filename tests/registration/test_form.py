@@ -10,7 +10,7 @@ from django.utils.html import escape
 from wagtail_selvhjelp.models import ConsentText, Registration
 
 from ..factories import make_registration_page
-from .helpers import token_from
+from .helpers import token_from, token_from_html
 
 
 pytestmark = pytest.mark.django_db
@@ -415,14 +415,39 @@ def test_preview_modes(admin_client, page):
         assert text in response.content.decode()
 
 
-def test_csrf_is_enforced(page):
+def test_csrf_is_enforced_and_a_failure_keeps_the_input(page):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
     token = token_from(client.get(page.url))
+    client.cookies.clear()  # as when a browser blocks cookies
     response = client.post(page.url, valid_data(page, token))
     assert response.status_code == 403
     assert Registration.objects.count() == 0
+    html = response.content.decode()
+    assert 'value="Kari Nordmann"' in html
+    assert 'role="status"' in html
+    assert "csrfmiddlewaretoken" in html
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_csrf_failure_elsewhere_is_djangos_own(home_page):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(home_page.url, {"x": "1"})
+    assert response.status_code == 403
+    assert "selvhjelp" not in response.content.decode()
+
+
+def test_csrf_passes_with_the_cookie(page):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    form = client.get(page.url).content.decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    data = valid_data(page, token_from_html(form))
+    data["csrfmiddlewaretoken"] = csrf
+    assert client.post(page.url, data).status_code == 303
 
 
 def test_consent_label_is_the_stored_wording_tied_to_the_privacy_notice(client, page):

@@ -1,0 +1,40 @@
+"""A CSRF failure view that keeps what a citizen typed into the registration form.
+
+Django's default answer to a failed CSRF check is a bare 403 page, and the
+person loses the whole form. Set ``CSRF_FAILURE_VIEW =
+"wagtail_selvhjelp.views.csrf.csrf_failure"`` and a failed check on a
+registration page re-renders the form with everything typed, a fresh token
+and a short explanation (usually: the browser blocked or lost the cookie).
+Every other path gets Django's own failure page.
+"""
+
+from django.views.csrf import csrf_failure as django_csrf_failure
+from wagtail.models import Page
+
+from ..models import GroupRegistrationPage
+
+
+def csrf_failure(request, reason=""):
+    page = None
+    if request.method == "POST":
+        route = Page.route_for_request(request, request.path)
+        if route is not None:
+            page = route[0].specific
+    if not isinstance(page, GroupRegistrationPage) or not page.is_open():
+        return django_csrf_failure(request, reason=reason)
+
+    from django.utils.translation import gettext
+
+    form = page.get_form(request.POST)
+    form.is_valid()
+    return page.render_form(
+        request,
+        form,
+        status=403,
+        notice=gettext(
+            "Your registration was not sent, because the security check of "
+            "the form failed. This happens when the browser does not keep "
+            "cookies or the form was open for a long time. Everything you "
+            "wrote is still here: please send it again."
+        ),
+    )
