@@ -444,9 +444,7 @@ def load_demo(root, *, force=False):
         if not force:
             return False
         for page in existing:
-            # Registrations on the demo pages are fictional; delete them first
-            # (their chosen places protect the page's choices from deletion).
-            Registration.objects.filter(page__in=page.get_descendants()).delete()
+            # Deleting the section deletes its (fictional) registrations too.
             page.delete()
         ContactPoint.objects.filter(
             organisation__in=[data["organisation"] for data in CONTACT_POINTS]

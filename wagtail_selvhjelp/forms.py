@@ -1,7 +1,7 @@
 """Forms: the public registration form and the registration page's admin form."""
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -328,5 +328,5 @@ class RegistrationPageAdminForm(WagtailAdminPageForm):
                     )
                     # Keep the form in the formset so the editor sees the message.
                     form.cleaned_data["DELETE"] = False
-                    self.add_error(None, form.errors[forms.forms.NON_FIELD_ERRORS][0])
+                    self.add_error(None, form.errors[NON_FIELD_ERRORS][0])
         return cleaned_data

@@ -5,8 +5,6 @@ e-mails they send hold no name, no contact details and no health-related
 answers: e-mail is not a safe place for them.
 """
 
-import logging
-
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
@@ -15,9 +13,6 @@ from django.utils import translation
 from django_tasks import task
 
 from .conf import selvhjelp_settings
-
-
-logger = logging.getLogger(__name__)
 
 
 def _from_email():

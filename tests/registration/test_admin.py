@@ -221,3 +221,22 @@ def test_deploy_check_warns_about_a_per_process_rate_limit_cache(settings):
     }
     ids = [message.id for message in run_checks(include_deployment_checks=True)]
     assert "wagtail_selvhjelp.W001" not in ids
+
+
+def test_deleting_a_registration_page_deletes_its_registrations(client, page):
+    from wagtail_selvhjelp.models import RegistrationPlace, RegistrationPlaceChoice
+
+    assert post(client, page).status_code == 303
+    page.delete()
+    assert Registration.objects.count() == 0
+    assert RegistrationPlaceChoice.objects.count() == 0
+    assert RegistrationPlace.objects.count() == 0
+
+
+def test_a_used_choice_cannot_be_deleted_behind_the_forms_back(client, page):
+    from django.db.models import RestrictedError
+
+    assert post(client, page).status_code == 303
+    with pytest.raises(RestrictedError):
+        page.places.get(name="Gol").delete()
+    page.places.get(name="Hol").delete()

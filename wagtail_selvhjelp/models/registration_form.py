@@ -7,7 +7,6 @@ methods (``get_form_class``, ``get_form``, ``process_registration``,
 """
 
 import hashlib
-import logging
 import secrets
 import time
 
@@ -23,8 +22,6 @@ from django.utils.translation import gettext_lazy as _
 
 from ..conf import selvhjelp_settings
 
-
-logger = logging.getLogger(__name__)
 
 TOKEN_SALT = "wagtail_selvhjelp.registration.form-token"  # noqa: S105 - a salt
 

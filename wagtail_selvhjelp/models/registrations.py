@@ -196,8 +196,9 @@ class Registration(models.Model):
 
 class RegistrationPlaceChoice(models.Model):
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
-    # PROTECT: a place registrations chose can only be archived, not deleted.
-    place = models.ForeignKey(RegistrationPlace, on_delete=models.PROTECT)
+    # RESTRICT: a place registrations chose can only be archived, not deleted
+    # on its own; deleting the whole page (and so its registrations) is fine.
+    place = models.ForeignKey(RegistrationPlace, on_delete=models.RESTRICT)
 
     class Meta:
         unique_together = [("registration", "place")]
@@ -208,7 +209,7 @@ class RegistrationPlaceChoice(models.Model):
 
 class RegistrationTimeSlotChoice(models.Model):
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
-    time_slot = models.ForeignKey(RegistrationTimeSlot, on_delete=models.PROTECT)
+    time_slot = models.ForeignKey(RegistrationTimeSlot, on_delete=models.RESTRICT)
 
     class Meta:
         unique_together = [("registration", "time_slot")]
@@ -219,7 +220,7 @@ class RegistrationTimeSlotChoice(models.Model):
 
 class RegistrationTopicChoice(models.Model):
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
-    topic = models.ForeignKey(RegistrationTopic, on_delete=models.PROTECT)
+    topic = models.ForeignKey(RegistrationTopic, on_delete=models.RESTRICT)
 
     class Meta:
         unique_together = [("registration", "topic")]
