@@ -240,3 +240,11 @@ def test_a_used_choice_cannot_be_deleted_behind_the_forms_back(client, page):
     with pytest.raises(RestrictedError):
         page.places.get(name="Gol").delete()
     page.places.get(name="Hol").delete()
+
+
+def test_editor_deletes_a_registration_page_in_the_admin(client, admin_client, page):
+    assert post(client, page).status_code == 303
+    response = admin_client.post(reverse("wagtailadmin_pages:delete", args=[page.pk]))
+    assert response.status_code == 302
+    assert not GroupRegistrationPage.objects.filter(pk=page.pk).exists()
+    assert Registration.objects.count() == 0
