@@ -456,3 +456,13 @@ def test_consent_label_is_the_stored_wording_tied_to_the_privacy_notice(client, 
     consent = re.search(r'<input type="checkbox" name="consent"[^>]*>', html).group(0)
     assert 'aria-describedby="selvhjelp-privacy id_consent_hint"' in consent
     assert 'id="selvhjelp-privacy"' in html
+
+
+def test_answers_are_hidden_from_error_reports(rf, page):
+    from django.views.debug import SafeExceptionReporterFilter
+
+    request = rf.post(page.url, {"name": "Kari Nordmann", "message": "Angst"})
+    page.serve_form(request)
+    cleansed = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert "Kari Nordmann" not in str(cleansed.values())
+    assert "Angst" not in str(cleansed.values())

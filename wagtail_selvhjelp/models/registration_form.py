@@ -203,6 +203,9 @@ class RegistrationFormMixin:
         return self.handle_post(request)
 
     def handle_post(self, request):
+        # Keep every answer out of Django's error reports (the e-mails sent
+        # to ADMINS and the debug page), as sensitive_post_parameters() does.
+        request.sensitive_post_parameters = "__ALL__"
         form = self.get_form(request.POST)
         if self.is_rate_limited(request):
             form.is_valid()
