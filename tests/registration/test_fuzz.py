@@ -107,6 +107,48 @@ class TestArbitraryPosts(TestCase):
             assert response.status_code == 303
         Registration.objects.all().delete()
 
+    @settings(
+        max_examples=60,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(data=st.data())
+    def test_valid_posts_with_some_answers_changed(self, data):
+        """Start from a valid registration and spoil some answers at random."""
+        fields = {
+            "form_token": token_from(self.client.get(self.page.url)),
+            "name": "Kari Nordmann",
+            "email": "kari@example.test",
+            "phone": "968 51 295",
+            "birth_year": "1980",
+            "places": [str(self.page.places.first().pk)],
+            "time_slots": [str(self.page.time_slots.first().pk)],
+            "group_kind": "any",
+            "consent": "on",
+        }
+        changed = data.draw(
+            st.lists(
+                st.sampled_from(sorted(set(fields) - {"form_token"})),
+                unique=True,
+                max_size=3,
+            )
+        )
+        for key in changed:
+            fields[key] = data.draw(values(self.ids), label=key)
+        response = self.client.post(self.page.url, fields)
+        assert response.status_code < 500
+        content = response.content.decode()
+        for payload in PAYLOADS:
+            assert payload not in content
+        form = RegistrationForm(self._as_querydict(fields), page=self.page)
+        should_store = form.is_valid() and (
+            form.cleaned_data["birth_year"] <= self.page.oldest_accepted_birth_year()
+        )
+        assert Registration.objects.count() == int(should_store)
+        if should_store:
+            assert response.status_code == 303
+        Registration.objects.all().delete()
+
     @staticmethod
     def _as_querydict(fields):
         from django.http import QueryDict
