@@ -15,6 +15,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import ContactPoint, Registration
 from .permissions import RegistrationPermissionPolicy
+from .views.registrations import RegistrationIndexView
 
 
 class ContactPointViewSet(SnippetViewSet):
@@ -69,6 +70,7 @@ class RegistrationViewSet(ModelViewSet):
     """
 
     model = Registration
+    index_view_class = RegistrationIndexView
     permission_policy = RegistrationPermissionPolicy(Registration)
     icon = "form"
     menu_label = _("Registrations")

@@ -248,3 +248,35 @@ def test_editor_deletes_a_registration_page_in_the_admin(client, admin_client, p
     assert response.status_code == 302
     assert not GroupRegistrationPage.objects.filter(pk=page.pk).exists()
     assert Registration.objects.count() == 0
+
+
+def test_registration_listing_uses_a_constant_number_of_queries(
+    client, admin_client, section, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.WAGTAIL_SELVHJELP = {
+        "MINIMUM_FILL_SECONDS": 0,
+        "RATE_LIMIT_PER_HOUR": 1000,
+    }
+    pages = [make_registration_page(section, slug=f"side-{n}") for n in range(3)]
+    url = reverse("wagtail_selvhjelp_registration:index")
+
+    def add(count):
+        for number in range(count):
+            post(
+                client,
+                pages[number % 3],
+                email=f"p{number}-{Registration.objects.count()}@example.test",
+            )
+
+    add(3)
+    admin_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert admin_client.get(url).status_code == 200
+    add(12)
+    with CaptureQueriesContext(connection) as many:
+        assert admin_client.get(url).status_code == 200
+    assert Registration.objects.count() == 15
+    assert len(many) == len(few)
