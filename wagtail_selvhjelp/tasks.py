@@ -34,16 +34,21 @@ def _language(page):
     return getattr(page.locale, "language_code", None) or settings.LANGUAGE_CODE
 
 
-@task()
-def notify_coordinators(registration_id):
-    """Tell the page's coordinators that a registration is waiting."""
+def _get_registration(registration_id):
+    """The registration with its page, or None if it was deleted meanwhile."""
     from .models import Registration
 
-    registration = (
+    return (
         Registration.objects.select_related("page", "page__locale")
         .filter(pk=registration_id)
         .first()
     )
+
+
+@task()
+def notify_coordinators(registration_id):
+    """Tell the page's coordinators that a registration is waiting."""
+    registration = _get_registration(registration_id)
     if registration is None:  # deleted before the task ran
         return
     page = registration.page
@@ -67,13 +72,7 @@ def notify_coordinators(registration_id):
 @task()
 def send_receipt(registration_id):
     """Confirm to the registrant that we received the registration."""
-    from .models import Registration
-
-    registration = (
-        Registration.objects.select_related("page", "page__locale")
-        .filter(pk=registration_id)
-        .first()
-    )
+    registration = _get_registration(registration_id)
     if registration is None or not registration.email:
         return
     page = registration.page

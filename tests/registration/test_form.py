@@ -466,3 +466,11 @@ def test_answers_are_hidden_from_error_reports(rf, page):
     cleansed = SafeExceptionReporterFilter().get_post_parameters(request)
     assert "Kari Nordmann" not in str(cleansed.values())
     assert "Angst" not in str(cleansed.values())
+
+
+def test_tasks_skip_a_registration_deleted_before_they_ran():
+    from wagtail_selvhjelp.tasks import notify_coordinators, send_receipt
+
+    notify_coordinators.call(987654)
+    send_receipt.call(987654)
+    assert mail.outbox == []
