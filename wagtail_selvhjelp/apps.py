@@ -9,4 +9,5 @@ class WagtailSelvhjelpAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the system checks
+        # Importing them registers the system checks and the signal receivers.
+        from . import checks, handlers  # noqa: F401

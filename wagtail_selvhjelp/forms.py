@@ -1,21 +1,23 @@
-"""Forms: the public registration form and the registration page's admin form."""
+"""The public registration form."""
+
+from dataclasses import dataclass
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminPageForm
 
+from .choices import (
+    ACCESS_NEEDS_MAX_LENGTH,
+    AVOID_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    MESSAGE_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    Gender,
+    GroupKind,
+)
 from .phone import normalise_phone
-
-
-#: Limits on the free-text answers, shared with the model's max_length.
-NAME_MAX_LENGTH = 200
-AVOID_MAX_LENGTH = 200
-ACCESS_NEEDS_MAX_LENGTH = 500
-MESSAGE_MAX_LENGTH = 1000
 
 
 class ChoiceModelMultipleField(forms.ModelMultipleChoiceField):
@@ -50,6 +52,15 @@ class ChoiceModelMultipleField(forms.ModelMultipleChoiceField):
         return self.queryset.filter(pk__in={options[str(key)] for key in value})
 
 
+@dataclass
+class Fieldset:
+    """A group of questions rendered as ``<fieldset>`` with a ``<legend>``."""
+
+    name: str
+    legend: str
+    fields: list
+
+
 class RegistrationBoundField(forms.BoundField):
     """Ties hints and errors to inputs with ``aria-describedby``.
 
@@ -81,6 +92,16 @@ class RegistrationBoundField(forms.BoundField):
             attrs.pop("aria-describedby", None)
         return attrs
 
+    @property
+    def include_template(self):
+        """The template that renders this question with its label and hints."""
+        widget = self.field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+            return "wagtail_selvhjelp/includes/form_choices.html"
+        if isinstance(widget, forms.CheckboxInput):
+            return "wagtail_selvhjelp/includes/form_checkbox.html"
+        return "wagtail_selvhjelp/includes/form_field.html"
+
 
 class RegistrationForm(forms.Form):
     """The questions of a :class:`GroupRegistrationPage`.
@@ -101,6 +122,30 @@ class RegistrationForm(forms.Form):
 
     bound_field_class = RegistrationBoundField
 
+    #: The form's fieldsets in order: (name, legend, field names). A field
+    #: not named here, such as a site's extra question, is rendered at the
+    #: end of the fieldset named by ``extra_fields_fieldset``.
+    fieldsets = (
+        ("about", _("About you"), ("name", "email", "phone", "birth_year")),
+        (
+            "wishes",
+            _("Your wishes for a group"),
+            (
+                "places",
+                "time_slots",
+                "topics",
+                "group_kind",
+                "gender",
+                "single_gender",
+                "avoid_text",
+                "access_needs",
+                "message",
+            ),
+        ),
+        ("privacy", _("Privacy"), ("consent",)),
+    )
+    extra_fields_fieldset = "wishes"
+
     name = forms.CharField(
         label=_("Your name"),
         max_length=NAME_MAX_LENGTH,
@@ -110,7 +155,7 @@ class RegistrationForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mail"),
         required=False,
-        max_length=254,
+        max_length=EMAIL_MAX_LENGTH,
         widget=forms.EmailInput(
             attrs={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"}
         ),
@@ -157,8 +202,6 @@ class RegistrationForm(forms.Form):
 
     def __init__(self, *args, page, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import Gender, GroupKind
-
         self.page = page
         this_year = timezone.localdate().year
         self.fields["birth_year"].validators += [
@@ -267,6 +310,29 @@ class RegistrationForm(forms.Form):
             )
         return cleaned_data
 
+    def get_fieldsets(self):
+        """The :class:`Fieldset` list the template renders, fields bound.
+
+        A list of choices with no options (a page without topics) is left out.
+        """
+        named = {name for _name, _legend, names in self.fieldsets for name in names}
+        extra = [name for name in self.fields if name not in named]
+        fieldsets = []
+        for fieldset_name, legend, names in self.fieldsets:
+            if fieldset_name == self.extra_fields_fieldset:
+                names = (*names, *extra)
+            fields = [
+                self[name]
+                for name in names
+                if name in self.fields and not self._has_no_options(name)
+            ]
+            fieldsets.append(Fieldset(fieldset_name, legend, fields))
+        return fieldsets
+
+    def _has_no_options(self, name):
+        field = self.fields[name]
+        return isinstance(field, ChoiceModelMultipleField) and not field.queryset
+
     def first_error_id(self, name):
         """The id the error summary links to: the field, or its first option."""
         field = self[name]
@@ -279,54 +345,10 @@ class RegistrationForm(forms.Form):
     def error_summary(self):
         """[(anchor id, message)] for the error summary at the top of the form."""
         summary = [("", message) for message in self.non_field_errors()]
-        for name in self.fields:
+        order = [
+            field.name for fieldset in self.get_fieldsets() for field in fieldset.fields
+        ]
+        for name in [*order, *(name for name in self.fields if name not in order)]:
             for message in self.errors.get(name, []):
                 summary.append((self.first_error_id(name), message))
         return summary
-
-
-class RegistrationPageAdminForm(WagtailAdminPageForm):
-    """The registration page's admin form.
-
-    Requires a privacy notice with actual text before publishing (a draft may
-    leave it empty), and refuses to delete a place, time slot or topic that
-    registrations chose.
-    """
-
-    choice_formsets = ("places", "time_slots", "topics")
-
-    def clean_privacy_notice(self):
-        value = self.cleaned_data.get("privacy_notice") or ""
-        # An emptied rich-text editor still sends an empty paragraph.
-        if strip_tags(value).strip():
-            return value
-        # The field is only required when publishing; drafts defer it.
-        if self.fields["privacy_notice"].required:
-            raise ValidationError(
-                _("Write a privacy notice before you publish the page."),
-                code="required",
-            )
-        return ""
-
-    def clean(self):
-        cleaned_data = super().clean()
-        for name in self.choice_formsets:
-            formset = self.formsets.get(name)
-            if formset is None:
-                continue
-            for form in formset.deleted_forms:
-                instance = form.instance
-                if instance.pk and instance.registrations.exists():
-                    form.add_error(
-                        None,
-                        _(
-                            "“%(name)s” is used by registrations, so it cannot be "
-                            "removed. Tick “archived” instead: it disappears from "
-                            "the form and the registrations keep it."
-                        )
-                        % {"name": instance.name},
-                    )
-                    # Keep the form in the formset so the editor sees the message.
-                    form.cleaned_data["DELETE"] = False
-                    self.add_error(None, form.errors[NON_FIELD_ERRORS][0])
-        return cleaned_data

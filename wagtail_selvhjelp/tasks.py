@@ -13,6 +13,8 @@ from django.utils import translation
 from django_tasks import task
 
 from .conf import selvhjelp_settings
+from .models import Registration
+from .viewsets import registration_viewset
 
 
 def _from_email():
@@ -35,14 +37,8 @@ def _language(page):
 
 
 def _get_registration(registration_id):
-    """The registration with its page, or None if it was deleted meanwhile."""
-    from .models import Registration
-
-    return (
-        Registration.objects.select_related("page", "page__locale")
-        .filter(pk=registration_id)
-        .first()
-    )
+    """The registration, or None if it was deleted meanwhile."""
+    return Registration.objects.filter(pk=registration_id).first()
 
 
 @task()
@@ -51,7 +47,7 @@ def notify_coordinators(registration_id):
     registration = _get_registration(registration_id)
     if registration is None:  # deleted before the task ran
         return
-    page = registration.page
+    page = registration.page.specific
     recipients = page.get_notify_emails()
     if not recipients:
         return
@@ -62,7 +58,8 @@ def notify_coordinators(registration_id):
                 "page_title": page.title,
                 "waiting": page.registrations.active().count(),
                 "admin_url": _admin_url(
-                    reverse("wagtail_selvhjelp_registration:index") + f"?page={page.pk}"
+                    reverse(registration_viewset.get_url_name("index"))
+                    + f"?page={page.pk}"
                 ),
             },
         )
@@ -75,7 +72,7 @@ def send_receipt(registration_id):
     registration = _get_registration(registration_id)
     if registration is None or not registration.email:
         return
-    page = registration.page
+    page = registration.page.specific
     with translation.override(_language(page)):
         subject, body = _render(
             "wagtail_selvhjelp/emails/receipt",

@@ -10,12 +10,17 @@ from wagtail.admin.ui.tables import (
     TitleColumn,
     UpdatedAtColumn,
 )
+from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import ContactPoint, Registration
 from .permissions import RegistrationPermissionPolicy
 from .views.registrations import RegistrationIndexView
+
+
+#: The registrations viewset's name, which is its URL namespace.
+REGISTRATION_VIEWSET_NAME = "wagtail_selvhjelp_registration"
 
 
 class ContactPointViewSet(SnippetViewSet):
@@ -37,6 +42,8 @@ class ContactPointViewSet(SnippetViewSet):
     ]
     copy_view_enabled = True
     inspect_view_enabled = True
+    #: Listed in the "Self-help" menu, so not again under "Snippets".
+    menu_item_is_registered = True
 
     panels = [
         MultiFieldPanel(
@@ -75,7 +82,7 @@ class RegistrationViewSet(ModelViewSet):
     icon = "form"
     menu_label = _("Registrations")
     menu_order = 100
-    name = "wagtail_selvhjelp_registration"
+    name = REGISTRATION_VIEWSET_NAME
     url_prefix = "selvhjelp/registrations"
     add_to_reference_index = False
     copy_view_enabled = False
@@ -86,7 +93,7 @@ class RegistrationViewSet(ModelViewSet):
         TitleColumn(
             "__str__",
             label=_("Registration"),
-            url_name="wagtail_selvhjelp_registration:inspect",
+            url_name=f"{REGISTRATION_VIEWSET_NAME}:inspect",
         ),
         Column("page", label=_("Registration page"), accessor="page.title"),
         DateColumn("created_at", label=_("Registered"), sort_key="created_at"),
@@ -126,11 +133,18 @@ class RegistrationViewSet(ModelViewSet):
 registration_viewset = RegistrationViewSet()
 
 
-class SelvhjelpViewSetGroup(SnippetViewSetGroup):
-    """The package's own admin menu: "Self-help"."""
+contact_point_viewset = ContactPointViewSet()
+
+
+class SelvhjelpViewSetGroup(ViewSetGroup):
+    """The package's own admin menu: "Self-help".
+
+    A plain ``ViewSetGroup``: it holds model viewsets as well as the contact
+    point's snippet viewset, which ``wagtail_hooks`` registers as a snippet.
+    """
 
     menu_label = _("Self-help")
     menu_icon = "group"
     menu_name = "selvhjelp"
     menu_order = 250
-    items = (registration_viewset, ContactPointViewSet)
+    items = (registration_viewset, contact_point_viewset)

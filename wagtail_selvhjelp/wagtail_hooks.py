@@ -1,6 +1,9 @@
-"""Registration with Wagtail: viewsets, snippets and admin menu items."""
+"""Registration with Wagtail: viewsets, snippets and admin menu items.
 
-from wagtail.snippets.models import register_snippet
+The only module that registers anything; nothing imports it.
+"""
+
+from wagtail import hooks
 
 from .models import Registration
 from .viewsets import SelvhjelpViewSetGroup, registration_viewset
@@ -14,4 +17,8 @@ else:
     register_permission_policy(Registration, registration_viewset.permission_policy)
 
 
-register_snippet(SelvhjelpViewSetGroup)
+@hooks.register("register_admin_viewset")
+def register_viewsets():
+    # The group registers each of its viewsets; the contact point's snippet
+    # viewset registers its model as a snippet (chooser, snippet listing).
+    return SelvhjelpViewSetGroup()

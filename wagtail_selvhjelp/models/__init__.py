@@ -1,5 +1,6 @@
 """Every model of the package, importable from ``wagtail_selvhjelp.models``."""
 
+from ..choices import ACTIVE_STATUSES, Gender, GroupKind, RegistrationStatus
 from .contact_points import ContactPoint, ContactPointKind
 from .pages import (
     ContactDirectoryPage,
@@ -15,13 +16,9 @@ from .registration_pages import (
     RegistrationTopic,
 )
 from .registrations import (
-    ACTIVE_STATUSES,
     ConsentText,
-    Gender,
-    GroupKind,
     Registration,
     RegistrationPlaceChoice,
-    RegistrationStatus,
     RegistrationTimeSlotChoice,
     RegistrationTopicChoice,
 )

@@ -15,6 +15,7 @@ from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES, FactBlock, InfoStreamBlock
 from .contact_points import ContactPoint
+from .registration_pages import GroupRegistrationPage
 
 
 #: Characters that must not appear raw inside a <script> element.
@@ -63,8 +64,6 @@ class SelfHelpIndexPage(Page):
 
     def get_registration_page(self):
         """The section's first live, public registration page, if there is one."""
-        from .registration_pages import GroupRegistrationPage
-
         return (
             GroupRegistrationPage.objects.child_of(self)
             .live()

@@ -2,28 +2,28 @@
 
 Modelled on ``wagtail.contrib.forms``: a concrete page class combines this
 mixin with ``Page``, and sites can subclass it and override the small hook
-methods (``get_form_class``, ``get_form``, ``process_registration``,
-``render_landing_page``...).
+methods (``get_form_class``, ``get_form``, ``get_registration_model``,
+``process_registration``, ``render_landing_page``...).
+
+The mixin handles HTTP only: the spam and flood defences live in
+:mod:`wagtail_selvhjelp.guards`, storage and duplicate flagging in the
+registration model, and the e-mails are sent by receivers of the
+``registration_submitted`` signal. Models import no forms, so the form class
+is named by its dotted path.
 """
 
-import hashlib
-import secrets
-import time
-
-from django.core import signing
-from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..conf import selvhjelp_settings
-
-
-TOKEN_SALT = "wagtail_selvhjelp.registration.form-token"  # noqa: S105 - a salt
+from .. import guards
+from ..signals import registration_submitted
+from .registrations import Registration
 
 
 def private_response(response):
@@ -43,15 +43,30 @@ class RegistrationFormMixin:
 
     form_template_context_name = "form"
 
+    #: Dotted path of the public form class; or override ``get_form_class``.
+    form_class_path = "wagtail_selvhjelp.forms.RegistrationForm"
+
     # Hooks
 
     def get_form_class(self):
-        from ..forms import RegistrationForm
-
-        return RegistrationForm
+        return import_string(self.form_class_path)
 
     def get_form(self, data=None, **kwargs):
         return self.get_form_class()(data, page=self, **kwargs)
+
+    def get_registration_model(self):
+        """The model registrations of this page are stored in.
+
+        ``Registration`` or a subclass of it (multi-table inheritance) with
+        fields for a site's extra questions: answers whose names are fields
+        of the model are stored there.
+        """
+        return Registration
+
+    @property
+    def registrations(self):
+        """This page's registrations."""
+        return Registration.objects.filter(page=self)
 
     def get_landing_page_template(self, request):
         return self.landing_page_template
@@ -64,103 +79,37 @@ class RegistrationFormMixin:
         )
 
     def process_registration(self, form, *, submission_token):
-        """Store a valid registration and schedule its e-mails; return it.
+        """Store a valid registration and announce it; return it.
 
         Runs inside a transaction. Raises ``IntegrityError`` when this form's
         one-time token was already used (a double click or a refresh).
         """
-        from ..tasks import notify_coordinators, send_receipt
-        from .registrations import ConsentText, Registration
-
-        data = form.cleaned_data
-        registration = Registration(
+        registration = self.get_registration_model().objects.store(
             page=self,
-            name=data["name"],
-            email=data.get("email", ""),
-            phone=data.get("phone", ""),
-            birth_year=data["birth_year"],
-            group_kind=data["group_kind"],
-            gender=data.get("gender", ""),
-            single_gender=data.get("single_gender", False),
-            avoid_text=data.get("avoid_text", ""),
-            access_needs=data.get("access_needs", ""),
-            message=data.get("message", ""),
-            consent_given_at=timezone.now(),
-            consent_text=ConsentText.for_text(self.consent_text),
+            answers=form.cleaned_data,
+            consent_text=self.consent_text,
             submission_token=submission_token,
         )
-        with transaction.atomic():
-            registration.save()
-        registration.places.set(data["places"])
-        registration.time_slots.set(data["time_slots"])
-        registration.topics.set(data.get("topics", []))
-
-        duplicates = Registration.objects.same_person(registration)
-        if duplicates.exists():
-            duplicates.update(possible_duplicate=True)
-            registration.possible_duplicate = True
-            registration.save(update_fields=["possible_duplicate"])
-
-        # Only identifiers go to the task queue, and only after the commit:
-        # a failing mail server never loses a registration.
+        # Receivers (the package's e-mails) run only after the commit: a
+        # failing mail server never loses a registration.
         transaction.on_commit(
-            lambda: notify_coordinators.enqueue(registration.pk), robust=True
+            lambda: registration_submitted.send(
+                sender=type(self), page=self, registration=registration
+            ),
+            robust=True,
         )
-        if registration.email:
-            transaction.on_commit(
-                lambda: send_receipt.enqueue(registration.pk), robust=True
-            )
         return registration
 
-    # The form token: a signed nonce and timestamp
+    # Guards (see wagtail_selvhjelp.guards)
 
     def make_form_token(self):
-        return signing.dumps(
-            {"n": secrets.token_urlsafe(24), "t": int(time.time()), "p": self.pk},
-            salt=TOKEN_SALT,
-            compress=True,
-        )
+        return guards.make_form_token(self.pk)
 
     def read_form_token(self, value):
-        """Return ``(nonce, seconds since the form was rendered)`` or ``None``."""
-        try:
-            data = signing.loads(
-                value or "",
-                salt=TOKEN_SALT,
-                max_age=selvhjelp_settings.FORM_MAX_AGE_HOURS * 3600,
-            )
-        except (signing.BadSignature, ValueError, TypeError):
-            return None
-        if not isinstance(data, dict) or data.get("p") != self.pk:
-            return None
-        nonce, rendered_at = data.get("n"), data.get("t")
-        if not isinstance(nonce, str) or not isinstance(rendered_at, int):
-            return None
-        return nonce, time.time() - rendered_at
+        return guards.read_form_token(value, self.pk)
 
-    # Rate limit
-
-    def _rate_limit_key(self, request):
-        client = request.META.get(selvhjelp_settings.CLIENT_IP_META, "") or ""
-        client = client.split(",")[0].strip()
-        # Hash the address: the cache should not hold IP addresses either.
-        digest = hashlib.sha256(f"{self.pk}:{client}".encode()).hexdigest()[:32]
-        return f"wagtail_selvhjelp:registration-rate:{digest}"
-
-    def is_rate_limited(self, request):
-        cache = caches[selvhjelp_settings.RATE_LIMIT_CACHE]
-        return cache.get(self._rate_limit_key(request), 0) >= (
-            selvhjelp_settings.RATE_LIMIT_PER_HOUR
-        )
-
-    def count_submission(self, request):
-        cache = caches[selvhjelp_settings.RATE_LIMIT_CACHE]
-        key = self._rate_limit_key(request)
-        cache.add(key, 0, timeout=3600)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=3600)
+    def get_rate_limit(self):
+        return guards.RateLimit(self.pk)
 
     # Serving
 
@@ -207,7 +156,8 @@ class RegistrationFormMixin:
         # to ADMINS and the debug page), as sensitive_post_parameters() does.
         request.sensitive_post_parameters = "__ALL__"
         form = self.get_form(request.POST)
-        if self.is_rate_limited(request):
+        rate_limit = self.get_rate_limit()
+        if rate_limit.is_exceeded(request):
             form.is_valid()
             return self.render_form(
                 request,
@@ -220,12 +170,11 @@ class RegistrationFormMixin:
                 ),
             )
         token = self.read_form_token(request.POST.get("form_token"))
-        honeypot = request.POST.get(form.honeypot_field_name, "")
-        if honeypot or (
-            token is not None and token[1] < selvhjelp_settings.MINIMUM_FILL_SECONDS
+        if guards.honeypot_filled(request.POST, form.honeypot_field_name) or (
+            token is not None and guards.filled_too_fast(token)
         ):
             # Looks automated: count it, store nothing, answer calmly.
-            self.count_submission(request)
+            rate_limit.count(request)
             return self.render_state(request, "not_accepted")
         if token is None:
             form.is_valid()
@@ -242,16 +191,14 @@ class RegistrationFormMixin:
         if form.cleaned_data["birth_year"] > self.oldest_accepted_birth_year():
             return self.render_state(request, "under_age")
 
-        self.count_submission(request)
+        rate_limit.count(request)
         try:
             with transaction.atomic():
-                self.process_registration(form, submission_token=token[0])
+                self.process_registration(form, submission_token=token.nonce)
         except IntegrityError:
-            from .registrations import Registration
-
             # The same form was sent twice (a double click, a refresh): the
             # first one was stored, so this one just gets the same answer.
-            if not Registration.objects.filter(submission_token=token[0]).exists():
+            if not Registration.objects.filter(submission_token=token.nonce).exists():
                 raise
         return HttpResponseRedirect(
             self.get_url(request) + self.reverse_subpage("thank_you"), status=303

@@ -21,7 +21,7 @@ from wagtail.models import Orderable, Page
 
 from ..blocks import RICH_TEXT_FEATURES
 from ..conf import selvhjelp_settings
-from ..forms import RegistrationPageAdminForm
+from ..page_forms import RegistrationPageAdminForm
 from .registration_form import RegistrationFormMixin
 
 

@@ -8,17 +8,24 @@ search index, and deleting one deletes its choices with it.
 
 import hashlib
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..phone import format_phone
-from .registration_pages import (
-    GroupRegistrationPage,
-    RegistrationPlace,
-    RegistrationTimeSlot,
-    RegistrationTopic,
+from ..choices import (
+    ACCESS_NEEDS_MAX_LENGTH,
+    ACTIVE_STATUSES,
+    AVOID_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    MESSAGE_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    PHONE_MAX_LENGTH,
+    Gender,
+    GroupKind,
+    RegistrationStatus,
 )
+from ..phone import format_phone
 
 
 class ConsentText(models.Model):
@@ -45,35 +52,6 @@ class ConsentText(models.Model):
         return consent
 
 
-class GroupKind(models.TextChoices):
-    THEMED = "themed", _("A group where everyone shares one topic")
-    MIXED = "mixed", _("A mixed group")
-    ANY = "any", _("Either is fine")
-
-
-class Gender(models.TextChoices):
-    WOMAN = "woman", _("Woman")
-    MAN = "man", _("Man")
-    OTHER = "other", _("Other or non-binary")
-
-
-class RegistrationStatus(models.TextChoices):
-    NEW = "new", _("New")
-    CONTACTED = "contacted", _("Contacted")
-    WAITING = "waiting", _("Waiting for a group")
-    PLACED = "placed", _("Placed in a group")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    SPAM = "spam", _("Spam")
-
-
-#: Statuses of people who still want a group; duplicates are looked for here.
-ACTIVE_STATUSES = (
-    RegistrationStatus.NEW,
-    RegistrationStatus.CONTACTED,
-    RegistrationStatus.WAITING,
-)
-
-
 class RegistrationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -93,36 +71,75 @@ class RegistrationQuerySet(models.QuerySet):
             .exclude(pk=registration.pk)
         )
 
+    def store(self, *, page, answers, consent_text, submission_token=None):
+        """Create a registration from a valid form's ``answers``; return it.
+
+        Every answer whose name is a field of this queryset's model is stored,
+        so a site's registration model with an extra field stores an extra
+        question without further code. The consent wording is kept as given.
+        Raises ``IntegrityError`` when ``submission_token`` was already used.
+        """
+        model = self.model
+        fields = {
+            field.name: answers[field.name]
+            for field in model._meta.concrete_fields
+            if field.editable
+            and not field.primary_key
+            and not field.is_relation
+            and field.name in answers
+            and field.name not in model.coordinator_fields
+        }
+        many = {
+            field.name: answers[field.name]
+            for field in model._meta.many_to_many
+            if field.name in answers
+        }
+        registration = model(
+            page=page,
+            consent_given_at=timezone.now(),
+            consent_text=ConsentText.for_text(consent_text),
+            submission_token=submission_token,
+            **fields,
+        )
+        with transaction.atomic():
+            registration.save()
+        for name, value in many.items():
+            getattr(registration, name).set(value)
+        registration.flag_possible_duplicates()
+        return registration
+
 
 class Registration(models.Model):
+    # Any page class with the registration mixin can take registrations, as
+    # any form page can take FormSubmissions in wagtail.contrib.forms.
     page = models.ForeignKey(
-        GroupRegistrationPage,
+        "wagtailcore.Page",
         on_delete=models.CASCADE,
-        related_name="registrations",
+        related_name="selvhjelp_registrations",
         verbose_name=_("registration page"),
     )
     created_at = models.DateTimeField(_("registered"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    name = models.CharField(_("name"), max_length=200)
-    email = models.EmailField(_("e-mail"), blank=True, max_length=254)
-    phone = models.CharField(_("phone"), blank=True, max_length=20)
+    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
+    email = models.EmailField(_("e-mail"), blank=True, max_length=EMAIL_MAX_LENGTH)
+    phone = models.CharField(_("phone"), blank=True, max_length=PHONE_MAX_LENGTH)
     birth_year = models.PositiveSmallIntegerField(_("birth year"))
 
     places = models.ManyToManyField(
-        RegistrationPlace,
+        "wagtail_selvhjelp.RegistrationPlace",
         through="RegistrationPlaceChoice",
         related_name="registrations",
         verbose_name=_("places"),
     )
     time_slots = models.ManyToManyField(
-        RegistrationTimeSlot,
+        "wagtail_selvhjelp.RegistrationTimeSlot",
         through="RegistrationTimeSlotChoice",
         related_name="registrations",
         verbose_name=_("time slots"),
     )
     topics = models.ManyToManyField(
-        RegistrationTopic,
+        "wagtail_selvhjelp.RegistrationTopic",
         through="RegistrationTopicChoice",
         related_name="registrations",
         blank=True,
@@ -139,12 +156,16 @@ class Registration(models.Model):
     )
     single_gender = models.BooleanField(_("wants a single-gender group"), default=False)
     avoid_text = models.CharField(
-        _("should not be grouped with"), max_length=200, blank=True
+        _("should not be grouped with"), max_length=AVOID_MAX_LENGTH, blank=True
     )
     access_needs = models.TextField(
-        _("needs for the meeting place"), max_length=500, blank=True
+        _("needs for the meeting place"),
+        max_length=ACCESS_NEEDS_MAX_LENGTH,
+        blank=True,
     )
-    message = models.TextField(_("anything else"), max_length=1000, blank=True)
+    message = models.TextField(
+        _("anything else"), max_length=MESSAGE_MAX_LENGTH, blank=True
+    )
 
     consent_given_at = models.DateTimeField(_("consent given"))
     consent_text = models.ForeignKey(
@@ -180,6 +201,11 @@ class Registration(models.Model):
 
     objects = RegistrationQuerySet.as_manager()
 
+    #: Fields only coordinators set; never taken from a form's answers.
+    coordinator_fields = frozenset(
+        {"status", "possible_duplicate", "coordinator_notes"}
+    )
+
     class Meta:
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
@@ -193,12 +219,26 @@ class Registration(models.Model):
     def phone_display(self):
         return format_phone(self.phone)
 
+    def flag_possible_duplicates(self):
+        """Mark this and other active registrations of the same person.
+
+        Flagged, never rejected: two people may share an e-mail address, and
+        the coordinator decides.
+        """
+        duplicates = Registration.objects.same_person(self)
+        if duplicates.exists():
+            duplicates.update(possible_duplicate=True)
+            self.possible_duplicate = True
+            self.save(update_fields=["possible_duplicate"])
+
 
 class RegistrationPlaceChoice(models.Model):
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
     # RESTRICT: a place registrations chose can only be archived, not deleted
     # on its own; deleting the whole page (and so its registrations) is fine.
-    place = models.ForeignKey(RegistrationPlace, on_delete=models.RESTRICT)
+    place = models.ForeignKey(
+        "wagtail_selvhjelp.RegistrationPlace", on_delete=models.RESTRICT
+    )
 
     class Meta:
         unique_together = [("registration", "place")]
@@ -209,7 +249,9 @@ class RegistrationPlaceChoice(models.Model):
 
 class RegistrationTimeSlotChoice(models.Model):
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
-    time_slot = models.ForeignKey(RegistrationTimeSlot, on_delete=models.RESTRICT)
+    time_slot = models.ForeignKey(
+        "wagtail_selvhjelp.RegistrationTimeSlot", on_delete=models.RESTRICT
+    )
 
     class Meta:
         unique_together = [("registration", "time_slot")]
@@ -220,7 +262,9 @@ class RegistrationTimeSlotChoice(models.Model):
 
 class RegistrationTopicChoice(models.Model):
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
-    topic = models.ForeignKey(RegistrationTopic, on_delete=models.RESTRICT)
+    topic = models.ForeignKey(
+        "wagtail_selvhjelp.RegistrationTopic", on_delete=models.RESTRICT
+    )
 
     class Meta:
         unique_together = [("registration", "topic")]

@@ -8,6 +8,7 @@ and a short explanation (usually: the browser blocked or lost the cookie).
 Every other path gets Django's own failure page.
 """
 
+from django.utils.translation import gettext
 from django.views.csrf import csrf_failure as django_csrf_failure
 from wagtail.models import Page
 
@@ -22,8 +23,6 @@ def csrf_failure(request, reason=""):
             page = route[0].specific
     if not isinstance(page, GroupRegistrationPage) or not page.is_open():
         return django_csrf_failure(request, reason=reason)
-
-    from django.utils.translation import gettext
 
     form = page.get_form(request.POST)
     form.is_valid()

@@ -1,0 +1,47 @@
+"""Choices and field lengths shared by the models, the forms and the admin.
+
+A plain module: it imports no model, so every layer can use it without an
+import cycle (see ``docs/architecture.md``).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+#: Limits on a registrant's free-text answers, shared by the public form and
+#: the ``Registration`` model's ``max_length``.
+NAME_MAX_LENGTH = 200
+EMAIL_MAX_LENGTH = 254
+PHONE_MAX_LENGTH = 20
+AVOID_MAX_LENGTH = 200
+ACCESS_NEEDS_MAX_LENGTH = 500
+MESSAGE_MAX_LENGTH = 1000
+
+
+class GroupKind(models.TextChoices):
+    THEMED = "themed", _("A group where everyone shares one topic")
+    MIXED = "mixed", _("A mixed group")
+    ANY = "any", _("Either is fine")
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    OTHER = "other", _("Other or non-binary")
+
+
+class RegistrationStatus(models.TextChoices):
+    NEW = "new", _("New")
+    CONTACTED = "contacted", _("Contacted")
+    WAITING = "waiting", _("Waiting for a group")
+    PLACED = "placed", _("Placed in a group")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SPAM = "spam", _("Spam")
+
+
+#: Statuses of people who still want a group; duplicates are looked for here.
+ACTIVE_STATUSES = (
+    RegistrationStatus.NEW,
+    RegistrationStatus.CONTACTED,
+    RegistrationStatus.WAITING,
+)

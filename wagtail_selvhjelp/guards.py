@@ -1,0 +1,127 @@
+"""Spam and flood guards for public forms, apart from any page or model.
+
+Four small defences, each usable and tested on its own:
+
+* :func:`make_form_token` / :func:`read_form_token`: a signed one-time token
+  (a random nonce and the time the form was rendered, bound to a scope such
+  as a page id). It proves the form came from us, lets the database refuse a
+  double submission (the nonce is stored unique) and dates the form.
+* :func:`filled_too_fast`: a form sent sooner than ``MINIMUM_FILL_SECONDS``
+  after it was rendered was not filled in by a person.
+* :func:`honeypot_filled`: a field hidden from people and assistive
+  technology that bots fill in.
+* :class:`RateLimit`: at most ``RATE_LIMIT_PER_HOUR`` submissions per client
+  and scope per hour, counted in a shared cache under a hash of the client's
+  address (the cache holds no IP address).
+
+A plain module: it reads :mod:`wagtail_selvhjelp.conf` and Django's signing
+and cache, and imports no model, so the page mixin and any view can use it.
+"""
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+
+from django.core import signing
+from django.core.cache import caches
+
+from .conf import selvhjelp_settings
+
+
+TOKEN_SALT = "wagtail_selvhjelp.registration.form-token"  # noqa: S105 - a salt
+
+
+@dataclass(frozen=True)
+class FormToken:
+    """A form token read back: its nonce and how long ago it was rendered."""
+
+    nonce: str
+    age_seconds: float
+
+
+def make_form_token(scope):
+    """A signed token for a form rendered now, valid only for ``scope``."""
+    return signing.dumps(
+        {"n": secrets.token_urlsafe(24), "t": int(time.time()), "p": scope},
+        salt=TOKEN_SALT,
+        compress=True,
+    )
+
+
+def read_form_token(value, scope):
+    """The :class:`FormToken` in ``value``, or ``None``.
+
+    ``None`` for anything but an intact token for ``scope`` younger than
+    ``FORM_MAX_AGE_HOURS``: a missing, tampered, expired or foreign token.
+    """
+    try:
+        data = signing.loads(
+            value or "",
+            salt=TOKEN_SALT,
+            max_age=selvhjelp_settings.FORM_MAX_AGE_HOURS * 3600,
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(data, dict) or data.get("p") != scope:
+        return None
+    nonce, rendered_at = data.get("n"), data.get("t")
+    if not isinstance(nonce, str) or not isinstance(rendered_at, int):
+        return None
+    return FormToken(nonce=nonce, age_seconds=time.time() - rendered_at)
+
+
+def filled_too_fast(token):
+    """Whether the form was sent sooner than a person can fill it in."""
+    return token.age_seconds < selvhjelp_settings.MINIMUM_FILL_SECONDS
+
+
+def honeypot_filled(data, field_name):
+    """Whether the hidden honeypot field ``field_name`` in ``data`` has a value."""
+    return bool(data.get(field_name, ""))
+
+
+def client_address(request):
+    """The client's address, from ``CLIENT_IP_META`` (first of a list)."""
+    value = request.META.get(selvhjelp_settings.CLIENT_IP_META, "") or ""
+    return value.split(",")[0].strip()
+
+
+class RateLimit:
+    """Counts submissions per client and scope in the ``RATE_LIMIT_CACHE``.
+
+    ``scope`` separates counters (one per registration page); the window is
+    one hour from a client's first counted submission.
+    """
+
+    period = 3600
+
+    def __init__(self, scope):
+        self.scope = scope
+
+    @property
+    def cache(self):
+        return caches[selvhjelp_settings.RATE_LIMIT_CACHE]
+
+    def key(self, request):
+        # Hash the address: the cache should not hold IP addresses either.
+        digest = hashlib.sha256(
+            f"{self.scope}:{client_address(request)}".encode()
+        ).hexdigest()[:32]
+        return f"wagtail_selvhjelp:registration-rate:{digest}"
+
+    def is_exceeded(self, request):
+        """Whether this client has used up its submissions for the hour."""
+        return (
+            self.cache.get(self.key(request), 0)
+            >= selvhjelp_settings.RATE_LIMIT_PER_HOUR
+        )
+
+    def count(self, request):
+        """Count one submission from this client."""
+        key = self.key(request)
+        self.cache.add(key, 0, timeout=self.period)
+        try:
+            self.cache.incr(key)
+        except ValueError:  # expired between add and incr
+            self.cache.set(key, 1, timeout=self.period)

@@ -1,0 +1,13 @@
+"""Signals the package sends, for its own background work and for sites.
+
+``registration_submitted`` is sent after a registration from the public form
+is committed, with ``sender`` (the page class), ``page`` and
+``registration``. The package's own receivers (``handlers.py``) enqueue the
+coordinators' notice and the receipt; a site can connect its own. Receivers
+must not put the registrant's answers anywhere outside the database.
+"""
+
+from django.dispatch import Signal
+
+
+registration_submitted = Signal()
