@@ -1,8 +1,11 @@
 """factory-boy factories for the package's models. Fictional data only."""
 
+import datetime
+
 import factory
 import wagtail_factories
 from factory.django import DjangoModelFactory
+from django.utils import timezone
 from wagtail.models import Locale
 
 from wagtail_selvhjelp import models
@@ -82,3 +85,55 @@ def make_registration_page(
     page.save_revision().publish()
     page.refresh_from_db()
     return page
+
+
+class RegistrationFactory(DjangoModelFactory):
+    """A registration on ``page`` (required), waiting for a group.
+
+    ``places``, ``time_slots`` and ``topics`` take choice names of the page
+    (default: its first place and first time slot, no topic);
+    ``days_ago`` dates the registration back.
+    """
+
+    name = factory.Sequence(lambda n: f"Testperson {n}")
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    birth_year = 1980
+    group_kind = models.GroupKind.ANY
+    consent_given_at = factory.LazyFunction(timezone.now)
+    consent_text = factory.LazyFunction(
+        lambda: models.ConsentText.for_text("Jeg samtykker.")
+    )
+    status = models.RegistrationStatus.WAITING
+
+    class Meta:
+        model = models.Registration
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def places(self, create, names):
+        page = self.page.specific
+        chosen = page.places.filter(name__in=names) if names else page.places.all()[:1]
+        self.places.set(chosen)
+
+    @factory.post_generation
+    def time_slots(self, create, names):
+        page = self.page.specific
+        chosen = (
+            page.time_slots.filter(name__in=names)
+            if names
+            else page.time_slots.all()[:1]
+        )
+        self.time_slots.set(chosen)
+
+    @factory.post_generation
+    def topics(self, create, names):
+        if names:
+            self.topics.set(self.page.specific.topics.filter(name__in=names))
+
+    @factory.post_generation
+    def days_ago(self, create, days):
+        if days:
+            self.created_at = timezone.now() - datetime.timedelta(days=days)
+            models.Registration.objects.filter(pk=self.pk).update(
+                created_at=self.created_at
+            )

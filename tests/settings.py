@@ -11,6 +11,9 @@ import dj_database_url
 from example_site.settings.base import *  # noqa: F403
 
 
+# A site's own registration page with an extra question (the README example).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
+
 SECRET_KEY = "tests-only-not-secret"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]

@@ -16,7 +16,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import ContactPoint, Registration
 from .permissions import RegistrationPermissionPolicy
-from .views.registrations import RegistrationIndexView
+from .views.registrations import RegistrationIndexView, RegistrationInspectView
 
 
 #: The registrations viewset's name, which is its URL namespace.
@@ -78,6 +78,7 @@ class RegistrationViewSet(ModelViewSet):
 
     model = Registration
     index_view_class = RegistrationIndexView
+    inspect_view_class = RegistrationInspectView
     permission_policy = RegistrationPermissionPolicy(Registration)
     icon = "form"
     menu_label = _("Registrations")

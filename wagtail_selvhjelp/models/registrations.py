@@ -219,6 +219,20 @@ class Registration(models.Model):
     def phone_display(self):
         return format_phone(self.phone)
 
+    def get_specific(self):
+        """This registration as its page's registration model.
+
+        A site's page may store registrations in a subclass of
+        ``Registration`` with fields for extra questions; this returns that
+        row, or ``self`` when the page uses ``Registration`` itself.
+        """
+        page = self.page.specific
+        get_model = getattr(page, "get_registration_model", None)
+        model = get_model() if get_model else type(self)
+        if model is type(self) or not issubclass(model, type(self)):
+            return self
+        return model.objects.filter(pk=self.pk).first() or self
+
     def flag_possible_duplicates(self):
         """Mark this and other active registrations of the same person.
 

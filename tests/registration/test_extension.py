@@ -1,0 +1,92 @@
+"""A site adds a question by subclassing, without copying a template.
+
+The example is ``tests.testapp``: a page class with one extra question,
+stored in a subclass of ``Registration`` (the README shows the same code).
+"""
+
+import pytest
+from wagtail.models import Page
+
+from tests.testapp.models import LanguageRegistration, LanguageRegistrationPage
+from wagtail_selvhjelp.models import (
+    Registration,
+    RegistrationPlace,
+    RegistrationTimeSlot,
+    RegistrationTopic,
+)
+
+from .test_form import post
+
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def language_page(section):
+    page = LanguageRegistrationPage(
+        title="Meld deg på (språk)",
+        slug="sprak",
+        privacy_notice="<p>Vi behandler opplysningene dine trygt.</p>",
+        consent_text="Jeg samtykker.",
+        notify_emails="koordinator@example.test",
+    )
+    page.places = [RegistrationPlace(name="Gol")]
+    page.time_slots = [RegistrationTimeSlot(name="Kveld")]
+    page.topics = [RegistrationTopic(name="Angst")]
+    section.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def test_the_extra_question_is_rendered_in_the_form(client, language_page):
+    html = client.get(language_page.url).content.decode()
+    assert "Which language would you like the group to speak?" in html
+    assert 'id="id_group_language_0"' in html
+    # Inside the "wishes" fieldset, before the privacy fieldset, and with the
+    # same accessible markup as the package's own questions.
+    starts = [
+        i
+        for i in range(len(html))
+        if html.startswith('<fieldset class="selvhjelp-fieldset">', i)
+    ]
+    assert len(starts) == 3
+    assert starts[1] < html.index("id_group_language_0") < starts[2]
+    assert 'aria-describedby="id_group_language_hint"' in html
+
+
+def test_the_extra_question_is_validated(client, language_page):
+    response = post(client, language_page)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="#id_group_language_0"' in html  # in the error summary
+    assert Registration.objects.count() == 0
+
+
+def test_the_extra_answer_is_stored(client, language_page):
+    response = post(client, language_page, group_language="polski")
+    assert response.status_code == 303
+    registration = LanguageRegistration.objects.get()
+    assert registration.group_language == "polski"
+    assert registration.name == "Kari Nordmann"
+    assert list(registration.places.values_list("name", flat=True)) == ["Gol"]
+    # The base row is an ordinary registration of the page.
+    base = Registration.objects.get()
+    assert base.page_id == language_page.pk
+    assert base.get_specific() == registration
+
+
+def test_the_extra_answer_is_shown_in_inspect(client, admin_client, language_page):
+    post(client, language_page, group_language="polski")
+    registration = Registration.objects.get()
+    html = admin_client.get(
+        f"/admin/selvhjelp/registrations/inspect/{registration.pk}/"
+    ).content.decode()
+    assert "Preferred language in the group" in html  # the field's verbose_name
+    assert "polski" in html
+
+
+def test_deleting_the_page_deletes_its_registrations(client, language_page):
+    post(client, language_page, group_language="norsk")
+    Page.objects.get(pk=language_page.pk).delete()
+    assert Registration.objects.count() == 0
+    assert LanguageRegistration.objects.count() == 0

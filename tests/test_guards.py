@@ -1,0 +1,111 @@
+"""The spam and flood guards on their own, without a page or a form."""
+
+import time
+
+import pytest
+from django.core import signing
+from django.test import RequestFactory
+
+from wagtail_selvhjelp import guards
+
+
+@pytest.fixture
+def rf():
+    return RequestFactory()
+
+
+def test_a_token_reads_back_for_its_scope_only():
+    token = guards.make_form_token(7)
+    read = guards.read_form_token(token, 7)
+    assert read is not None
+    assert len(read.nonce) >= 32
+    assert 0 <= read.age_seconds < 5
+    assert guards.read_form_token(token, 8) is None
+
+
+def test_every_token_has_its_own_nonce():
+    assert (
+        guards.read_form_token(guards.make_form_token(1), 1).nonce
+        != guards.read_form_token(guards.make_form_token(1), 1).nonce
+    )
+
+
+@pytest.mark.parametrize("value", [None, "", "garbage", "a:b:c", "x" * 5000])
+def test_missing_or_garbage_tokens_read_as_none(value):
+    assert guards.read_form_token(value, 1) is None
+
+
+def test_a_tampered_token_reads_as_none():
+    token = guards.make_form_token(1)
+    tampered = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    assert guards.read_form_token(tampered, 1) is None
+
+
+def test_a_token_signed_with_another_salt_reads_as_none():
+    forged = signing.dumps({"n": "nonce", "t": int(time.time()), "p": 1})
+    assert guards.read_form_token(forged, 1) is None
+
+
+def test_a_token_with_wrong_types_reads_as_none():
+    for payload in [
+        ["not", "a", "dict"],
+        {"n": 5, "t": int(time.time()), "p": 1},
+        {"n": "nonce", "t": "yesterday", "p": 1},
+    ]:
+        forged = signing.dumps(payload, salt=guards.TOKEN_SALT, compress=True)
+        assert guards.read_form_token(forged, 1) is None
+
+
+def test_an_expired_token_reads_as_none(settings, monkeypatch):
+    settings.WAGTAIL_SELVHJELP = {"FORM_MAX_AGE_HOURS": 1}
+    token = guards.make_form_token(1)
+    later = time.time() + 3601
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert guards.read_form_token(token, 1) is None
+
+
+def test_filled_too_fast(settings):
+    settings.WAGTAIL_SELVHJELP = {"MINIMUM_FILL_SECONDS": 3}
+    assert guards.filled_too_fast(guards.FormToken("n", 1.0))
+    assert not guards.filled_too_fast(guards.FormToken("n", 3.0))
+
+
+def test_honeypot():
+    assert guards.honeypot_filled({"website": "http://spam"}, "website")
+    assert not guards.honeypot_filled({"website": ""}, "website")
+    assert not guards.honeypot_filled({}, "website")
+
+
+def test_rate_limit_counts_per_client_and_scope(rf, settings):
+    settings.WAGTAIL_SELVHJELP = {"RATE_LIMIT_PER_HOUR": 2}
+    first = rf.post("/", REMOTE_ADDR="192.0.2.1")
+    second = rf.post("/", REMOTE_ADDR="192.0.2.2")
+    limit = guards.RateLimit(1)
+    assert not limit.is_exceeded(first)
+    limit.count(first)
+    limit.count(first)
+    assert limit.is_exceeded(first)
+    assert not limit.is_exceeded(second)
+    assert not guards.RateLimit(2).is_exceeded(first)
+
+
+def test_rate_limit_keys_hold_no_address(rf):
+    key = guards.RateLimit(1).key(rf.post("/", REMOTE_ADDR="192.0.2.1"))
+    assert "192.0.2.1" not in key
+
+
+def test_client_address_behind_a_proxy(rf, settings):
+    settings.WAGTAIL_SELVHJELP = {"CLIENT_IP_META": "HTTP_X_FORWARDED_FOR"}
+    request = rf.post("/", HTTP_X_FORWARDED_FOR="198.51.100.7, 10.0.0.1")
+    assert guards.client_address(request) == "198.51.100.7"
+    assert guards.client_address(rf.post("/")) == ""
+
+
+def test_rate_limit_survives_an_expired_counter(rf, settings):
+    settings.WAGTAIL_SELVHJELP = {"RATE_LIMIT_PER_HOUR": 1}
+    request = rf.post("/", REMOTE_ADDR="192.0.2.9")
+    limit = guards.RateLimit(1)
+    limit.count(request)
+    limit.cache.delete(limit.key(request))  # expired meanwhile
+    limit.count(request)
+    assert limit.is_exceeded(request)
