@@ -4,8 +4,8 @@ import datetime
 
 import factory
 import wagtail_factories
-from factory.django import DjangoModelFactory
 from django.utils import timezone
+from factory.django import DjangoModelFactory
 from wagtail.models import Locale
 
 from wagtail_selvhjelp import models
