@@ -45,3 +45,13 @@ ACTIVE_STATUSES = (
     RegistrationStatus.CONTACTED,
     RegistrationStatus.WAITING,
 )
+
+
+class GroupStatus(models.TextChoices):
+    FORMING = "forming", _("Forming")
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+
+
+#: Statuses of groups a registration can be a current member of.
+OPEN_GROUP_STATUSES = (GroupStatus.FORMING, GroupStatus.ACTIVE)

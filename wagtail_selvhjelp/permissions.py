@@ -2,6 +2,8 @@
 
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from .models import GroupRegistrationPage
+
 
 class RegistrationPermissionPolicy(ModelPermissionPolicy):
     """Registrations come only from citizens through the public form.
@@ -17,3 +19,30 @@ class RegistrationPermissionPolicy(ModelPermissionPolicy):
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)
+
+
+def coordinated_page_ids(user):
+    """Ids of the registration pages ``user`` coordinates.
+
+    A user coordinates a page when one of their Django groups is among the
+    page's ``coordinator_groups``; superusers coordinate every page. Always a
+    subquery, so filtering by it costs no extra query.
+    """
+    pages = GroupRegistrationPage.objects.all()
+    if not (user.is_active and user.is_superuser):
+        pages = pages.filter(coordinator_groups__in=user.groups.all())
+    return pages.values("pk")
+
+
+def coordinated_pages(user):
+    """The registration pages ``user`` coordinates, by title."""
+    return GroupRegistrationPage.objects.filter(
+        pk__in=coordinated_page_ids(user)
+    ).order_by("title", "pk")
+
+
+def scope_to_user(queryset, user):
+    """``queryset`` (of registrations, groups...) cut to the pages ``user`` coordinates."""
+    if not user.is_authenticated:
+        return queryset.none()
+    return queryset.filter(page__in=coordinated_page_ids(user))

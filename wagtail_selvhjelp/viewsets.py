@@ -15,8 +15,15 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import ContactPoint, Registration
+from .filters import RegistrationFilterSet
 from .permissions import RegistrationPermissionPolicy
 from .views.registrations import RegistrationIndexView, RegistrationInspectView
+from .views.scoping import (
+    ScopedDeleteView,
+    ScopedEditView,
+    ScopedHistoryView,
+    ScopedUsageView,
+)
 
 
 #: The registrations viewset's name, which is its URL namespace.
@@ -79,6 +86,10 @@ class RegistrationViewSet(ModelViewSet):
     model = Registration
     index_view_class = RegistrationIndexView
     inspect_view_class = RegistrationInspectView
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
     permission_policy = RegistrationPermissionPolicy(Registration)
     icon = "form"
     menu_label = _("Registrations")
@@ -89,7 +100,7 @@ class RegistrationViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     ordering = ["-created_at"]
-    list_filter = ["status", "page", "possible_duplicate"]
+    filterset_class = RegistrationFilterSet
     list_display = [
         TitleColumn(
             "__str__",

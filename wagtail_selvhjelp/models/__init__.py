@@ -1,7 +1,14 @@
 """Every model of the package, importable from ``wagtail_selvhjelp.models``."""
 
-from ..choices import ACTIVE_STATUSES, Gender, GroupKind, RegistrationStatus
+from ..choices import (
+    ACTIVE_STATUSES,
+    Gender,
+    GroupKind,
+    GroupStatus,
+    RegistrationStatus,
+)
 from .contact_points import ContactPoint, ContactPointKind
+from .groups import AvoidPair, GroupMembership, SelfHelpGroup
 from .pages import (
     ContactDirectoryPage,
     SelfHelpIndexContactPoint,
@@ -26,6 +33,10 @@ from .registrations import (
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "AvoidPair",
+    "GroupMembership",
+    "GroupStatus",
+    "SelfHelpGroup",
     "ConsentText",
     "ContactDirectoryPage",
     "ContactPoint",

@@ -210,6 +210,14 @@ class Registration(models.Model):
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         ordering = ["created_at", "pk"]
+        permissions = [
+            ("match_registration", _("Can put registrations together into groups")),
+            ("export_registration", _("Can export registrations")),
+            (
+                "export_registration_answers",
+                _("Can export registrations' free texts and health-related answers"),
+            ),
+        ]
 
     def __str__(self):
         # Never the person's name: this label outlives the registration in logs.

@@ -2,19 +2,18 @@
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
-from wagtail.admin.views.generic import IndexView, InspectView
-
 from ..models import Registration
+from .scoping import ScopedIndexView, ScopedInspectView
 
 
-class RegistrationIndexView(IndexView):
+class RegistrationIndexView(ScopedIndexView):
     def get_base_queryset(self):
         # The listing shows each registration's page title: one join, not a
         # query per row.
         return super().get_base_queryset().select_related("page")
 
 
-class RegistrationInspectView(InspectView):
+class RegistrationInspectView(ScopedInspectView):
     """Every answer, including a site's extra questions.
 
     When the registration's page stores registrations in a subclass of
