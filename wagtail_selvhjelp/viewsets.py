@@ -14,8 +14,8 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import ContactPoint, Registration
 from .filters import RegistrationFilterSet
+from .models import ContactPoint, Registration
 from .permissions import RegistrationPermissionPolicy
 from .views.registrations import RegistrationIndexView, RegistrationInspectView
 from .views.scoping import (

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
+
 from ..models import Registration
 from .scoping import ScopedIndexView, ScopedInspectView
 
