@@ -52,3 +52,14 @@ def test_demo_needs_a_site(home_page):
     Site.objects.all().delete()
     with pytest.raises(CommandError, match="No default Wagtail site"):
         _run()
+
+
+def test_the_installed_package_has_no_demo():
+    """A production install cannot seed fictional registrations."""
+    import importlib.util
+
+    from django.core.management import get_commands
+
+    assert importlib.util.find_spec("wagtail_selvhjelp.demo") is None
+    # get_commands() maps a command's name to the app it comes from.
+    assert get_commands()["selvhjelp_demo"] == "example_site.home"

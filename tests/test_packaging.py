@@ -58,7 +58,10 @@ ROOT_URLCONF = "site_urls"
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("dist")
-    _run(sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(ROOT))
+    # sdist first, then the wheel from the unpacked sdist (build's default, as
+    # for a release): a wheel built in the working tree reuses ``build/lib``,
+    # which keeps files deleted from the package since the last build.
+    _run(sys.executable, "-m", "build", "--outdir", str(out), str(ROOT))
     (wheel,) = out.glob("wagtail_selvhjelp-*.whl")
     return wheel
 
@@ -82,6 +85,11 @@ def test_wheel_contains_templates_static_migrations_and_catalogues(wheel):
     assert expected, "the package has no templates, static files or migrations"
     assert expected <= names, sorted(expected - names)
     assert not any(name.startswith(("tests/", "example_site/")) for name in names)
+    # The demo and its fictional registrations belong to the example site.
+    assert not any(name.rsplit("/", 1)[-1] == "demo.py" for name in names)
+    assert not any(
+        name.endswith("management/commands/selvhjelp_demo.py") for name in names
+    )
 
 
 @pytest.mark.slow

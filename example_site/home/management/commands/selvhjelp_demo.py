@@ -2,7 +2,9 @@
 
 Idempotent: running it again leaves existing demo content alone, ``--force``
 deletes the demo section and builds it anew. Everything is fictional and
-written in Norwegian bokmål.
+written in Norwegian bokmål. The command belongs to the example site, not
+to the installed package: a production install has no way to seed fictional
+registrations.
 """
 
 from django.core.management.base import BaseCommand, CommandError

@@ -1,8 +1,10 @@
 """Demo content for ``manage.py selvhjelp_demo``: a fictional municipality.
 
-Everything here is invented: the municipality (Fjellbygd), the units, the
-people, the e-mail addresses (on the reserved ``.example`` domain) and the
-phone numbers. The texts are written in Norwegian bokmål for this project.
+This lives in the example site, not in the installed package, so that a
+production install cannot seed fictional registrations. Everything here is
+invented: the municipality (Fjellbygd), the units, the people, the e-mail
+addresses (on the reserved ``.example`` domain) and the phone numbers. The
+texts are written in Norwegian bokmål for this project.
 """
 
 import datetime
@@ -12,16 +14,15 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale
 
-from .models import (
+from wagtail_selvhjelp.choices import GroupKind, RegistrationStatus
+from wagtail_selvhjelp.models import (
     ConsentText,
     ContactDirectoryPage,
     ContactPoint,
     ContactPointKind,
-    GroupKind,
     GroupRegistrationPage,
     Registration,
     RegistrationPlace,
-    RegistrationStatus,
     RegistrationTimeSlot,
     RegistrationTopic,
     SelfHelpIndexContactPoint,
