@@ -1,0 +1,81 @@
+"""Users and pages for the admin tests: two pages, each with its coordinators.
+
+* ``coordinator_a`` coordinates ``page_a``; ``coordinator_b`` coordinates
+  ``page_b``; both have the registration and group permissions;
+* ``editor`` may use the admin but has none of the package's permissions.
+"""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from ..factories import RegistrationFactory, make_registration_page
+
+
+COORDINATOR_PERMISSIONS = [
+    "access_admin",
+    "view_registration",
+    "change_registration",
+    "delete_registration",
+    "match_registration",
+    "export_registration",
+]
+
+
+def _coordinators(name, page):
+    group = Group.objects.create(name=name)
+    group.permissions.set(
+        Permission.objects.filter(codename__in=COORDINATOR_PERMISSIONS)
+    )
+    page.coordinator_groups.add(group)
+    page.save()
+    return group
+
+
+@pytest.fixture
+def page_a(section):
+    return make_registration_page(section, title="Meld deg på A", slug="a")
+
+
+@pytest.fixture
+def page_b(section):
+    return make_registration_page(section, title="Meld deg på B", slug="b")
+
+
+@pytest.fixture
+def coordinator_a(page_a, django_user_model):
+    user = django_user_model.objects.create_user("koordinator-a", password="pw")
+    user.groups.add(_coordinators("Koordinatorer A", page_a))
+    return user
+
+
+@pytest.fixture
+def coordinator_b(page_b, django_user_model):
+    user = django_user_model.objects.create_user("koordinator-b", password="pw")
+    user.groups.add(_coordinators("Koordinatorer B", page_b))
+    return user
+
+
+@pytest.fixture
+def editor(django_user_model):
+    user = django_user_model.objects.create_user("redaktor", password="pw")
+    group = Group.objects.create(name="Redaktører")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("admin", password="pw")
+
+
+@pytest.fixture
+def registration_a(page_a):
+    return RegistrationFactory(
+        page=page_a, name="Aslaug Hemmeligsen", email="aslaug@example.test"
+    )
+
+
+@pytest.fixture
+def registration_b(page_b):
+    return RegistrationFactory(page=page_b, name="Bjarne Bsen")

@@ -1,0 +1,126 @@
+"""Every admin URL the package adds, for every kind of user.
+
+The URLs are read from the resolver, so a new view cannot escape: a URL name
+without an expectation below fails the test until someone decides what each
+user should get.
+"""
+
+import pytest
+from django.urls import get_resolver, reverse
+
+
+pytestmark = pytest.mark.django_db
+
+#: Namespaces of the package's admin views.
+NAMESPACES = ("wagtail_selvhjelp_registration",)
+
+LOGIN = "login"  # a redirect to the admin's login page
+
+#: URL name -> expected status per user, for an object of page A. Wagtail
+#: answers a missing permission with a redirect to the dashboard and a
+#: message (302 to /admin/); another page's object is a 404.
+OBJECT = {"editor": 302, "a": 200, "b": 404, "superuser": 200}
+LISTING = {"editor": 302, "a": 200, "b": 200, "superuser": 200}
+EXPECTED = {
+    "wagtail_selvhjelp_registration:index": LISTING,
+    "wagtail_selvhjelp_registration:index_results": LISTING,
+    # Nobody adds a registration in the admin: consent comes from the form.
+    "wagtail_selvhjelp_registration:add": {
+        "editor": 302,
+        "a": 302,
+        "b": 302,
+        "superuser": 302,
+    },
+    "wagtail_selvhjelp_registration:inspect": OBJECT,
+    "wagtail_selvhjelp_registration:edit": OBJECT,
+    "wagtail_selvhjelp_registration:delete": OBJECT,
+    "wagtail_selvhjelp_registration:history": OBJECT,
+    "wagtail_selvhjelp_registration:history_results": OBJECT,
+    "wagtail_selvhjelp_registration:usage": OBJECT,
+}
+
+
+def package_urls():
+    """(namespaced name, takes a pk) for every URL in the package's namespaces."""
+    found = []
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif namespace in NAMESPACES and pattern.name:
+                found.append(
+                    (f"{namespace}:{pattern.name}", "pk" in str(pattern.pattern))
+                )
+
+    walk(get_resolver().url_patterns, None)
+    return sorted(set(found))
+
+
+def test_every_package_url_has_an_expectation():
+    names = {name for name, _takes_pk in package_urls()}
+    assert names, "no package URLs found"
+    assert names == set(EXPECTED), (
+        f"without expectation: {sorted(names - set(EXPECTED))}; "
+        f"gone: {sorted(set(EXPECTED) - names)}"
+    )
+
+
+@pytest.fixture
+def users(editor, coordinator_a, coordinator_b, superuser):
+    return {
+        "anonymous": None,
+        "editor": editor,
+        "a": coordinator_a,
+        "b": coordinator_b,
+        "superuser": superuser,
+    }
+
+
+def test_permission_matrix(client, users, registration_a, registration_b):
+    secret = [registration_a.name, registration_a.email, "Hemmeligsen"]
+    for name, takes_pk in package_urls():
+        url = reverse(name, args=[registration_a.pk] if takes_pk else [])
+        for who, user in users.items():
+            client.logout()
+            if user is not None:
+                client.force_login(user)
+            response = client.get(url)
+            if who == "anonymous":
+                assert response.status_code == 302, (name, who)
+                assert "/admin/login/" in response["Location"], (name, who)
+                continue
+            expected = EXPECTED[name][who]
+            assert response.status_code == expected, (name, who, response.status_code)
+            if expected == 302:
+                assert response["Location"] == "/admin/", (name, who)
+            if who in ("b", "editor"):
+                body = response.content.decode()
+                for text in secret:
+                    assert text not in body, (name, who, text)
+
+
+def test_coordinator_b_lists_only_page_b(
+    client, coordinator_b, registration_a, registration_b
+):
+    client.force_login(coordinator_b)
+    response = client.get(reverse("wagtail_selvhjelp_registration:index"))
+    listed = {obj.pk for obj in response.context["object_list"]}
+    assert listed == {registration_b.pk}
+    # The page filter offers only B's page.
+    choices = response.context["filters"].form.fields["page"].queryset
+    assert [page.title for page in choices] == ["Meld deg på B"]
+
+
+def test_coordinator_b_cannot_change_page_a_by_post(
+    client, coordinator_b, registration_a
+):
+    client.force_login(coordinator_b)
+    for name in ("edit", "delete"):
+        url = reverse(
+            f"wagtail_selvhjelp_registration:{name}", args=[registration_a.pk]
+        )
+        response = client.post(url, {"status": "spam", "coordinator_notes": "x"})
+        assert response.status_code == 404, name
+    registration_a.refresh_from_db()
+    assert registration_a.status == "waiting"
