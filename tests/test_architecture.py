@@ -25,7 +25,7 @@ LAYERS = [
     ("choices", "conf", "phone", "blocks", "guards", "signals", "page_forms", "checks"),
     ("models",),
     ("forms", "adapters", "reason_texts", "permissions", "templatetags", "privacy"),
-    ("filters",),
+    ("filters", "export"),
     ("views", "viewsets", "tasks"),
     ("handlers", "management"),
     ("wagtail_hooks", "apps"),

@@ -1,13 +1,11 @@
 """Admin viewsets: configured here, registered in ``wagtail_hooks.py``."""
 
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import (
-    BooleanColumn,
     Column,
-    DateColumn,
     LiveStatusTagColumn,
-    TitleColumn,
     UpdatedAtColumn,
 )
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -17,7 +15,12 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from .filters import RegistrationFilterSet
 from .models import ContactPoint, Registration
 from .permissions import RegistrationPermissionPolicy
-from .views.registrations import RegistrationIndexView, RegistrationInspectView
+from .views.registrations import (
+    AvoidPairView,
+    RegistrationBulkStatusView,
+    RegistrationIndexView,
+    RegistrationInspectView,
+)
 from .views.scoping import (
     ScopedDeleteView,
     ScopedEditView,
@@ -101,22 +104,6 @@ class RegistrationViewSet(ModelViewSet):
     inspect_view_enabled = True
     ordering = ["-created_at"]
     filterset_class = RegistrationFilterSet
-    list_display = [
-        TitleColumn(
-            "__str__",
-            label=_("Registration"),
-            url_name=f"{REGISTRATION_VIEWSET_NAME}:inspect",
-        ),
-        Column("page", label=_("Registration page"), accessor="page.title"),
-        DateColumn("created_at", label=_("Registered"), sort_key="created_at"),
-        Column(
-            "status",
-            label=_("Status"),
-            accessor="get_status_display",
-            sort_key="status",
-        ),
-        BooleanColumn("possible_duplicate", label=_("Possible duplicate")),
-    ]
     form_fields = ["status", "coordinator_notes"]
     inspect_view_fields = [
         "page",
@@ -140,6 +127,33 @@ class RegistrationViewSet(ModelViewSet):
         "possible_duplicate",
         "coordinator_notes",
     ]
+
+    @property
+    def bulk_status_view(self):
+        return self.construct_view(
+            RegistrationBulkStatusView,
+            bulk_status_url_name=self.get_url_name("bulk_status"),
+        )
+
+    @property
+    def avoid_view(self):
+        return self.construct_view(
+            AvoidPairView, permission_policy=self.permission_policy
+        )
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            bulk_status_url_name=self.get_url_name("bulk_status"),
+            avoid_url_name=self.get_url_name("avoid"),
+            **kwargs,
+        )
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("status/", self.bulk_status_view, name="bulk_status"),
+            path("avoid/<int:pk>/", self.avoid_view, name="avoid"),
+        ]
 
 
 registration_viewset = RegistrationViewSet()

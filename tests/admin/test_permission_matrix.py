@@ -37,6 +37,14 @@ EXPECTED = {
     "wagtail_selvhjelp_registration:history": OBJECT,
     "wagtail_selvhjelp_registration:history_results": OBJECT,
     "wagtail_selvhjelp_registration:usage": OBJECT,
+    "wagtail_selvhjelp_registration:bulk_status": LISTING,
+    # POST only: a GET is a 404 for everyone who may change registrations.
+    "wagtail_selvhjelp_registration:avoid": {
+        "editor": 302,
+        "a": 404,
+        "b": 404,
+        "superuser": 404,
+    },
 }
 
 

@@ -227,6 +227,37 @@ class Registration(models.Model):
     def phone_display(self):
         return format_phone(self.phone)
 
+    # Plain values for listings and exports; the relations are meant to be
+    # prefetched (prefetch_related("places", "time_slots", "topics")).
+
+    @property
+    def days_waiting(self):
+        return max(0, (timezone.localdate() - timezone.localdate(self.created_at)).days)
+
+    @property
+    def status_label(self):
+        return str(self.get_status_display())
+
+    @property
+    def group_kind_label(self):
+        return str(self.get_group_kind_display())
+
+    @property
+    def gender_label(self):
+        return str(self.get_gender_display()) if self.gender else ""
+
+    @property
+    def place_names(self):
+        return ", ".join(place.name for place in self.places.all())
+
+    @property
+    def time_slot_names(self):
+        return ", ".join(slot.name for slot in self.time_slots.all())
+
+    @property
+    def topic_names(self):
+        return ", ".join(topic.name for topic in self.topics.all())
+
     def get_specific(self):
         """This registration as its page's registration model.
 

@@ -1,26 +1,275 @@
 """Admin views for registrations, used by ``RegistrationViewSet``."""
 
-from django.core.exceptions import FieldDoesNotExist
-from django.utils.text import capfirst
+import re
 
-from ..models import Registration
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import View
+from wagtail.admin.auth import permission_denied
+from wagtail.admin.ui.tables import (
+    BooleanColumn,
+    Column,
+    DateColumn,
+    StatusTagColumn,
+    TitleColumn,
+)
+from wagtail.admin.widgets import Button
+from wagtail.log_actions import log
+
+from .. import export
+from ..choices import RegistrationStatus
+from ..models import AvoidPair, Registration
+from ..permissions import scope_to_user
 from .scoping import ScopedIndexView, ScopedInspectView
 
 
+def _phone_digits(query):
+    """The digits of a search that looks like a phone number, else ''."""
+    digits = re.sub(r"\D", "", query)
+    return digits if len(digits) >= 5 and len(digits) >= len(query) // 2 else ""
+
+
 class RegistrationIndexView(ScopedIndexView):
+    """Who is waiting, for how long, for what: without any free text."""
+
+    search_fields = ["name", "email", "phone"]
+    # Registrations are in no search index: searching is a database lookup.
+    search_backend_name = None
+    export_filename = "registrations"
+
     def get_base_queryset(self):
-        # The listing shows each registration's page title: one join, not a
-        # query per row.
-        return super().get_base_queryset().select_related("page")
+        # Page title, places and time slots for every row: a constant number
+        # of queries whatever the page size.
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("page")
+            .prefetch_related("places", "time_slots", "topics")
+        )
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        query = self.search_query
+        match = (
+            Q(name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(phone__icontains=query)
+        )
+        digits = _phone_digits(query)
+        if digits:
+            # Phones are stored as +4796851295: "968 51 295" finds it too.
+            match |= Q(phone__contains=digits)
+        return queryset.filter(match)
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn(
+                "__str__",
+                label=_("Registration"),
+                get_url=self.get_inspect_url,
+            ),
+            Column("page", label=_("Registration page"), accessor="page.title"),
+            DateColumn("created_at", label=_("Registered"), sort_key="created_at"),
+            Column(
+                "days_waiting",
+                label=_("Days waiting"),
+                accessor="days_waiting",
+                # Ascending by date is the longest wait first.
+                sort_key="created_at",
+            ),
+            Column("places", label=_("Places"), accessor="place_names"),
+            Column("time_slots", label=_("Time slots"), accessor="time_slot_names"),
+            Column(
+                "group_kind",
+                label=_("Group wanted"),
+                accessor="group_kind_label",
+                sort_key="group_kind",
+            ),
+            StatusTagColumn(
+                "status",
+                label=_("Status"),
+                accessor="status_label",
+                sort_key="status",
+                primary=lambda registration: (
+                    registration.status
+                    in (RegistrationStatus.NEW, RegistrationStatus.WAITING)
+                ),
+            ),
+            BooleanColumn("possible_duplicate", label=_("Possible duplicate")),
+        ]
+
+    # Export: its own permission; answers only with a second one.
+
+    @cached_property
+    def can_export(self):
+        return self.request.user.has_perm("wagtail_selvhjelp.export_registration")
+
+    @cached_property
+    def can_export_answers(self):
+        return self.can_export and self.request.user.has_perm(
+            "wagtail_selvhjelp.export_registration_answers"
+        )
+
+    @property
+    def list_export(self):
+        if not self.can_export:
+            return []
+        fields = list(export.BASIC_FIELDS)
+        if self.can_export_answers:
+            fields += export.ANSWER_FIELDS
+        return fields
+
+    export_headings = export.HEADINGS
+
+    @property
+    def custom_value_preprocess(self):
+        processors = dict(super().custom_value_preprocess)
+        processors[str] = {self.FORMAT_CSV: export.neutralise_csv}
+        return processors
+
+    def get(self, request, *args, **kwargs):
+        if self.is_export and not self.can_export:
+            return permission_denied(request)
+        return super().get(request, *args, **kwargs)
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        self.log_export(queryset, spreadsheet_format)
+        return super().as_spreadsheet(queryset, spreadsheet_format)
+
+    def log_export(self, queryset, spreadsheet_format):
+        """One log entry per page exported: the filter and a count, never rows."""
+        filters = sorted(
+            key
+            for key in self.request.GET
+            if key not in ("export", "q", "p") and self.request.GET.get(key)
+        )
+        counts = {}
+        for registration in queryset:
+            counts.setdefault(registration.page, 0)
+            counts[registration.page] += 1
+        for page, count in counts.items():
+            log(
+                page,
+                "wagtail_selvhjelp.export",
+                user=self.request.user,
+                data={
+                    "format": spreadsheet_format,
+                    "rows": count,
+                    "filters": filters,
+                    "searched": self.is_searching,
+                    "answers": self.can_export_answers,
+                },
+            )
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = super().header_more_buttons.copy()
+        if self.permission_policy.user_has_permission(self.request.user, "change"):
+            params = self.request.GET.copy()
+            params.pop("p", None)
+            buttons.append(
+                Button(
+                    _("Change status of these"),
+                    url=reverse(self.bulk_status_url_name)
+                    + ("?" + params.urlencode() if params else ""),
+                    icon_name="tasks",
+                    priority=80,
+                )
+            )
+        return buttons
+
+    bulk_status_url_name = None
+
+
+class RegistrationBulkStatusView(RegistrationIndexView):
+    """Set the status of every registration in the current filter at once.
+
+    A plain form over the listing's own filters and search, so it works
+    without JavaScript: GET shows how many registrations it will change and
+    asks for the new status, POST changes them and logs each.
+    """
+
+    template_name = "wagtail_selvhjelp/admin/registrations/bulk_status.html"
+    permission_required = "change"
+    any_permission_required = None
+    page_title = _("Change status")
+    paginate_by = None
+
+    def get_page_subtitle(self):
+        return ""
+
+    def get(self, request, *args, **kwargs):
+        self.object_list = self.get_queryset()
+        context = self.get_context_data()
+        return self.render_to_response(context)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["count"] = self.object_list.count()
+        context["statuses"] = RegistrationStatus.choices
+        context["query_string"] = self.request.GET.urlencode()
+        context["index_url"] = reverse(self.index_url_name) + (
+            "?" + self.request.GET.urlencode() if self.request.GET else ""
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        status = request.POST.get("status")
+        if status not in RegistrationStatus.values:
+            messages.error(request, gettext("Choose a status."))
+            return self.get(request, *args, **kwargs)
+        changed = 0
+        with transaction.atomic():
+            for registration in self.get_queryset().select_for_update(of=("self",)):
+                if registration.status == status:
+                    continue
+                old = registration.status
+                registration.status = status
+                registration.save(update_fields=["status", "updated_at"])
+                log(
+                    registration,
+                    "wagtail_selvhjelp.status",
+                    user=request.user,
+                    data={"from": old, "to": status},
+                )
+                changed += 1
+        messages.success(
+            request,
+            ngettext(
+                "Changed the status of %(count)s registration.",
+                "Changed the status of %(count)s registrations.",
+                changed,
+            )
+            % {"count": changed},
+        )
+        url = reverse(self.index_url_name)
+        return redirect(url + ("?" + request.GET.urlencode() if request.GET else ""))
+
+    @cached_property
+    def header_more_buttons(self):
+        return []
 
 
 class RegistrationInspectView(ScopedInspectView):
-    """Every answer, including a site's extra questions.
+    """Every answer, the avoid pairs, and a site's extra questions.
 
     When the registration's page stores registrations in a subclass of
     ``Registration`` (see ``get_registration_model``), the subclass's own
     fields are shown after the package's.
     """
+
+    template_name = "wagtail_selvhjelp/admin/registrations/inspect.html"
 
     def get_object(self, queryset=None):
         registration = super().get_object(queryset).get_specific()
@@ -49,3 +298,92 @@ class RegistrationInspectView(ScopedInspectView):
                 "component": None,
             }
         return super().get_context_for_field(field_name)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        registration = self.object
+        partner_ids = list(AvoidPair.objects.partners_of(registration))
+        context["avoid_partners"] = Registration.objects.filter(pk__in=partner_ids)
+        can_change = self.permission_policy.user_has_permission(
+            self.request.user, "change"
+        )
+        context["can_change"] = can_change
+        if can_change:
+            context["avoid_candidates"] = (
+                Registration.objects.filter(page_id=registration.page_id)
+                .exclude(pk=registration.pk)
+                .exclude(pk__in=partner_ids)
+                .only("pk", "name")
+                .order_by("name", "pk")
+            )
+        context["avoid_url"] = reverse(self.avoid_url_name, args=[registration.pk])
+        context["memberships"] = registration.memberships.select_related("group")
+        return context
+
+    avoid_url_name = None
+
+
+class AvoidPairView(View):
+    """Link or unlink two registrations that must never share a group (POST)."""
+
+    model = Registration
+    permission_policy = None
+    inspect_url_name = None
+
+    def dispatch(self, request, pk):
+        if not self.permission_policy.user_has_permission(request.user, "change"):
+            return permission_denied(request)
+        if request.method != "POST":
+            raise Http404
+        scoped = scope_to_user(Registration.objects.all(), request.user)
+        self.registration = get_object_or_404(scoped, pk=pk)
+        try:
+            other = scoped.get(
+                pk=int(request.POST.get("other", "")),
+                page_id=self.registration.page_id,
+            )
+        except (ValueError, Registration.DoesNotExist):
+            messages.error(request, gettext("Choose a registration of the same page."))
+            return self.back()
+        if request.POST.get("action") == "remove":
+            self.unlink(other)
+        else:
+            self.link(other)
+        return self.back()
+
+    def link(self, other):
+        try:
+            AvoidPair.objects.link(self.registration, other)
+        except ValidationError as error:
+            messages.error(self.request, " ".join(error.messages))
+            return
+        for one, two in ((self.registration, other), (other, self.registration)):
+            log(
+                one,
+                "wagtail_selvhjelp.avoid_link",
+                user=self.request.user,
+                data={"other": two.pk},
+            )
+        messages.success(
+            self.request,
+            gettext("%(one)s and %(other)s will never be put in the same group.")
+            % {"one": self.registration, "other": other},
+        )
+
+    def unlink(self, other):
+        first, second = sorted([self.registration.pk, other.pk])
+        deleted, _rows = AvoidPair.objects.filter(
+            first_id=first, second_id=second
+        ).delete()
+        if deleted:
+            for one, two in ((self.registration, other), (other, self.registration)):
+                log(
+                    one,
+                    "wagtail_selvhjelp.avoid_unlink",
+                    user=self.request.user,
+                    data={"other": two.pk},
+                )
+            messages.success(self.request, gettext("The link was removed."))
+
+    def back(self):
+        return redirect(reverse(self.inspect_url_name, args=[self.registration.pk]))
