@@ -11,9 +11,12 @@ turns them back into the names editors typed.
 
 from dataclasses import dataclass, replace
 
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from .matching import Candidate, Rules, UnplacedReason
+from .choices import ACTIVE_STATUSES, GroupStatus
+from .matching import Candidate, OpenGroup, Rules, UnplacedReason
+from .models import AvoidPair, GroupMembership, Registration, SelfHelpGroup
 
 
 def choice_key(choice_or_pk):
@@ -100,3 +103,84 @@ class ChoiceNames:
         if params.get("topic") is not None:
             params["topic"] = self.topic(params["topic"])
         return replace(reason, params=params)
+
+
+def waiting_registrations(page):
+    """The page's registrations who still want a group and are in none."""
+    return (
+        Registration.objects.filter(page_id=page.pk, status__in=ACTIVE_STATUSES)
+        .exclude(memberships__is_current=True)
+        .order_by("created_at", "pk")
+    )
+
+
+def avoid_map(registration_ids):
+    """{registration id: ids to avoid} for these registrations, in one query."""
+    ids = set(registration_ids)
+    partners = {}
+    for first, second in AvoidPair.objects.filter(
+        Q(first_id__in=ids) | Q(second_id__in=ids)
+    ).values_list("first_id", "second_id"):
+        partners.setdefault(first, set()).add(second)
+        partners.setdefault(second, set()).add(first)
+    return partners
+
+
+def open_group_for(group, members):
+    """The engine's :class:`OpenGroup` for a forming group and its members."""
+    return OpenGroup(
+        id=group.pk,
+        place=choice_key(group.place_id),
+        slot=choice_key(group.time_slot_id),
+        topic=None if group.topic_id is None else choice_key(group.topic_id),
+        gender=group.gender or None,
+        member_ids=frozenset(member.pk for member in members),
+        birth_years=tuple(member.birth_year for member in members if member.birth_year),
+    )
+
+
+def open_groups_for(page):
+    """The page's forming groups that have free seats, as :class:`OpenGroup`."""
+    groups = (
+        SelfHelpGroup.objects.filter(page_id=page.pk, status=GroupStatus.FORMING)
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=GroupMembership.objects.filter(is_current=True).select_related(
+                    "registration"
+                ),
+                to_attr="current",
+            )
+        )
+        .order_by("pk")
+    )
+    result = []
+    for group in groups:
+        members = [membership.registration for membership in group.current]
+        if len(members) < page.group_max_size:
+            result.append(open_group_for(group, members))
+    return result
+
+
+def matching_input(page, *, exclude=(), today=None):
+    """``(candidates, rules, open_groups)`` for a page's waiting registrations.
+
+    ``exclude`` holds registration ids the coordinator left out of the run.
+    Everything is loaded in a constant number of queries.
+    """
+    registrations = list(
+        prefetch_for_matching(waiting_registrations(page).exclude(pk__in=exclude))
+    )
+    open_groups = open_groups_for(page)
+    members = {member for group in open_groups for member in group.member_ids}
+    partners = avoid_map([r.pk for r in registrations])
+    known = {r.pk for r in registrations} | members
+    candidates = [
+        candidate_for(
+            registration,
+            avoid=partners.get(registration.pk, set()) & known,
+            today=today,
+        )
+        for registration in registrations
+    ]
+    return candidates, rules_for(page), open_groups

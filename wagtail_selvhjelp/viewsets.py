@@ -2,7 +2,7 @@
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import (
     Column,
     LiveStatusTagColumn,
@@ -12,9 +12,16 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .filters import RegistrationFilterSet
-from .models import ContactPoint, Registration
+from .admin_forms import SelfHelpGroupForm
+from .filters import RegistrationFilterSet, SelfHelpGroupFilterSet
+from .models import ContactPoint, Registration, SelfHelpGroup
 from .permissions import RegistrationPermissionPolicy
+from .views.groups import (
+    GroupMembersView,
+    SelfHelpGroupCreateView,
+    SelfHelpGroupEditView,
+    SelfHelpGroupIndexView,
+)
 from .views.registrations import (
     AvoidPairView,
     RegistrationBulkStatusView,
@@ -29,8 +36,9 @@ from .views.scoping import (
 )
 
 
-#: The registrations viewset's name, which is its URL namespace.
+#: The viewsets' names, which are their URL namespaces.
 REGISTRATION_VIEWSET_NAME = "wagtail_selvhjelp_registration"
+GROUP_VIEWSET_NAME = "wagtail_selvhjelp_group"
 
 
 class ContactPointViewSet(SnippetViewSet):
@@ -162,6 +170,81 @@ registration_viewset = RegistrationViewSet()
 contact_point_viewset = ContactPointViewSet()
 
 
+class SelfHelpGroupViewSet(ModelViewSet):
+    """Self-help groups: created by hand or from the matching workflow.
+
+    The group's page of members is where people are placed and removed;
+    every view is scoped to the pages the user coordinates.
+    """
+
+    model = SelfHelpGroup
+    icon = "group"
+    menu_label = _("Groups")
+    menu_order = 200
+    name = GROUP_VIEWSET_NAME
+    url_prefix = "selvhjelp/groups"
+    add_to_reference_index = False
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    index_view_class = SelfHelpGroupIndexView
+    add_view_class = SelfHelpGroupCreateView
+    edit_view_class = SelfHelpGroupEditView
+    delete_view_class = ScopedDeleteView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
+    filterset_class = SelfHelpGroupFilterSet
+    ordering = ["-created_at"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("name"),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("place"), FieldPanel("time_slot")]),
+                    FieldRowPanel([FieldPanel("topic"), FieldPanel("gender")]),
+                ],
+                heading=_("Where, when and for whom"),
+            ),
+            FieldPanel("status"),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel(
+                        [FieldPanel("starter_name"), FieldPanel("starter_contact")]
+                    ),
+                    FieldRowPanel(
+                        [
+                            FieldPanel("first_meeting_date"),
+                            FieldPanel("first_meeting_time"),
+                        ]
+                    ),
+                    FieldPanel("venue"),
+                ],
+                heading=_("Starter and first meeting"),
+            ),
+        ],
+        base_form_class=SelfHelpGroupForm,
+    )
+
+    @property
+    def members_view(self):
+        return self.construct_view(
+            GroupMembersView, permission_policy=self.permission_policy
+        )
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            members_url_name=self.get_url_name("members"), **kwargs
+        )
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("<int:pk>/members/", self.members_view, name="members"),
+        ]
+
+
+group_viewset = SelfHelpGroupViewSet()
+
+
 class SelvhjelpViewSetGroup(ViewSetGroup):
     """The package's own admin menu: "Self-help".
 
@@ -173,4 +256,4 @@ class SelvhjelpViewSetGroup(ViewSetGroup):
     menu_icon = "group"
     menu_name = "selvhjelp"
     menu_order = 250
-    items = (registration_viewset, contact_point_viewset)
+    items = (registration_viewset, group_viewset, contact_point_viewset)

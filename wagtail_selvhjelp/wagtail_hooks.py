@@ -3,6 +3,7 @@
 The only module that registers anything; nothing imports it.
 """
 
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from .models import Registration
@@ -22,3 +23,57 @@ def register_viewsets():
     # The group registers each of its viewsets; the contact point's snippet
     # viewset registers its model as a snippet (chooser, snippet listing).
     return SelvhjelpViewSetGroup()
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    """The audit trail of the coordinator admin.
+
+    Entries hold ids, codes and counts only: their ``data`` never holds a
+    name, contact detail or answer, and a registration's label is its number.
+    """
+    for action, label, message in [
+        (
+            "wagtail_selvhjelp.status",
+            _("Change registration status"),
+            _("Registration status changed"),
+        ),
+        (
+            "wagtail_selvhjelp.avoid_link",
+            _("Link an avoid pair"),
+            _("Linked with a registration they must never share a group with"),
+        ),
+        (
+            "wagtail_selvhjelp.avoid_unlink",
+            _("Remove an avoid pair"),
+            _("Avoid link removed"),
+        ),
+        (
+            "wagtail_selvhjelp.export",
+            _("Export registrations"),
+            _("Registrations exported"),
+        ),
+        (
+            "wagtail_selvhjelp.place",
+            _("Place a member"),
+            _("Member placed in the group"),
+        ),
+        ("wagtail_selvhjelp.remove", _("Remove a member"), _("Member left the group")),
+        (
+            "wagtail_selvhjelp.override",
+            _("Override a mismatch"),
+            _("Member placed despite a mismatch, with a recorded reason"),
+        ),
+        (
+            "wagtail_selvhjelp.group_status",
+            _("Change group status"),
+            _("Group status changed"),
+        ),
+        ("wagtail_selvhjelp.match_run", _("Propose groups"), _("Groups proposed")),
+        (
+            "wagtail_selvhjelp.create_groups",
+            _("Create groups from a proposal"),
+            _("Groups created from a proposal"),
+        ),
+    ]:
+        actions.register_action(action, label, message)

@@ -18,6 +18,9 @@ COORDINATOR_PERMISSIONS = [
     "delete_registration",
     "match_registration",
     "export_registration",
+    "add_selfhelpgroup",
+    "change_selfhelpgroup",
+    "delete_selfhelpgroup",
 ]
 
 
@@ -72,10 +75,26 @@ def superuser(django_user_model):
 @pytest.fixture
 def registration_a(page_a):
     return RegistrationFactory(
-        page=page_a, name="Aslaug Hemmeligsen", email="aslaug@example.test"
+        page=page_a,
+        name="Aslaug Hemmeligsen",
+        email="aslaug@example.test",
+        places=["Gol"],
+        time_slots=["Kveld"],
     )
 
 
 @pytest.fixture
 def registration_b(page_b):
     return RegistrationFactory(page=page_b, name="Bjarne Bsen")
+
+
+@pytest.fixture
+def group_a(page_a):
+    from wagtail_selvhjelp.models import SelfHelpGroup
+
+    return SelfHelpGroup.objects.create(
+        page=page_a,
+        name="Gol, kveld",
+        place=page_a.places.get(name="Gol"),
+        time_slot=page_a.time_slots.get(name="Kveld"),
+    )

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
 from wagtail_selvhjelp.models import (
     AvoidPair,
@@ -15,6 +16,13 @@ from ..factories import RegistrationFactory
 
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are matched in English here; nb and nn are tested apart."""
+    with translation.override("en"):
+        yield
 
 
 def make_group(page, **fields):

@@ -12,7 +12,7 @@ from django.urls import get_resolver, reverse
 pytestmark = pytest.mark.django_db
 
 #: Namespaces of the package's admin views.
-NAMESPACES = ("wagtail_selvhjelp_registration",)
+NAMESPACES = ("wagtail_selvhjelp_registration", "wagtail_selvhjelp_group")
 
 LOGIN = "login"  # a redirect to the admin's login page
 
@@ -38,6 +38,16 @@ EXPECTED = {
     "wagtail_selvhjelp_registration:history_results": OBJECT,
     "wagtail_selvhjelp_registration:usage": OBJECT,
     "wagtail_selvhjelp_registration:bulk_status": LISTING,
+    "wagtail_selvhjelp_group:index": LISTING,
+    "wagtail_selvhjelp_group:index_results": LISTING,
+    # Without ?page= the add view lists the pages the user coordinates.
+    "wagtail_selvhjelp_group:add": LISTING,
+    "wagtail_selvhjelp_group:edit": OBJECT,
+    "wagtail_selvhjelp_group:delete": OBJECT,
+    "wagtail_selvhjelp_group:history": OBJECT,
+    "wagtail_selvhjelp_group:history_results": OBJECT,
+    "wagtail_selvhjelp_group:usage": OBJECT,
+    "wagtail_selvhjelp_group:members": OBJECT,
     # POST only: a GET is a 404 for everyone who may change registrations.
     "wagtail_selvhjelp_registration:avoid": {
         "editor": 302,
@@ -85,10 +95,12 @@ def users(editor, coordinator_a, coordinator_b, superuser):
     }
 
 
-def test_permission_matrix(client, users, registration_a, registration_b):
+def test_permission_matrix(client, users, registration_a, registration_b, group_a):
+    group_a.add_member(registration_a)
     secret = [registration_a.name, registration_a.email, "Hemmeligsen"]
     for name, takes_pk in package_urls():
-        url = reverse(name, args=[registration_a.pk] if takes_pk else [])
+        obj = group_a if name.startswith("wagtail_selvhjelp_group:") else registration_a
+        url = reverse(name, args=[obj.pk] if takes_pk else [])
         for who, user in users.items():
             client.logout()
             if user is not None:

@@ -9,6 +9,7 @@ from ..choices import (
 )
 from .contact_points import ContactPoint, ContactPointKind
 from .groups import AvoidPair, GroupMembership, SelfHelpGroup
+from .matching_runs import MatchingRun
 from .pages import (
     ContactDirectoryPage,
     SelfHelpIndexContactPoint,
@@ -36,6 +37,7 @@ __all__ = [
     "AvoidPair",
     "GroupMembership",
     "GroupStatus",
+    "MatchingRun",
     "SelfHelpGroup",
     "ConsentText",
     "ContactDirectoryPage",

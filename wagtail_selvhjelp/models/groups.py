@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import OPEN_GROUP_STATUSES, Gender, GroupStatus, RegistrationStatus
@@ -67,7 +67,7 @@ class SelfHelpGroup(models.Model):
         help_text=_("Empty for a mixed group."),
     )
     gender = models.CharField(
-        _("single gender"),
+        _("only for"),
         max_length=10,
         choices=Gender.choices,
         blank=True,
@@ -85,7 +85,9 @@ class SelfHelpGroup(models.Model):
         _("starter's e-mail or phone"), max_length=200, blank=True
     )
     first_meeting_date = models.DateField(_("first meeting"), null=True, blank=True)
-    first_meeting_time = models.TimeField(_("time"), null=True, blank=True)
+    first_meeting_time = models.TimeField(
+        _("time of the first meeting"), null=True, blank=True
+    )
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True, editable=False)
@@ -99,6 +101,20 @@ class SelfHelpGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def topic_label(self):
+        return self.topic.name if self.topic_id else gettext("Mixed")
+
+    def delete(self, *args, **kwargs):
+        # Its current members wait for a group again.
+        with transaction.atomic():
+            Registration.objects.filter(
+                memberships__group=self,
+                memberships__is_current=True,
+                status=RegistrationStatus.PLACED,
+            ).update(status=RegistrationStatus.WAITING, updated_at=timezone.now())
+            return super().delete(*args, **kwargs)
 
     @property
     def is_open(self):
@@ -180,7 +196,11 @@ class SelfHelpGroup(models.Model):
         count = self.current_memberships().count()
         if count >= page.group_max_size:
             raise ValidationError(
-                gettext("The group is full: it has %(count)s members.")
+                ngettext(
+                    "The group is full: it has %(count)s member.",
+                    "The group is full: it has %(count)s members.",
+                    count,
+                )
                 % {"count": count}
             )
         if self.status == GroupStatus.ACTIVE and not group_agreed:
@@ -298,7 +318,9 @@ class AvoidPairQuerySet(models.QuerySet):
     def link(self, one, other):
         """Record that ``one`` and ``other`` must never share a group."""
         if one.pk == other.pk:
-            raise ValidationError(gettext("A registration cannot avoid itself."))
+            raise ValidationError(
+                gettext("A registration cannot be linked with itself.")
+            )
         if one.page_id != other.page_id:
             raise ValidationError(
                 gettext("Both registrations must belong to the same page.")

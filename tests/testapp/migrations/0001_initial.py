@@ -5,30 +5,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wagtail_selvhjelp', '0003_registration_page_any_page'),
+        ("wagtail_selvhjelp", "0003_registration_page_any_page"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LanguageRegistration',
+            name="LanguageRegistration",
             fields=[
-                ('registration_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtail_selvhjelp.registration')),
-                ('group_language', models.CharField(blank=True, max_length=20, verbose_name='preferred language in the group')),
+                (
+                    "registration_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="wagtail_selvhjelp.registration",
+                    ),
+                ),
+                (
+                    "group_language",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        verbose_name="preferred language in the group",
+                    ),
+                ),
             ],
-            bases=('wagtail_selvhjelp.registration',),
+            bases=("wagtail_selvhjelp.registration",),
         ),
         migrations.CreateModel(
-            name='LanguageRegistrationPage',
+            name="LanguageRegistrationPage",
             fields=[
-                ('groupregistrationpage_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtail_selvhjelp.groupregistrationpage')),
+                (
+                    "groupregistrationpage_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="wagtail_selvhjelp.groupregistrationpage",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
-            bases=('wagtail_selvhjelp.groupregistrationpage',),
+            bases=("wagtail_selvhjelp.groupregistrationpage",),
         ),
     ]

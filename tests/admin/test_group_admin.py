@@ -1,0 +1,226 @@
+"""Groups in the admin: create, place and remove members, start and end."""
+
+import pytest
+from django.urls import reverse
+from wagtail.models import ModelLogEntry
+
+from wagtail_selvhjelp.models import GroupMembership, SelfHelpGroup
+
+from ..factories import RegistrationFactory
+
+
+pytestmark = pytest.mark.django_db
+
+
+def group_data(page, **overrides):
+    data = {
+        "name": "Gol, kveld",
+        "place": page.places.get(name="Gol").pk,
+        "time_slot": page.time_slots.get(name="Kveld").pk,
+        "topic": "",
+        "gender": "",
+        "status": "forming",
+        "starter_name": "Igang Setter",
+        "starter_contact": "igang@example.test",
+        "first_meeting_date": "2027-01-12",
+        "first_meeting_time": "18:00",
+        "venue": "Frivilligsentralen",
+    }
+    data.update(overrides)
+    return data
+
+
+def waiting(page, n=1, **fields):
+    fields.setdefault("places", ["Gol"])
+    fields.setdefault("time_slots", ["Kveld"])
+    return [RegistrationFactory(page=page, **fields) for _ in range(n)]
+
+
+def members_url(group):
+    return reverse("wagtail_selvhjelp_group:members", args=[group.pk])
+
+
+def test_add_asks_for_a_page_then_offers_only_its_choices(
+    client, coordinator_a, page_a, page_b
+):
+    client.force_login(coordinator_a)
+    url = reverse("wagtail_selvhjelp_group:add")
+    html = client.get(url).content.decode()
+    assert f'href="{url}?page={page_a.pk}"' in html
+    assert f"?page={page_b.pk}" not in html
+    assert client.get(f"{url}?page={page_b.pk}").status_code == 404
+    assert client.get(f"{url}?page=abc").status_code == 200  # back to the choice
+
+    response = client.get(f"{url}?page={page_a.pk}")
+    places = response.context["form"].fields["place"].queryset
+    assert set(places) == set(page_a.places.all())
+
+    foreign_place = page_b.places.get(name="Gol").pk
+    response = client.post(
+        f"{url}?page={page_a.pk}", group_data(page_a, place=foreign_place)
+    )
+    assert response.status_code == 200
+    assert "place" in response.context["form"].errors
+
+    response = client.post(
+        f"{url}?page={page_a.pk}", group_data(page_a, status="active")
+    )
+    group = SelfHelpGroup.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == members_url(group)
+    assert group.page_id == page_a.pk
+    assert group.status == "forming"  # a new group always starts forming
+    assert group.starter_name == "Igang Setter"
+
+
+def test_placing_removing_and_overriding_in_the_members_view(
+    client, coordinator_a, page_a, group_a
+):
+    client.force_login(coordinator_a)
+    (fits,) = waiting(page_a)
+    (elsewhere,) = waiting(page_a, places=["Ål"])
+    url = members_url(group_a)
+
+    html = client.get(url).content.decode()
+    assert fits.name in html and elsewhere.name in html  # both offered
+
+    response = client.post(url, {"action": "add", "registration": fits.pk})
+    assert response.status_code == 302
+    fits.refresh_from_db()
+    assert fits.status == "placed"
+
+    response = client.post(url, {"action": "add", "registration": elsewhere.pk})
+    assert response.status_code == 200
+    assert "override_reason" in response.context["form"].errors
+    assert not GroupMembership.objects.filter(registration=elsewhere).exists()
+
+    response = client.post(
+        url,
+        {"action": "add", "registration": elsewhere.pk, "override_reason": "Har bil"},
+    )
+    assert response.status_code == 302
+    membership = GroupMembership.objects.get(registration=elsewhere)
+    assert membership.override_reason == "Har bil"
+    actions = list(
+        ModelLogEntry.objects.filter(object_id=str(group_a.pk)).values_list(
+            "action", "data"
+        )
+    )
+    assert ("wagtail_selvhjelp.override", {"registration": elsewhere.pk}) in actions
+    for _action, data in actions:
+        assert "Har bil" not in str(data)
+
+    response = client.post(url, {"action": "remove", "membership": membership.pk})
+    assert response.status_code == 302
+    elsewhere.refresh_from_db()
+    assert elsewhere.status == "waiting"
+    assert client.post(url, {"action": "remove", "membership": "x"}).status_code == 404
+
+
+def test_start_needs_the_size_bounds_and_a_started_group_is_closed(
+    client, coordinator_a, page_a, group_a
+):
+    client.force_login(coordinator_a)
+    edit = reverse("wagtail_selvhjelp_group:edit", args=[group_a.pk])
+    for person in waiting(page_a, 3):
+        group_a.add_member(person)
+    response = client.post(edit, group_data(page_a, status="active"))
+    assert response.status_code == 200
+    assert "status" in response.context["form"].errors
+    (fourth, newcomer) = waiting(page_a, 2)
+    group_a.add_member(fourth)
+    response = client.post(edit, group_data(page_a, status="active"))
+    assert response.status_code == 302
+    group_a.refresh_from_db()
+    assert group_a.status == "active"
+
+    url = members_url(group_a)
+    response = client.post(url, {"action": "add", "registration": newcomer.pk})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert not GroupMembership.objects.filter(registration=newcomer).exists()
+    response = client.post(
+        url, {"action": "add", "registration": newcomer.pk, "group_agreed": "on"}
+    )
+    assert response.status_code == 302
+    assert GroupMembership.objects.get(registration=newcomer).group_agreed
+
+
+def test_ending_records_the_date_and_frees_the_members(
+    client, coordinator_a, page_a, group_a
+):
+    client.force_login(coordinator_a)
+    (person,) = waiting(page_a)
+    group_a.add_member(person)
+    edit = reverse("wagtail_selvhjelp_group:edit", args=[group_a.pk])
+    response = client.post(edit, group_data(page_a, status="ended"))
+    assert response.status_code == 302
+    group_a.refresh_from_db()
+    assert group_a.status == "ended" and group_a.ended_on is not None
+    assert not GroupMembership.objects.filter(is_current=True).exists()
+    assert ModelLogEntry.objects.filter(
+        action="wagtail_selvhjelp.group_status"
+    ).exists()
+    # An ended group cannot be reopened.
+    response = client.post(edit, group_data(page_a, status="forming"))
+    assert response.status_code == 200
+
+
+def test_place_time_and_topic_are_fixed_once_there_are_members(
+    client, coordinator_a, page_a, group_a
+):
+    client.force_login(coordinator_a)
+    (person,) = waiting(page_a)
+    group_a.add_member(person)
+    edit = reverse("wagtail_selvhjelp_group:edit", args=[group_a.pk])
+    response = client.post(
+        edit, group_data(page_a, time_slot=page_a.time_slots.get(name="Dagtid").pk)
+    )
+    assert response.status_code == 200
+    group_a.refresh_from_db()
+    assert group_a.time_slot.name == "Kveld"
+
+
+def test_deleting_a_group_puts_its_members_back_on_the_waiting_list(
+    client, coordinator_a, page_a, group_a
+):
+    client.force_login(coordinator_a)
+    (person,) = waiting(page_a)
+    group_a.add_member(person)
+    response = client.post(reverse("wagtail_selvhjelp_group:delete", args=[group_a.pk]))
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.status == "waiting"
+
+
+def test_group_listing_uses_a_constant_number_of_queries(
+    client, coordinator_a, page_a, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(coordinator_a)
+    url = reverse("wagtail_selvhjelp_group:index")
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    SelfHelpGroup.objects.create(
+        page=page_a,
+        name="1",
+        place=page_a.places.first(),
+        time_slot=page_a.time_slots.first(),
+    )
+    few = count()
+    for n in range(15):
+        SelfHelpGroup.objects.create(
+            page=page_a,
+            name=f"G{n}",
+            place=page_a.places.first(),
+            time_slot=page_a.time_slots.first(),
+            topic=page_a.topics.first(),
+        )
+    many = count()
+    assert many == few

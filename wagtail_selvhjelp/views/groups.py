@@ -1,0 +1,298 @@
+"""Admin views for self-help groups, used by ``SelfHelpGroupViewSet``."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail.admin.auth import permission_denied
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.views.generic import CreateView, WagtailAdminTemplateMixin
+from wagtail.log_actions import log
+
+from ..admin_forms import AddMemberForm
+from ..choices import GroupStatus
+from ..models import GroupMembership
+from ..permissions import coordinated_pages, scope_to_user
+from .scoping import ScopedEditView, ScopedIndexView, ScopedQuerysetMixin
+
+
+class SelfHelpGroupIndexView(ScopedIndexView):
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("page", "place", "time_slot", "topic")
+            .annotate(
+                member_count=Count(
+                    "memberships", filter=Q(memberships__is_current=True)
+                )
+            )
+        )
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn(
+                "name", label=_("Name"), get_url=self.get_members_url, sort_key="name"
+            ),
+            Column("page", label=_("Registration page"), accessor="page.title"),
+            Column("place", label=_("Place"), accessor="place.name"),
+            Column("time_slot", label=_("Time slot"), accessor="time_slot.name"),
+            Column("topic", label=_("Topic"), accessor="topic_label"),
+            Column(
+                "member_count",
+                label=_("Members"),
+                accessor="member_count",
+                sort_key="member_count",
+            ),
+            StatusTagColumn(
+                "status",
+                label=_("Status"),
+                accessor="get_status_display",
+                sort_key="status",
+                primary=lambda group: group.status == GroupStatus.FORMING,
+            ),
+            DateColumn(
+                "first_meeting_date",
+                label=_("First meeting"),
+                sort_key="first_meeting_date",
+            ),
+        ]
+
+    members_url_name = None
+
+    def get_members_url(self, instance):
+        return reverse(self.members_url_name, args=[instance.pk])
+
+
+class SelfHelpGroupCreateView(CreateView):
+    """A new group on a registration page the user coordinates.
+
+    Without ``?page=`` it lists those pages to choose from (a plain link per
+    page, so it works without JavaScript).
+    """
+
+    choose_page_template_name = "wagtail_selvhjelp/admin/groups/choose_page.html"
+
+    @cached_property
+    def registration_page(self):
+        pages = coordinated_pages(self.request.user)
+        page_id = self.request.GET.get("page", "")
+        if not page_id.isdigit():
+            return None
+        page = pages.filter(pk=int(page_id)).first()
+        if page is None:
+            raise Http404
+        return page
+
+    def get(self, request, *args, **kwargs):
+        if self.registration_page is None:
+            return TemplateResponse(
+                request,
+                self.choose_page_template_name,
+                {
+                    "view": self,
+                    "page_title": self.get_page_title(),
+                    "header_title": self.get_page_title(),
+                    "header_icon": self.header_icon,
+                    "breadcrumbs_items": self.get_breadcrumbs_items(),
+                    "pages": coordinated_pages(request.user),
+                    "add_url": reverse(self.add_url_name),
+                },
+            )
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.registration_page is None:
+            raise Http404
+        return super().post(request, *args, **kwargs)
+
+    def get_initial_form_instance(self):
+        return self.model(page=self.registration_page)
+
+    def get_add_url(self):
+        url = super().get_add_url()
+        if self.registration_page is not None:
+            url += f"?page={self.registration_page.pk}"
+        return url
+
+    def get_success_url(self):
+        return reverse(self.members_url_name, args=[self.object.pk])
+
+    members_url_name = None
+
+
+class SelfHelpGroupEditView(ScopedEditView):
+    def save_instance(self):
+        before = type(self.object).objects.get(pk=self.object.pk).status
+        group = super().save_instance()
+        if group.status != before:
+            if group.status == GroupStatus.ENDED:
+                group.end()
+            log(
+                group,
+                "wagtail_selvhjelp.group_status",
+                user=self.request.user,
+                data={"from": before, "to": group.status},
+            )
+        return group
+
+
+class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Who is in the group, who left, and placing or removing a member.
+
+    Plain forms posting back to this view, so it works without JavaScript.
+    """
+
+    template_name = "wagtail_selvhjelp/admin/groups/members.html"
+    model = None
+    permission_policy = None
+    index_url_name = None
+    edit_url_name = None
+    header_icon = "group"
+    _show_breadcrumbs = True
+
+    def dispatch(self, request, pk):
+        if not self.permission_policy.user_has_any_permission(
+            request.user, ["view", "change"]
+        ):
+            return permission_denied(request)
+        self.object = get_object_or_404(
+            scope_to_user(self.model.objects.select_related("page"), request.user),
+            pk=pk,
+        )
+        self.can_change = self.permission_policy.user_has_permission(
+            request.user, "change"
+        )
+        return super().dispatch(request, pk)
+
+    def get_page_title(self):
+        return str(self.object)
+
+    def get_page_subtitle(self):
+        return gettext("Members")
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(self.index_url_name), "label": _("Self-help groups")},
+            {"url": "", "label": str(self.object)},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        group = self.object
+        page = group.page.specific
+        memberships = list(
+            group.memberships.select_related("registration").order_by(
+                "-is_current", "joined_on", "pk"
+            )
+        )
+        current = [m for m in memberships if m.is_current]
+        context.update(
+            {
+                "group": group,
+                "registration_page": page,
+                "current": current,
+                "former": [m for m in memberships if not m.is_current],
+                "can_change": self.can_change and group.is_open,
+                "seats_left": max(0, page.group_max_size - len(current)),
+                "edit_url": reverse(self.edit_url_name, args=[group.pk])
+                if self.can_change
+                else None,
+            }
+        )
+        if "form" not in context and self.can_change and group.is_open:
+            context["form"] = AddMemberForm(group=group)
+        return context
+
+    def post(self, request, pk):
+        if not self.can_change or not self.object.is_open:
+            return permission_denied(request)
+        if request.POST.get("action") == "remove":
+            return self.remove(request)
+        return self.add(request)
+
+    def add(self, request):
+        group = self.object
+        form = AddMemberForm(request.POST, group=group)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        registration = form.cleaned_data["registration"]
+        reason = form.cleaned_data["override_reason"]
+        try:
+            with transaction.atomic():
+                membership = group.add_member(
+                    registration,
+                    override_reason=reason,
+                    group_agreed=form.cleaned_data.get("group_agreed", False),
+                )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            if group.incompatibilities(registration) and not reason.strip():
+                form.add_error(
+                    "override_reason",
+                    gettext(
+                        "They do not fit the group. To place them anyway, write why."
+                    ),
+                )
+            return self.render_to_response(self.get_context_data(form=form))
+        except IntegrityError:
+            form.add_error(
+                "registration",
+                gettext("They were placed in another group meanwhile."),
+            )
+            return self.render_to_response(self.get_context_data(form=form))
+        log(
+            group,
+            "wagtail_selvhjelp.place",
+            user=request.user,
+            data={
+                "registration": registration.pk,
+                "override": bool(membership.override_reason),
+                "group_agreed": membership.group_agreed,
+            },
+        )
+        if membership.override_reason:
+            log(
+                group,
+                "wagtail_selvhjelp.override",
+                user=request.user,
+                data={"registration": registration.pk},
+            )
+        messages.success(
+            request,
+            gettext("%(registration)s was placed in the group.")
+            % {"registration": registration},
+        )
+        return redirect(request.path)
+
+    def remove(self, request):
+        membership_id = request.POST.get("membership", "")
+        membership = get_object_or_404(
+            GroupMembership,
+            pk=int(membership_id) if membership_id.isdigit() else 0,
+            group=self.object,
+            is_current=True,
+        )
+        self.object.remove_member(membership)
+        log(
+            self.object,
+            "wagtail_selvhjelp.remove",
+            user=request.user,
+            data={"registration": membership.registration_id},
+        )
+        messages.success(
+            request,
+            gettext("%(registration)s left the group and waits for a group again.")
+            % {"registration": membership.registration},
+        )
+        return redirect(request.path)
