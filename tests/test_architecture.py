@@ -33,7 +33,7 @@ LAYERS = [
         "privacy",
         "admin_forms",
     ),
-    ("filters", "export"),
+    ("filters", "export", "workflow"),
     ("views", "viewsets", "tasks"),
     ("handlers", "management"),
     ("wagtail_hooks", "apps"),

@@ -2,13 +2,14 @@
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import (
     Column,
     LiveStatusTagColumn,
     UpdatedAtColumn,
 )
-from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -21,6 +22,12 @@ from .views.groups import (
     SelfHelpGroupCreateView,
     SelfHelpGroupEditView,
     SelfHelpGroupIndexView,
+)
+from .views.matching import (
+    MATCH_PERMISSION,
+    MatchingIndexView,
+    MatchingPageView,
+    MatchingRunView,
 )
 from .views.registrations import (
     AvoidPairView,
@@ -39,6 +46,7 @@ from .views.scoping import (
 #: The viewsets' names, which are their URL namespaces.
 REGISTRATION_VIEWSET_NAME = "wagtail_selvhjelp_registration"
 GROUP_VIEWSET_NAME = "wagtail_selvhjelp_group"
+MATCHING_VIEWSET_NAME = "wagtail_selvhjelp_matching"
 
 
 class ContactPointViewSet(SnippetViewSet):
@@ -245,6 +253,41 @@ class SelfHelpGroupViewSet(ModelViewSet):
 group_viewset = SelfHelpGroupViewSet()
 
 
+class MatchingMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(MATCH_PERMISSION)
+
+
+class MatchingViewSet(ViewSet):
+    """The matching workflow: pick a page, propose groups, create them."""
+
+    name = MATCHING_VIEWSET_NAME
+    url_prefix = "selvhjelp/matching"
+    icon = "group"
+    menu_label = _("Put groups together")
+    menu_order = 50
+    menu_item_class = MatchingMenuItem
+
+    def get_url_names(self):
+        return {
+            "index": self.get_url_name("index"),
+            "page": self.get_url_name("page"),
+            "run": self.get_url_name("run"),
+            "members": group_viewset.get_url_name("members"),
+        }
+
+    def get_urlpatterns(self):
+        kwargs = {"url_names": self.get_url_names()}
+        return [
+            path("", MatchingIndexView.as_view(**kwargs), name="index"),
+            path("<int:page_id>/", MatchingPageView.as_view(**kwargs), name="page"),
+            path("run/<int:run_id>/", MatchingRunView.as_view(**kwargs), name="run"),
+        ]
+
+
+matching_viewset = MatchingViewSet()
+
+
 class SelvhjelpViewSetGroup(ViewSetGroup):
     """The package's own admin menu: "Self-help".
 
@@ -256,4 +299,9 @@ class SelvhjelpViewSetGroup(ViewSetGroup):
     menu_icon = "group"
     menu_name = "selvhjelp"
     menu_order = 250
-    items = (registration_viewset, group_viewset, contact_point_viewset)
+    items = (
+        matching_viewset,
+        registration_viewset,
+        group_viewset,
+        contact_point_viewset,
+    )

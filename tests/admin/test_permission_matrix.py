@@ -12,7 +12,11 @@ from django.urls import get_resolver, reverse
 pytestmark = pytest.mark.django_db
 
 #: Namespaces of the package's admin views.
-NAMESPACES = ("wagtail_selvhjelp_registration", "wagtail_selvhjelp_group")
+NAMESPACES = (
+    "wagtail_selvhjelp_registration",
+    "wagtail_selvhjelp_group",
+    "wagtail_selvhjelp_matching",
+)
 
 LOGIN = "login"  # a redirect to the admin's login page
 
@@ -48,6 +52,9 @@ EXPECTED = {
     "wagtail_selvhjelp_group:history_results": OBJECT,
     "wagtail_selvhjelp_group:usage": OBJECT,
     "wagtail_selvhjelp_group:members": OBJECT,
+    "wagtail_selvhjelp_matching:index": LISTING,
+    "wagtail_selvhjelp_matching:page": OBJECT,
+    "wagtail_selvhjelp_matching:run": OBJECT,
     # POST only: a GET is a 404 for everyone who may change registrations.
     "wagtail_selvhjelp_registration:avoid": {
         "editor": 302,
@@ -68,7 +75,7 @@ def package_urls():
                 walk(pattern.url_patterns, pattern.namespace or namespace)
             elif namespace in NAMESPACES and pattern.name:
                 found.append(
-                    (f"{namespace}:{pattern.name}", "pk" in str(pattern.pattern))
+                    (f"{namespace}:{pattern.name}", "<int:" in str(pattern.pattern))
                 )
 
     walk(get_resolver().url_patterns, None)
@@ -96,11 +103,31 @@ def users(editor, coordinator_a, coordinator_b, superuser):
 
 
 def test_permission_matrix(client, users, registration_a, registration_b, group_a):
+    from wagtail_selvhjelp.models import MatchingRun
+
+    run_a = MatchingRun.objects.create(
+        page=group_a.page,
+        proposal={
+            "groups": [],
+            "unplaced": {str(registration_a.pk): {"code": "too_few", "params": {}}},
+            "upper_bound": 0,
+        },
+    )
     group_a.add_member(registration_a)
+    objects = {
+        "wagtail_selvhjelp_group": group_a,
+        "wagtail_selvhjelp_registration": registration_a,
+    }
+    object_ids = {
+        "wagtail_selvhjelp_matching:page": group_a.page_id,
+        "wagtail_selvhjelp_matching:run": run_a.pk,
+    }
     secret = [registration_a.name, registration_a.email, "Hemmeligsen"]
     for name, takes_pk in package_urls():
-        obj = group_a if name.startswith("wagtail_selvhjelp_group:") else registration_a
-        url = reverse(name, args=[obj.pk] if takes_pk else [])
+        args = []
+        if takes_pk:
+            args = [object_ids.get(name) or objects[name.split(":")[0]].pk]
+        url = reverse(name, args=args)
         for who, user in users.items():
             client.logout()
             if user is not None:
