@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from .models import Registration
+from .views.dashboard import CoordinatorPanel, WaitingSummaryItem
+from .views.matching import MATCH_PERMISSION
 from .viewsets import SelvhjelpViewSetGroup, registration_viewset
 
 
@@ -77,3 +79,14 @@ def register_log_actions(actions):
         ),
     ]:
         actions.register_action(action, label, message)
+
+
+@hooks.register("construct_homepage_summary_items")
+def add_waiting_summary_item(request, items):
+    items.append(WaitingSummaryItem(request))
+
+
+@hooks.register("construct_homepage_panels")
+def add_coordinator_panel(request, panels):
+    if request.user.has_perm(MATCH_PERMISSION):
+        panels.append(CoordinatorPanel(request))

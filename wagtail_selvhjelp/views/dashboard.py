@@ -1,0 +1,48 @@
+"""The coordinator's corner of the Wagtail dashboard.
+
+A summary item (how many wait) and a panel (per page: waiting, longest
+wait, groups forming and active), for the pages the user coordinates only,
+and only for users who may put groups together.
+"""
+
+from django.urls import reverse
+from wagtail.admin.site_summary import SummaryItem
+from wagtail.admin.ui.components import Component
+
+from ..permissions import coordinated_pages
+from .matching import MATCH_PERMISSION, page_overview
+
+
+def _matching_url():
+    return reverse("wagtail_selvhjelp_matching:index")
+
+
+class WaitingSummaryItem(SummaryItem):
+    order = 150
+    template_name = "wagtail_selvhjelp/admin/dashboard/summary_item.html"
+
+    def is_shown(self):
+        return self.request.user.has_perm(MATCH_PERMISSION)
+
+    def get_context_data(self, parent_context):
+        rows = page_overview(coordinated_pages(self.request.user))
+        return {
+            "waiting": sum(row["waiting"] for row in rows),
+            "url": _matching_url(),
+        }
+
+
+class CoordinatorPanel(Component):
+    name = "selvhjelp_coordinator"
+    order = 90
+    template_name = "wagtail_selvhjelp/admin/dashboard/panel.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context):
+        return {
+            "rows": page_overview(coordinated_pages(self.request.user)),
+            "page_url_name": "wagtail_selvhjelp_matching:page",
+            "url": _matching_url(),
+        }
