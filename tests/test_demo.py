@@ -63,3 +63,31 @@ def test_the_installed_package_has_no_demo():
     assert importlib.util.find_spec("wagtail_selvhjelp.demo") is None
     # get_commands() maps a command's name to the app it comes from.
     assert get_commands()["selvhjelp_demo"] == "example_site.home"
+
+
+def test_demo_gives_a_coordinator_a_whole_workflow(
+    client, home_page, tmp_path, monkeypatch
+):
+    """60 or so waiting, one forming group with seats, a coordinator who sees them."""
+    import os
+
+    from django.contrib.auth import get_user_model
+
+    from example_site.home.management.commands import demo_admin
+    from wagtail_selvhjelp.models import Registration, SelfHelpGroup
+
+    _run()
+    monkeypatch.setattr(demo_admin, "PASSWORD_FILE", tmp_path / "pw")
+    call_command("demo_admin", stdout=open(os.devnull, "w"))
+    waiting = Registration.objects.filter(status__in=["new", "contacted", "waiting"])
+    assert 50 <= waiting.count() <= 70
+    group = SelfHelpGroup.objects.get()
+    assert group.status == "forming"
+    assert 0 < group.current_memberships().count() < 8
+    coordinator = get_user_model().objects.get(username="koordinator")
+    client.force_login(coordinator)
+    html = client.get("/admin/selvhjelp/matching/").content.decode()
+    assert "Meld deg på en selvhjelpsgruppe" in html
+    response = client.post(f"/admin/selvhjelp/matching/{group.page_id}/", follow=True)
+    assert response.status_code == 200
+    assert response.context["cards"], "the demo should propose at least one group"

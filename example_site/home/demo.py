@@ -10,12 +10,14 @@ texts are written in Norwegian bokmål for this project.
 import datetime
 import random
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale
 
 from wagtail_selvhjelp.choices import GroupKind, RegistrationStatus
 from wagtail_selvhjelp.models import (
+    AvoidPair,
     ConsentText,
     ContactDirectoryPage,
     ContactPoint,
@@ -25,6 +27,7 @@ from wagtail_selvhjelp.models import (
     RegistrationPlace,
     RegistrationTimeSlot,
     RegistrationTopic,
+    SelfHelpGroup,
     SelfHelpIndexContactPoint,
     SelfHelpIndexPage,
     SelfHelpInfoPage,
@@ -419,6 +422,65 @@ def _registrations(page):
         )
 
 
+#: The demo's coordinators: a Django group on the registration page.
+COORDINATOR_GROUP = "Selvhjelp Fjellbygd – koordinatorer"
+COORDINATOR_PERMISSIONS = [
+    ("wagtailadmin", "access_admin"),
+    ("wagtail_selvhjelp", "view_registration"),
+    ("wagtail_selvhjelp", "change_registration"),
+    ("wagtail_selvhjelp", "delete_registration"),
+    ("wagtail_selvhjelp", "match_registration"),
+    ("wagtail_selvhjelp", "export_registration"),
+    ("wagtail_selvhjelp", "add_selfhelpgroup"),
+    ("wagtail_selvhjelp", "change_selfhelpgroup"),
+    ("wagtail_selvhjelp", "delete_selfhelpgroup"),
+]
+
+
+def coordinator_group():
+    """The demo coordinators' Django group with the package's permissions."""
+    group, _created = Group.objects.get_or_create(name=COORDINATOR_GROUP)
+    for app_label, codename in COORDINATOR_PERMISSIONS:
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return group
+
+
+def _avoid_pairs(page):
+    """Link the few registrants who named someone to avoid with a neighbour."""
+    registrations = list(page.registrations.order_by("pk"))
+    for index, registration in enumerate(registrations):
+        if registration.avoid_text:
+            other = registrations[(index + 7) % len(registrations)]
+            AvoidPair.objects.link(registration, other)
+
+
+def _forming_group(page):
+    """One group still forming, with three members and free seats."""
+    place = page.places.get(name=PLACES[0])
+    slot = page.time_slots.get(name=TIME_SLOTS[1])
+    group = SelfHelpGroup.objects.create(
+        page=page,
+        name="Fjellbygd, kveld (blandet)",
+        place=place,
+        time_slot=slot,
+        starter_name="Sigrid Demo",
+        starter_contact="frisklivssentralen@fjellbygd.example",
+        venue="Frivilligsentralen, Torget 3",
+    )
+    fitting = [
+        registration
+        for registration in page.registrations.filter(
+            places=place, time_slots=slot, group_kind__in=["any", "mixed"]
+        ).order_by("created_at")
+        if not group.incompatibilities(registration)
+    ]
+    for registration in fitting[:3]:
+        group.add_member(registration)
+    return group
+
+
 def _contact_point(data, locale):
     contact_point = ContactPoint.objects.filter(
         organisation=data["organisation"], locale=locale
@@ -490,7 +552,11 @@ def load_demo(root, *, force=False):
             ),
         )
     registration_page = _registration_page(section)
+    registration_page.coordinator_groups.add(coordinator_group())
+    registration_page.save_revision().publish()
     _registrations(registration_page)
+    _avoid_pairs(registration_page)
+    _forming_group(registration_page)
     _publish_child(
         section,
         ContactDirectoryPage(

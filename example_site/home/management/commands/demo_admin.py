@@ -1,10 +1,17 @@
-"""Create the demo site's local admin user and print its credentials."""
+"""Create the demo site's local users and print how to log in.
+
+``admin`` is a superuser; ``koordinator`` coordinates the demo's registration
+page (it is in the demo's coordinator group) and sees what a municipality's
+coordinator would see. Both share one generated password.
+"""
 
 import secrets
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+
+from ...demo import coordinator_group
 
 
 #: Git-ignored file that keeps the generated password between runs.
@@ -39,8 +46,17 @@ class Command(BaseCommand):
             user.is_staff = user.is_superuser = True
             user.set_password(password)
             user.save()
+        coordinator, _created = User.objects.get_or_create(
+            username="koordinator",
+            defaults={"email": "koordinator@example.test", "is_staff": True},
+        )
+        coordinator.set_password(password)
+        coordinator.save()
+        coordinator.groups.add(coordinator_group())
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo admin at {url} - username: {username}  password: {password}"
+                f"Demo admin at {url} - username: {username}  password: {password}\n"
+                f"Coordinator of the demo's registration page - username: "
+                f"koordinator  password: {password}"
             )
         )
