@@ -105,3 +105,37 @@ def test_reasons_without_a_place_pass_through(page):
     reason = UnplacedReason("gender_missing", "asked for ...", {})
     assert names.reason(reason) == reason
     assert names.topic(None) is None
+
+
+def test_the_bulk_path_builds_the_same_candidates(page, django_assert_num_queries):
+    from wagtail_selvhjelp.models import AvoidPair
+
+    people = [
+        RegistrationFactory(
+            page=page,
+            places=["Gol", "Hol"][: 1 + n % 2],
+            time_slots=["Kveld"],
+            topics=["Angst"] if n % 3 else [],
+            group_kind=["any", "themed", "mixed"][n % 3],
+            gender="woman" if n % 2 else "",
+            birth_year=1960 + n,
+            days_ago=n,
+        )
+        for n in range(9)
+    ]
+    AvoidPair.objects.link(people[0], people[4])
+    outsider = RegistrationFactory(page=page)
+    AvoidPair.objects.link(people[1], outsider)
+    queryset = Registration.objects.filter(pk__in=[p.pk for p in people])
+    with django_assert_num_queries(5):
+        bulk = adapters.candidates_from(queryset)
+    one_by_one = [
+        adapters.candidate_for(
+            registration,
+            avoid=set(AvoidPair.objects.partners_of(registration))
+            & {p.pk for p in people},
+        )
+        for registration in adapters.prefetch_for_matching(queryset)
+    ]
+    assert sorted(bulk, key=lambda c: c.id) == sorted(one_by_one, key=lambda c: c.id)
+    assert next(c for c in bulk if c.id == people[1].pk).avoid == frozenset()

@@ -16,7 +16,15 @@ from django.utils import timezone
 
 from .choices import ACTIVE_STATUSES, GroupStatus
 from .matching import Candidate, OpenGroup, Rules, UnplacedReason
-from .models import AvoidPair, GroupMembership, Registration, SelfHelpGroup
+from .models import (
+    AvoidPair,
+    GroupMembership,
+    Registration,
+    RegistrationPlaceChoice,
+    RegistrationTimeSlotChoice,
+    RegistrationTopicChoice,
+    SelfHelpGroup,
+)
 
 
 def choice_key(choice_or_pk):
@@ -162,25 +170,71 @@ def open_groups_for(page):
     return result
 
 
+def candidates_from(registrations, *, extra_known=(), today=None):
+    """The engine's candidates for a queryset of registrations, in 5 queries.
+
+    Reads plain rows (``values``) rather than model instances: at 5,000
+    registrations this is several times faster than prefetching. Avoid pairs
+    are kept when the other person is among ``registrations`` or in
+    ``extra_known`` (members of open groups).
+    """
+    today = today or timezone.localdate()
+    rows = list(
+        registrations.values(
+            "pk", "group_kind", "gender", "single_gender", "birth_year", "created_at"
+        )
+    )
+    ids = registrations.values("pk")
+    choices = {"places": {}, "slots": {}, "topics": {}}
+    for key, through, field in [
+        ("places", RegistrationPlaceChoice, "place_id"),
+        ("slots", RegistrationTimeSlotChoice, "time_slot_id"),
+        ("topics", RegistrationTopicChoice, "topic_id"),
+    ]:
+        for registration_id, choice_id in through.objects.filter(
+            registration_id__in=ids
+        ).values_list("registration_id", field):
+            choices[key].setdefault(registration_id, set()).add(choice_key(choice_id))
+    known = {row["pk"] for row in rows} | set(extra_known)
+    partners = {}
+    for first, second in AvoidPair.objects.filter(
+        Q(first_id__in=ids) | Q(second_id__in=ids)
+    ).values_list("first_id", "second_id"):
+        partners.setdefault(first, set()).add(second)
+        partners.setdefault(second, set()).add(first)
+    candidates = []
+    for row in rows:
+        pk = row["pk"]
+        candidates.append(
+            Candidate(
+                id=pk,
+                places=frozenset(choices["places"].get(pk, ())),
+                slots=frozenset(choices["slots"].get(pk, ())),
+                topics=frozenset(choices["topics"].get(pk, ())),
+                kind=row["group_kind"],
+                gender=row["gender"] or None,
+                single_gender=row["single_gender"],
+                birth_year=row["birth_year"],
+                waited_days=max(
+                    0, (today - timezone.localdate(row["created_at"])).days
+                ),
+                avoid=frozenset(partners.get(pk, set()) & known),
+            )
+        )
+    return candidates
+
+
 def matching_input(page, *, exclude=(), today=None):
     """``(candidates, rules, open_groups)`` for a page's waiting registrations.
 
     ``exclude`` holds registration ids the coordinator left out of the run.
     Everything is loaded in a constant number of queries.
     """
-    registrations = list(
-        prefetch_for_matching(waiting_registrations(page).exclude(pk__in=exclude))
-    )
     open_groups = open_groups_for(page)
     members = {member for group in open_groups for member in group.member_ids}
-    partners = avoid_map([r.pk for r in registrations])
-    known = {r.pk for r in registrations} | members
-    candidates = [
-        candidate_for(
-            registration,
-            avoid=partners.get(registration.pk, set()) & known,
-            today=today,
-        )
-        for registration in registrations
-    ]
+    candidates = candidates_from(
+        waiting_registrations(page).exclude(pk__in=list(exclude)),
+        extra_known=members,
+        today=today,
+    )
     return candidates, rules_for(page), open_groups
