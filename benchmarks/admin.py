@@ -36,9 +36,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
 def build(count, seed):
     from django.utils import timezone
+    from wagtail.models import Site
 
     from tests.factories import SelfHelpIndexPageFactory, make_registration_page
-    from wagtail.models import Site
     from wagtail_selvhjelp.models import (
         AvoidPair,
         ConsentText,
@@ -135,7 +135,7 @@ def main():
     old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
     try:
         page = build(args.registrations, args.seed)
-        user = get_user_model().objects.create_superuser("benk", password="benk")
+        user = get_user_model().objects.create_superuser("benk", password=None)
         client = Client()
         client.force_login(user)
         propose_url = reverse("wagtail_selvhjelp_matching:page", args=[page.pk])
