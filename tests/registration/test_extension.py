@@ -90,3 +90,35 @@ def test_deleting_the_page_deletes_its_registrations(client, language_page):
     Page.objects.get(pk=language_page.pk).delete()
     assert Registration.objects.count() == 0
     assert LanguageRegistration.objects.count() == 0
+
+
+def test_the_readme_shows_this_example():
+    """The README's example is the code tested here, not a copy that drifts."""
+    import ast
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text()
+    section = readme[readme.index("### Adding a question to the registration form") :]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    tested = (root / "tests" / "testapp" / "models.py").read_text()
+
+    def classes(source):
+        tree = ast.parse(source)
+        result = {}
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef):
+                body = [
+                    ast.dump(statement)
+                    for statement in node.body
+                    if not (
+                        isinstance(statement, ast.Assign)
+                        and statement.targets[0].id == "form_class_path"
+                    )
+                    and not isinstance(statement, ast.Expr)  # docstrings
+                ]
+                result[node.name] = body
+        return result
+
+    assert classes(code) == classes(tested)
