@@ -146,9 +146,14 @@ class RegistrationViewSet(ModelViewSet):
 
     @property
     def bulk_status_view(self):
+        # The listing's own filters and search, so "these" means what the
+        # coordinator sees in the listing.
         return self.construct_view(
             RegistrationBulkStatusView,
-            bulk_status_url_name=self.get_url_name("bulk_status"),
+            **{
+                **self.get_index_view_kwargs(),
+                "template_name": RegistrationBulkStatusView.template_name,
+            },
         )
 
     @property
