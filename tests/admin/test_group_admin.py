@@ -224,3 +224,24 @@ def test_group_listing_uses_a_constant_number_of_queries(
         )
     many = count()
     assert many == few
+
+
+def test_start_and_end_from_the_members_page(client, coordinator_a, page_a, group_a):
+    client.force_login(coordinator_a)
+    url = members_url(group_a)
+    for person in waiting(page_a, 3):
+        group_a.add_member(person)
+    assert client.post(url, {"action": "start"}).status_code == 302
+    group_a.refresh_from_db()
+    assert group_a.status == "forming"  # 3 is below the page's minimum of 4
+    group_a.add_member(waiting(page_a)[0])
+    client.post(url, {"action": "start"})
+    group_a.refresh_from_db()
+    assert group_a.status == "active"
+    client.post(url, {"action": "end"})
+    group_a.refresh_from_db()
+    assert group_a.status == "ended" and group_a.ended_on is not None
+    # An ended group accepts no more changes from this page.
+    assert client.post(url, {"action": "start"}).status_code == 302
+    group_a.refresh_from_db()
+    assert group_a.status == "ended"

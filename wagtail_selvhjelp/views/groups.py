@@ -216,9 +216,39 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
     def post(self, request, pk):
         if not self.can_change or not self.object.is_open:
             return permission_denied(request)
-        if request.POST.get("action") == "remove":
+        action = request.POST.get("action")
+        if action == "remove":
             return self.remove(request)
+        if action in ("start", "end"):
+            return self.change_status(request, action)
         return self.add(request)
+
+    def change_status(self, request, action):
+        group = self.object
+        before = group.status
+        try:
+            if action == "start" and group.status == GroupStatus.FORMING:
+                group.activate()
+            elif action == "end":
+                group.end()
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(request.path)
+        if group.status != before:
+            log(
+                group,
+                "wagtail_selvhjelp.group_status",
+                user=request.user,
+                data={"from": before, "to": group.status},
+            )
+            messages.success(
+                request,
+                gettext("The group has started: it is now closed to newcomers.")
+                if group.status == GroupStatus.ACTIVE
+                else gettext("The group has ended; its members are free again."),
+            )
+        return redirect(request.path)
 
     def add(self, request):
         group = self.object

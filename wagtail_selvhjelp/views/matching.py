@@ -212,7 +212,10 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
         )
         cards = []
         for index, group in enumerate(proposal.get("groups", [])):
-            members = [people[m] for m in group["members"] if m in people]
+            members = sorted(
+                (people[m] for m in group["members"] if m in people),
+                key=lambda person: (person.created_at, person.pk),
+            )
             existing = open_groups.get(group["open_group"])
             size = len(members) + (open_sizes.get(existing.pk, 0) if existing else 0)
             cards.append(

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
@@ -18,7 +20,6 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.ui.tables import (
     BooleanColumn,
     Column,
-    DateColumn,
     StatusTagColumn,
     TitleColumn,
 )
@@ -80,7 +81,15 @@ class RegistrationIndexView(ScopedIndexView):
                 get_url=self.get_inspect_url,
             ),
             Column("page", label=_("Registration page"), accessor="page.title"),
-            DateColumn("created_at", label=_("Registered"), sort_key="created_at"),
+            # A date, not "3 days ago": the next column says how long they waited.
+            Column(
+                "created_at",
+                label=_("Registered"),
+                accessor=lambda registration: date_format(
+                    timezone.localtime(registration.created_at), "SHORT_DATE_FORMAT"
+                ),
+                sort_key="created_at",
+            ),
             Column(
                 "days_waiting",
                 label=_("Days waiting"),
