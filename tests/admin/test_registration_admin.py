@@ -212,3 +212,15 @@ def test_menu_items_are_hidden_without_permission(client, editor):
         "/admin/selvhjelp/matching/",
     ):
         assert path not in html
+
+
+def test_inspect_says_yes_or_no(client, coordinator_a, page_a):
+    from django.utils import translation
+
+    registration = RegistrationFactory(page=page_a, single_gender=True, gender="man")
+    client.force_login(coordinator_a)
+    with translation.override("en"):
+        html = client.get(
+            reverse("wagtail_selvhjelp_registration:inspect", args=[registration.pk])
+        ).content.decode()
+    assert "False" not in html and "True" not in html

@@ -5,9 +5,10 @@ import re
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import yesno
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -294,6 +295,12 @@ class RegistrationInspectView(ScopedInspectView):
             and not field.primary_key
             and not field.is_relation
         ]
+
+    def get_field_display_value(self, field_name, field):
+        if isinstance(field, BooleanField):
+            # "Yes"/"No" in the user's language, not Python's True/False.
+            return capfirst(yesno(getattr(self.object, field_name), gettext("yes,no")))
+        return super().get_field_display_value(field_name, field)
 
     def get_context_for_field(self, field_name):
         try:
