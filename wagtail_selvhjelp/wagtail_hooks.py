@@ -9,7 +9,7 @@ from wagtail import hooks
 from .models import Registration
 from .views.dashboard import CoordinatorPanel, WaitingSummaryItem
 from .views.matching import MATCH_PERMISSION
-from .viewsets import SelvhjelpViewSetGroup, registration_viewset
+from .viewsets import SelvhjelpViewSetGroup, matching_viewset, registration_viewset
 
 
 try:  # Wagtail 8.0+: custom policies are registered, not only set on viewsets.
@@ -83,10 +83,14 @@ def register_log_actions(actions):
 
 @hooks.register("construct_homepage_summary_items")
 def add_waiting_summary_item(request, items):
-    items.append(WaitingSummaryItem(request))
+    items.append(
+        WaitingSummaryItem(request, url_names=matching_viewset.get_url_names())
+    )
 
 
 @hooks.register("construct_homepage_panels")
 def add_coordinator_panel(request, panels):
     if request.user.has_perm(MATCH_PERMISSION):
-        panels.append(CoordinatorPanel(request))
+        panels.append(
+            CoordinatorPanel(request, url_names=matching_viewset.get_url_names())
+        )

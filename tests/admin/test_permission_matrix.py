@@ -171,3 +171,17 @@ def test_coordinator_b_cannot_change_page_a_by_post(
         assert response.status_code == 404, name
     registration_a.refresh_from_db()
     assert registration_a.status == "waiting"
+
+
+def test_custom_permissions_are_offered_in_the_group_editor(admin_client):
+    html = admin_client.get("/admin/groups/new/").content.decode()
+    for codename in (
+        "match_registration",
+        "export_registration",
+        "export_registration_answers",
+        "add_selfhelpgroup",
+    ):
+        from django.contrib.auth.models import Permission
+
+        permission = Permission.objects.get(codename=codename)
+        assert f'value="{permission.pk}"' in html, codename

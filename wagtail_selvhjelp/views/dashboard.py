@@ -13,13 +13,13 @@ from ..permissions import coordinated_pages
 from .matching import MATCH_PERMISSION, page_overview
 
 
-def _matching_url():
-    return reverse("wagtail_selvhjelp_matching:index")
-
-
 class WaitingSummaryItem(SummaryItem):
     order = 150
     template_name = "wagtail_selvhjelp/admin/dashboard/summary_item.html"
+
+    def __init__(self, request, *, url_names):
+        super().__init__(request)
+        self.url_names = url_names
 
     def is_shown(self):
         return self.request.user.has_perm(MATCH_PERMISSION)
@@ -28,7 +28,7 @@ class WaitingSummaryItem(SummaryItem):
         rows = page_overview(coordinated_pages(self.request.user))
         return {
             "waiting": sum(row["waiting"] for row in rows),
-            "url": _matching_url(),
+            "url": reverse(self.url_names["index"]),
         }
 
 
@@ -37,12 +37,12 @@ class CoordinatorPanel(Component):
     order = 90
     template_name = "wagtail_selvhjelp/admin/dashboard/panel.html"
 
-    def __init__(self, request):
+    def __init__(self, request, *, url_names):
         self.request = request
+        self.url_names = url_names
 
     def get_context_data(self, parent_context):
         return {
             "rows": page_overview(coordinated_pages(self.request.user)),
-            "page_url_name": "wagtail_selvhjelp_matching:page",
-            "url": _matching_url(),
+            "page_url_name": self.url_names["page"],
         }
