@@ -6,12 +6,16 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# Wagtail 7 has no WAGTAIL_PAGE_MODEL setting (Page became swappable in 8.0),
+# so the page is named directly.
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('wagtail_selvhjelp', '0003_registration_page_any_page'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
+        ('wagtailcore', '0094_alter_page_locale'),
     ]
 
     operations = [
@@ -28,7 +32,7 @@ class Migration(migrations.Migration):
                 ('proposal', models.JSONField(default=dict)),
                 ('excluded', models.JSONField(default=list)),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='selvhjelp_matching_runs', to=settings.WAGTAIL_PAGE_MODEL, verbose_name='registration page')),
+                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='selvhjelp_matching_runs', to='wagtailcore.page', verbose_name='registration page')),
             ],
             options={
                 'verbose_name': 'matching run',
@@ -50,7 +54,7 @@ class Migration(migrations.Migration):
                 ('venue', models.CharField(blank=True, max_length=200, verbose_name='venue')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                 ('ended_on', models.DateField(blank=True, editable=False, null=True, verbose_name='ended on')),
-                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='selvhjelp_groups', to=settings.WAGTAIL_PAGE_MODEL, verbose_name='registration page')),
+                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='selvhjelp_groups', to='wagtailcore.page', verbose_name='registration page')),
                 ('place', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='wagtail_selvhjelp.registrationplace', verbose_name='place')),
                 ('time_slot', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='wagtail_selvhjelp.registrationtimeslot', verbose_name='time slot')),
                 ('topic', models.ForeignKey(blank=True, help_text='Empty for a mixed group.', null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='wagtail_selvhjelp.registrationtopic', verbose_name='topic')),
