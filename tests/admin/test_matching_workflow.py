@@ -227,7 +227,7 @@ def test_the_run_page_uses_a_constant_number_of_queries(client, coordinator_a, p
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_coordinators_race_to_place_the_same_person(page_a):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL's row locks")

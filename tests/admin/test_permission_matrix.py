@@ -74,12 +74,15 @@ def package_urls():
             if hasattr(pattern, "url_patterns"):
                 walk(pattern.url_patterns, pattern.namespace or namespace)
             elif namespace in NAMESPACES and pattern.name:
-                found.append(
-                    (f"{namespace}:{pattern.name}", "<int:" in str(pattern.pattern))
-                )
+                takes_pk = pattern.pattern.regex.groups > 0
+                found.append((f"{namespace}:{pattern.name}", takes_pk))
 
     walk(get_resolver().url_patterns, None)
-    return sorted(set(found))
+    # A name may have several patterns (e.g. a legacy one); any with a pk counts.
+    takes = {}
+    for name, takes_pk in found:
+        takes[name] = takes.get(name, False) or takes_pk
+    return sorted(takes.items())
 
 
 def test_every_package_url_has_an_expectation():

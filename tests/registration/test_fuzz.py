@@ -163,7 +163,7 @@ class TestArbitraryPosts(TestCase):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_posts_of_one_form_store_one_row(home_page, settings):
     if connection.vendor != "postgresql":
         pytest.skip(

@@ -24,6 +24,7 @@ from wagtail.admin.ui.tables import (
     StatusTagColumn,
     TitleColumn,
 )
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.widgets import Button
 from wagtail.log_actions import log
 
@@ -131,22 +132,34 @@ class RegistrationIndexView(ScopedIndexView):
             "wagtail_selvhjelp.export_registration_answers"
         )
 
-    @property
-    def list_export(self):
+    #: Set per request in ``setup()``: what this user may export.
+    list_export = []
+    export_headings = export.HEADINGS
+    custom_value_preprocess = {
+        **IndexView.custom_value_preprocess,
+        str: {IndexView.FORMAT_CSV: export.neutralise_csv},
+    }
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.list_export = self.get_list_export()
+        self.export_headings = export.HEADINGS
+
+    def generate_xlsx_row(self, worksheet, row_dict, date_format=None):
+        # Every value is a text cell, never a formula, whatever openpyxl
+        # guesses (Wagtail 7.0 does not correct it; later versions do).
+        for cell in super().generate_xlsx_row(worksheet, row_dict, date_format):
+            if cell.data_type == "f":
+                cell.data_type = "s"
+            yield cell
+
+    def get_list_export(self):
         if not self.can_export:
             return []
         fields = list(export.BASIC_FIELDS)
         if self.can_export_answers:
             fields += export.ANSWER_FIELDS
         return fields
-
-    export_headings = export.HEADINGS
-
-    @property
-    def custom_value_preprocess(self):
-        processors = dict(super().custom_value_preprocess)
-        processors[str] = {self.FORMAT_CSV: export.neutralise_csv}
-        return processors
 
     def get(self, request, *args, **kwargs):
         if self.is_export and not self.can_export:
