@@ -11,7 +11,7 @@ turns them back into the names editors typed.
 
 from dataclasses import dataclass, replace
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .choices import ACTIVE_STATUSES, GroupStatus
@@ -123,8 +123,13 @@ def waiting_registrations(page):
 
 
 def avoid_map(registration_ids):
-    """{registration id: ids to avoid} for these registrations, in one query."""
-    ids = set(registration_ids)
+    """{registration id: ids to avoid} for these registrations, in one query.
+
+    ``registration_ids`` is a collection of ids or a ``values("pk")`` queryset.
+    """
+    ids = registration_ids
+    if not isinstance(ids, QuerySet):
+        ids = set(ids)
     partners = {}
     for first, second in AvoidPair.objects.filter(
         Q(first_id__in=ids) | Q(second_id__in=ids)
@@ -196,12 +201,7 @@ def candidates_from(registrations, *, extra_known=(), today=None):
         ).values_list("registration_id", field):
             choices[key].setdefault(registration_id, set()).add(choice_key(choice_id))
     known = {row["pk"] for row in rows} | set(extra_known)
-    partners = {}
-    for first, second in AvoidPair.objects.filter(
-        Q(first_id__in=ids) | Q(second_id__in=ids)
-    ).values_list("first_id", "second_id"):
-        partners.setdefault(first, set()).add(second)
-        partners.setdefault(second, set()).add(first)
+    partners = avoid_map(ids)
     candidates = []
     for row in rows:
         pk = row["pk"]

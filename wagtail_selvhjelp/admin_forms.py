@@ -1,7 +1,6 @@
 """Forms of the coordinator admin (groups and their members)."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -45,20 +44,7 @@ class SelfHelpGroupForm(WagtailAdminModelForm):
         if not group.pk:
             return GroupStatus.FORMING
         if status == GroupStatus.ACTIVE and group.status == GroupStatus.FORMING:
-            page = group.page.specific
-            count = group.current_memberships().count()
-            if not page.group_min_size <= count <= page.group_max_size:
-                raise ValidationError(
-                    gettext(
-                        "A group can start with %(min)s to %(max)s members; this "
-                        "one has %(count)s."
-                    )
-                    % {
-                        "min": page.group_min_size,
-                        "max": page.group_max_size,
-                        "count": count,
-                    }
-                )
+            group.check_can_start()
         return status
 
     def clean(self):

@@ -235,8 +235,8 @@ class SelfHelpGroup(models.Model):
             pk=membership.registration_id, status=RegistrationStatus.PLACED
         ).update(status=RegistrationStatus.WAITING, updated_at=timezone.now())
 
-    def activate(self):
-        """Start the group; only within the page's size bounds."""
+    def check_can_start(self):
+        """Raise ``ValidationError`` unless the size is within the page's bounds."""
         page = self.registration_page()
         count = self.current_memberships().count()
         if not page.group_min_size <= count <= page.group_max_size:
@@ -251,6 +251,10 @@ class SelfHelpGroup(models.Model):
                     "count": count,
                 }
             )
+
+    def activate(self):
+        """Start the group; only within the page's size bounds."""
+        self.check_can_start()
         self.status = GroupStatus.ACTIVE
         self.save(update_fields=["status"])
 
