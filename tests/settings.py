@@ -15,6 +15,8 @@ from example_site.settings.base import *  # noqa: F403
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
 
 SECRET_KEY = "tests-only-not-secret"
+# Fernet keys for the free texts (tests only): the first encrypts.
+WAGTAIL_SELVHJELP_ENCRYPTION_KEYS = ["dGVzdHMtb25seS1ub3Qtc2VjcmV0LWtleS0wMDAwMDA="]
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 

@@ -22,7 +22,18 @@ ROOT = Path(wagtail_selvhjelp.__file__).parent
 #: Layers from the bottom up; a module's layer is that of its longest prefix.
 LAYERS = [
     ("matching",),
-    ("choices", "conf", "phone", "blocks", "guards", "signals", "page_forms", "checks"),
+    (
+        "choices",
+        "conf",
+        "phone",
+        "blocks",
+        "guards",
+        "signals",
+        "page_forms",
+        "checks",
+        "encryption",
+        "fields",
+    ),
     ("models",),
     (
         "forms",

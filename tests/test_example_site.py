@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -63,6 +64,7 @@ def test_production_settings_pass_check_deploy():
         "SECRET_KEY": "x" * 20 + "-a-long-random-value-for-the-deploy-check-0123456789",
         "ALLOWED_HOSTS": "selvhjelp.example.no",
         "DATABASE_URL": "sqlite:///:memory:",
+        "WAGTAIL_SELVHJELP_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     }
     result = subprocess.run(  # noqa: S603
         [
@@ -98,3 +100,26 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+def test_production_settings_refuse_to_start_without_an_encryption_key():
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key != "WAGTAIL_SELVHJELP_ENCRYPTION_KEYS"
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="example_site.settings.production",
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="selvhjelp.example.no",
+        DATABASE_URL="sqlite:///:memory:",
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "example_site" / "manage.py"), "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "WAGTAIL_SELVHJELP_ENCRYPTION_KEYS" in result.stderr

@@ -22,6 +22,7 @@ def _run(*args, **kwargs):
 #: A minimal site that installs the package, as the README tells a developer.
 SITE_SETTINGS = """
 SECRET_KEY = "packaging-test"
+WAGTAIL_SELVHJELP_ENCRYPTION_KEYS = ["cGFja2FnaW5nLXRlc3Qta2V5LW5vdC1hLXNlY3JldCE="]
 INSTALLED_APPS = [
     "wagtail_selvhjelp",
     "wagtail.contrib.settings",

@@ -1,6 +1,7 @@
 """Production: everything secret or host-specific comes from the environment.
 
-Required: ``SECRET_KEY``, ``ALLOWED_HOSTS`` (comma separated) and
+Required: ``SECRET_KEY``, ``WAGTAIL_SELVHJELP_ENCRYPTION_KEYS`` (Fernet keys,
+comma separated, newest first), ``ALLOWED_HOSTS`` (comma separated) and
 ``DATABASE_URL`` (PostgreSQL). E-mail: ``EMAIL_HOST``, ``EMAIL_PORT``,
 ``EMAIL_HOST_USER``, ``EMAIL_HOST_PASSWORD``, ``EMAIL_USE_TLS``,
 ``DEFAULT_FROM_EMAIL``.
@@ -23,6 +24,13 @@ def _env(name, default=None):
 
 DEBUG = False
 SECRET_KEY = _env("SECRET_KEY")
+# Fernet keys for registrations' free texts, comma separated, newest first;
+# never derived from SECRET_KEY (see wagtail_selvhjelp.encryption).
+WAGTAIL_SELVHJELP_ENCRYPTION_KEYS = [
+    key.strip()
+    for key in _env("WAGTAIL_SELVHJELP_ENCRYPTION_KEYS").split(",")
+    if key.strip()
+]
 DATABASES = {
     "default": dj_database_url.parse(
         _env("DATABASE_URL"),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import OPEN_GROUP_STATUSES, Gender, GroupStatus, RegistrationStatus
+from ..fields import EncryptedTextField
 from .registrations import Registration
 
 
@@ -287,7 +288,7 @@ class GroupMembership(models.Model):
     # unique constraint below reads it, since a constraint cannot follow the
     # foreign key to the group's status.
     is_current = models.BooleanField(default=True, editable=False)
-    override_reason = models.TextField(
+    override_reason = EncryptedTextField(
         _("reason for placing despite a mismatch"), blank=True
     )
     group_agreed = models.BooleanField(

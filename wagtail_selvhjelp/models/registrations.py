@@ -25,6 +25,7 @@ from ..choices import (
     GroupKind,
     RegistrationStatus,
 )
+from ..fields import EncryptedTextField
 from ..phone import format_phone
 
 
@@ -155,15 +156,16 @@ class Registration(models.Model):
         _("gender"), max_length=10, choices=Gender.choices, blank=True
     )
     single_gender = models.BooleanField(_("wants a single-gender group"), default=False)
-    avoid_text = models.CharField(
+    # The free texts are encrypted at rest (see wagtail_selvhjelp.encryption).
+    avoid_text = EncryptedTextField(
         _("should not be grouped with"), max_length=AVOID_MAX_LENGTH, blank=True
     )
-    access_needs = models.TextField(
+    access_needs = EncryptedTextField(
         _("needs for the meeting place"),
         max_length=ACCESS_NEEDS_MAX_LENGTH,
         blank=True,
     )
-    message = models.TextField(
+    message = EncryptedTextField(
         _("anything else"), max_length=MESSAGE_MAX_LENGTH, blank=True
     )
 
@@ -189,7 +191,7 @@ class Registration(models.Model):
             "Another active registration on this page has the same e-mail or phone."
         ),
     )
-    coordinator_notes = models.TextField(_("coordinator notes"), blank=True)
+    coordinator_notes = EncryptedTextField(_("coordinator notes"), blank=True)
 
     # The one-time token of the form that was submitted: a double click or a
     # refresh carries the same token, and the unique constraint lets only
