@@ -25,6 +25,7 @@ from .models import (
     RegistrationTopicChoice,
     SelfHelpGroup,
 )
+from .models.registrations import days_since
 
 
 def choice_key(choice_or_pk):
@@ -43,8 +44,7 @@ def rules_for(page):
 
 def waited_days(registration, today=None):
     """Whole days since the registration was made (0 on the day itself)."""
-    today = today or timezone.localdate()
-    return max(0, (today - timezone.localdate(registration.created_at)).days)
+    return days_since(registration.created_at, today)
 
 
 def prefetch_for_matching(registrations):
@@ -215,9 +215,7 @@ def candidates_from(registrations, *, extra_known=(), today=None):
                 gender=row["gender"] or None,
                 single_gender=row["single_gender"],
                 birth_year=row["birth_year"],
-                waited_days=max(
-                    0, (today - timezone.localdate(row["created_at"])).days
-                ),
+                waited_days=days_since(row["created_at"], today),
                 avoid=frozenset(partners.get(pk, set()) & known),
             )
         )

@@ -29,6 +29,12 @@ from ..fields import EncryptedTextField
 from ..phone import format_phone
 
 
+def days_since(moment, today=None):
+    """Whole local calendar days from ``moment`` to ``today`` (never negative)."""
+    today = today or timezone.localdate()
+    return max(0, (today - timezone.localdate(moment)).days)
+
+
 class ConsentText(models.Model):
     """The exact wording of a consent someone gave, stored once per version."""
 
@@ -234,7 +240,7 @@ class Registration(models.Model):
 
     @property
     def days_waiting(self):
-        return max(0, (timezone.localdate() - timezone.localdate(self.created_at)).days)
+        return days_since(self.created_at)
 
     @property
     def status_label(self):

@@ -23,6 +23,7 @@ from .. import adapters, workflow
 from ..choices import ACTIVE_STATUSES, GroupStatus
 from ..matching import UnplacedReason
 from ..models import MatchingRun, Registration, SelfHelpGroup
+from ..models.registrations import days_since
 from ..permissions import coordinated_pages
 from ..reason_texts import describe_reason, describe_shape
 
@@ -79,9 +80,7 @@ def page_overview(pages):
             {
                 "page": page,
                 "waiting": row.get("count", 0),
-                "longest_wait": (today - timezone.localdate(first)).days
-                if first
-                else None,
+                "longest_wait": days_since(first, today) if first else None,
                 "forming": groups.get(page.pk, {}).get("forming", 0),
                 "active": groups.get(page.pk, {}).get("active", 0),
             }
