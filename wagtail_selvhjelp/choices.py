@@ -55,3 +55,22 @@ class GroupStatus(models.TextChoices):
 
 #: Statuses of groups a registration can be a current member of.
 OPEN_GROUP_STATUSES = (GroupStatus.FORMING, GroupStatus.ACTIVE)
+
+
+class Outcome(models.TextChoices):
+    """What became of a registration, as counted by the anonymous statistics."""
+
+    WAITING = "waiting", _("Still waiting")
+    PLACED = "placed", _("Placed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
+    SPAM = "spam", _("Spam")
+
+
+class StatisticDimension(models.TextChoices):
+    """What a row of the anonymous statistics counts by."""
+
+    TOTAL = "total", _("All registrations")
+    PLACE = "place", _("Place")
+    TOPIC = "topic", _("Topic")
+    GROUP_KIND = "group_kind", _("Group wanted")

@@ -39,6 +39,26 @@ DEFAULTS = {
     "FORM_MAX_AGE_HOURS": 24,
     # Sender of the e-mails the package sends; None = DEFAULT_FROM_EMAIL.
     "FROM_EMAIL": None,
+    # Retention defaults for new registration pages (editors may change them
+    # on the page, within the limits in wagtail_selvhjelp.privacy).
+    # Days a withdrawn or spam registration is kept.
+    "RETENTION_CLOSED_DAYS": 30,
+    # Months a registration may wait before it is asked to re-confirm.
+    "RETENTION_RECONFIRM_MONTHS": 12,
+    # Days a re-confirmation request waits for an answer before deletion.
+    "RETENTION_RECONFIRM_GRACE_DAYS": 30,
+    # Months a member's personal data is kept after their group ended or
+    # they left it.
+    "RETENTION_AFTER_GROUP_MONTHS": 6,
+    # Days the self-service link in the receipt e-mail stays valid.
+    "SELF_SERVICE_LINK_DAYS": 180,
+    # Self-service page views one client may make per hour.
+    "SELF_SERVICE_RATE_LIMIT_PER_HOUR": 30,
+    # Whether admin users must prove a second factor: None lets the system
+    # check look for django-otp's middleware; True declares that the site
+    # enforces it elsewhere (a municipality's single sign-on); False says it
+    # is not enforced (the check warns in production).
+    "SECOND_FACTOR_ENFORCED": None,
 }
 
 

@@ -5,16 +5,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
-from .choices import GroupKind, GroupStatus, RegistrationStatus
+from .choices import GroupKind, GroupStatus, RegistrationStatus, StatisticDimension
 from .models import (
     GroupRegistrationPage,
     Registration,
     RegistrationPlace,
+    RegistrationStatistic,
     RegistrationTimeSlot,
     RegistrationTopic,
     SelfHelpGroup,
 )
-from .permissions import coordinated_page_ids, coordinated_pages
+from .permissions import (
+    coordinated_page_ids,
+    coordinated_pages,
+    sees_all_pages_counts,
+)
 
 
 def user_pages(request):
@@ -86,3 +91,39 @@ class SelfHelpGroupFilterSet(WagtailFilterSet):
     class Meta:
         model = SelfHelpGroup
         fields = []
+
+
+class StatisticFilterSet(WagtailFilterSet):
+    """Filters of the statistics report; pages cut to those the user may see."""
+
+    page_id = django_filters.ChoiceFilter(label=_("Registration page"), choices=[])
+    dimension = django_filters.ChoiceFilter(
+        label=_("Counted by"),
+        choices=StatisticDimension.choices,
+        empty_label=_("All registrations"),
+    )
+    year = django_filters.NumberFilter(
+        field_name="month", lookup_expr="year", label=_("Year registered")
+    )
+
+    class Meta:
+        model = RegistrationStatistic
+        fields = ["page_id", "dimension", "year"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        choices = {}
+        if request is not None:
+            user = request.user
+            for page in coordinated_pages(user):
+                choices[page.pk] = page.title
+            if sees_all_pages_counts(user):
+                for page_id, title in (
+                    RegistrationStatistic.objects.values_list("page_id", "page_title")
+                    .distinct()
+                    .order_by("page_title")
+                ):
+                    choices.setdefault(page_id, title)
+        self.filters["page_id"].extra["choices"] = sorted(
+            choices.items(), key=lambda item: (item[1], item[0])
+        )

@@ -10,9 +10,12 @@ Four small defences, each usable and tested on its own:
   after it was rendered was not filled in by a person.
 * :func:`honeypot_filled`: a field hidden from people and assistive
   technology that bots fill in.
-* :class:`RateLimit`: at most ``RATE_LIMIT_PER_HOUR`` submissions per client
-  and scope per hour, counted in a shared cache under a hash of the client's
-  address (the cache holds no IP address).
+* :class:`RateLimit`: at most ``RATE_LIMIT_PER_HOUR`` submissions (or a
+  limit of its own) per client and scope per hour, counted in a shared cache
+  under a hash of the client's address (the cache holds no IP address).
+
+And :func:`private_response`, for responses that carry a CSRF token, a
+one-time token or a person's own data and must never sit in a shared cache.
 
 A plain module: it reads :mod:`wagtail_selvhjelp.conf` and Django's signing
 and cache, and imports no model, so the page mixin and any view can use it.
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.core.cache import caches
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from .conf import selvhjelp_settings
 
@@ -96,8 +100,13 @@ class RateLimit:
 
     period = 3600
 
-    def __init__(self, scope):
+    def __init__(self, scope, *, limit=None):
         self.scope = scope
+        self._limit = limit
+
+    @property
+    def limit(self):
+        return self._limit or selvhjelp_settings.RATE_LIMIT_PER_HOUR
 
     @property
     def cache(self):
@@ -112,10 +121,7 @@ class RateLimit:
 
     def is_exceeded(self, request):
         """Whether this client has used up its submissions for the hour."""
-        return (
-            self.cache.get(self.key(request), 0)
-            >= selvhjelp_settings.RATE_LIMIT_PER_HOUR
-        )
+        return self.cache.get(self.key(request), 0) >= self.limit
 
     def count(self, request):
         """Count one submission from this client."""
@@ -125,3 +131,10 @@ class RateLimit:
             self.cache.incr(key)
         except ValueError:  # expired between add and incr
             self.cache.set(key, 1, timeout=self.period)
+
+
+def private_response(response):
+    """Keep ``response`` out of every cache: it is for this visitor only."""
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True, no_store=True)
+    return response

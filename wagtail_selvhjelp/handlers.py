@@ -7,8 +7,8 @@ the e-mail tasks itself, so that models never import tasks (see
 
 from django.dispatch import receiver
 
-from .signals import registration_submitted
-from .tasks import notify_coordinators, send_receipt
+from .signals import reconfirmation_requested, registration_submitted
+from .tasks import notify_coordinators, send_receipt, send_reconfirmation
 
 
 @receiver(registration_submitted, dispatch_uid="wagtail_selvhjelp.notify")
@@ -21,3 +21,9 @@ def enqueue_coordinator_notice(sender, registration, **kwargs):
 def enqueue_receipt(sender, registration, **kwargs):
     if registration.email:
         send_receipt.enqueue(registration.pk)
+
+
+@receiver(reconfirmation_requested, dispatch_uid="wagtail_selvhjelp.reconfirm")
+def enqueue_reconfirmation(sender, registration, **kwargs):
+    if registration.email:
+        send_reconfirmation.enqueue(registration.pk)

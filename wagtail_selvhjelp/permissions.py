@@ -46,3 +46,21 @@ def scope_to_user(queryset, user):
     if not user.is_authenticated:
         return queryset.none()
     return queryset.filter(page__in=coordinated_page_ids(user))
+
+
+#: Who may see every page's privacy overview and statistics (counts only).
+OVERVIEW_PERMISSION = "wagtail_selvhjelp.view_privacy_overview"
+
+
+def sees_all_pages_counts(user):
+    """Whether ``user`` sees the anonymous counts of every page."""
+    return user.is_active and (user.is_superuser or user.has_perm(OVERVIEW_PERMISSION))
+
+
+def scope_counts_to_user(queryset, user, field="page"):
+    """Counts and overview data cut to the pages ``user`` may see."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if sees_all_pages_counts(user):
+        return queryset
+    return queryset.filter(**{f"{field}__in": coordinated_page_ids(user)})

@@ -5,9 +5,15 @@ is committed, with ``sender`` (the page class), ``page`` and
 ``registration``. The package's own receivers (``handlers.py``) enqueue the
 coordinators' notice and the receipt; a site can connect its own. Receivers
 must not put the registrant's answers anywhere outside the database.
+
+``reconfirmation_requested`` is sent, with the same arguments, when the
+retention purge asks a long-waiting registration whether it still wants a
+group; the package's receiver e-mails the person their self-service link.
 """
 
 from django.dispatch import Signal
 
 
 registration_submitted = Signal()
+
+reconfirmation_requested = Signal()

@@ -1,8 +1,9 @@
-"""Background work: e-mails about registrations, through django-tasks.
+"""Background work through django-tasks: e-mails, and the retention purge.
 
 Tasks receive a registration's primary key, never personal data, and the
 e-mails they send hold no name, no contact details and no health-related
-answers: e-mail is not a safe place for them.
+answers: e-mail is not a safe place for them. The registrant's e-mails carry
+their self-service link, which names nobody.
 """
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
+from . import privacy
 from .conf import selvhjelp_settings
 from .models import Registration
 from .viewsets import registration_viewset
@@ -72,10 +74,37 @@ def send_receipt(registration_id):
     registration = _get_registration(registration_id)
     if registration is None or not registration.email:
         return
+    _send_to_registrant(registration, "wagtail_selvhjelp/emails/receipt")
+
+
+@task()
+def send_reconfirmation(registration_id):
+    """Ask a long-waiting registrant whether they still want a group."""
+    registration = _get_registration(registration_id)
+    if registration is None or not registration.email:
+        return
+    _send_to_registrant(registration, "wagtail_selvhjelp/emails/reconfirm")
+
+
+def _send_to_registrant(registration, template):
     page = registration.page.specific
+    get_link = getattr(page, "get_self_service_url", None)
+    retention = privacy.retention_for(page)
     with translation.override(_language(page)):
         subject, body = _render(
-            "wagtail_selvhjelp/emails/receipt",
-            {"page_title": page.title, "site_name": page.get_site().site_name},
+            template,
+            {
+                "page_title": page.title,
+                "site_name": page.get_site().site_name,
+                "self_service_url": get_link(registration) if get_link else "",
+                "link_days": selvhjelp_settings.SELF_SERVICE_LINK_DAYS,
+                "grace_days": retention.reconfirm_grace_days,
+            },
         )
     send_mail(subject, body, _from_email(), [registration.email])
+
+
+@task()
+def purge():
+    """Apply the retention rules (the same as ``manage.py selvhjelp_purge``)."""
+    return privacy.purge()

@@ -16,7 +16,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from .admin_forms import SelfHelpGroupForm
 from .filters import RegistrationFilterSet, SelfHelpGroupFilterSet
 from .models import ContactPoint, Registration, SelfHelpGroup
-from .permissions import RegistrationPermissionPolicy
+from .permissions import OVERVIEW_PERMISSION, RegistrationPermissionPolicy
 from .views.groups import (
     GroupMembersView,
     SelfHelpGroupCreateView,
@@ -29,11 +29,22 @@ from .views.matching import (
     MatchingPageView,
     MatchingRunView,
 )
+from .views.privacy import (
+    ConfirmWaitingView,
+    EraseView,
+    PersonDataView,
+    RegistrationDeleteView,
+)
 from .views.registrations import (
     AvoidPairView,
     RegistrationBulkStatusView,
     RegistrationIndexView,
     RegistrationInspectView,
+)
+from .views.reports import (
+    PrivacyOverviewView,
+    StatisticsReportView,
+    can_see_statistics,
 )
 from .views.scoping import (
     ScopedDeleteView,
@@ -47,6 +58,8 @@ from .views.scoping import (
 REGISTRATION_VIEWSET_NAME = "wagtail_selvhjelp_registration"
 GROUP_VIEWSET_NAME = "wagtail_selvhjelp_group"
 MATCHING_VIEWSET_NAME = "wagtail_selvhjelp_matching"
+STATISTICS_VIEWSET_NAME = "wagtail_selvhjelp_statistics"
+PRIVACY_VIEWSET_NAME = "wagtail_selvhjelp_privacy"
 
 
 class ContactPointViewSet(SnippetViewSet):
@@ -106,7 +119,7 @@ class RegistrationViewSet(ModelViewSet):
     index_view_class = RegistrationIndexView
     inspect_view_class = RegistrationInspectView
     edit_view_class = ScopedEditView
-    delete_view_class = ScopedDeleteView
+    delete_view_class = RegistrationDeleteView
     history_view_class = ScopedHistoryView
     usage_view_class = ScopedUsageView
     permission_policy = RegistrationPermissionPolicy(Registration)
@@ -166,6 +179,9 @@ class RegistrationViewSet(ModelViewSet):
         return super().get_common_view_kwargs(
             bulk_status_url_name=self.get_url_name("bulk_status"),
             avoid_url_name=self.get_url_name("avoid"),
+            person_data_url_name=self.get_url_name("person_data"),
+            erase_url_name=self.get_url_name("erase"),
+            confirm_url_name=self.get_url_name("confirm"),
             **kwargs,
         )
 
@@ -174,6 +190,21 @@ class RegistrationViewSet(ModelViewSet):
             *super().get_urlpatterns(),
             path("status/", self.bulk_status_view, name="bulk_status"),
             path("avoid/<int:pk>/", self.avoid_view, name="avoid"),
+            path(
+                "person-data/<int:pk>/",
+                self.construct_view(PersonDataView),
+                name="person_data",
+            ),
+            path(
+                "erase/<int:pk>/",
+                self.construct_view(EraseView),
+                name="erase",
+            ),
+            path(
+                "confirm/<int:pk>/",
+                self.construct_view(ConfirmWaitingView),
+                name="confirm",
+            ),
         ]
 
 
@@ -293,6 +324,65 @@ class MatchingViewSet(ViewSet):
 matching_viewset = MatchingViewSet()
 
 
+class StatisticsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_see_statistics(request.user)
+
+
+class StatisticsViewSet(ViewSet):
+    """Anonymous registration statistics, kept after the rows are deleted."""
+
+    name = STATISTICS_VIEWSET_NAME
+    url_prefix = "selvhjelp/statistics"
+    icon = "table"
+    menu_label = _("Statistics")
+    menu_order = 400
+    menu_item_class = StatisticsMenuItem
+
+    def get_urlpatterns(self):
+        view = StatisticsReportView.as_view(
+            index_url_name=self.get_url_name("index"),
+            index_results_url_name=self.get_url_name("results"),
+        )
+        return [
+            path("", view, name="index"),
+            path("results/", view, name="results"),
+        ]
+
+
+statistics_viewset = StatisticsViewSet()
+
+
+class PrivacyMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(OVERVIEW_PERMISSION)
+
+
+class PrivacyViewSet(ViewSet):
+    """The privacy overview for the data-protection officer."""
+
+    name = PRIVACY_VIEWSET_NAME
+    url_prefix = "selvhjelp/privacy"
+    icon = "lock"
+    menu_label = _("Privacy overview")
+    menu_order = 500
+    menu_item_class = PrivacyMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path(
+                "",
+                PrivacyOverviewView.as_view(
+                    statistics_url_name=statistics_viewset.get_url_name("index")
+                ),
+                name="index",
+            ),
+        ]
+
+
+privacy_viewset = PrivacyViewSet()
+
+
 class SelvhjelpViewSetGroup(ViewSetGroup):
     """The package's own admin menu: "Self-help".
 
@@ -309,4 +399,6 @@ class SelvhjelpViewSetGroup(ViewSetGroup):
         registration_viewset,
         group_viewset,
         contact_point_viewset,
+        statistics_viewset,
+        privacy_viewset,
     )

@@ -73,6 +73,45 @@ def register_log_actions(actions):
         ),
         ("wagtail_selvhjelp.match_run", _("Propose groups"), _("Groups proposed")),
         (
+            "wagtail_selvhjelp.view",
+            _("View a registration"),
+            _("Registration viewed"),
+        ),
+        (
+            "wagtail_selvhjelp.access_export",
+            _("Export a person's data"),
+            _("A person's data exported (right of access)"),
+        ),
+        (
+            "wagtail_selvhjelp.erase",
+            _("Erase a person"),
+            _("Person erased: the registration and everything linked to it deleted"),
+        ),
+        (
+            "wagtail_selvhjelp.confirm",
+            _("Record a re-confirmation"),
+            _("Recorded that the person still wants a group"),
+        ),
+        (
+            "wagtail_selvhjelp.self_confirm",
+            _("Re-confirm on the self-service page"),
+            _(
+                "The person confirmed on their self-service page that they still want a group"
+            ),
+        ),
+        (
+            "wagtail_selvhjelp.self_withdraw",
+            _("Withdraw on the self-service page"),
+            _(
+                "The person withdrew on their self-service page; the registration is deleted"
+            ),
+        ),
+        (
+            "wagtail_selvhjelp.purge",
+            _("Apply the retention rules"),
+            _("Retention purge ran"),
+        ),
+        (
             "wagtail_selvhjelp.create_groups",
             _("Create groups from a proposal"),
             _("Groups created from a proposal"),

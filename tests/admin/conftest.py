@@ -18,6 +18,8 @@ COORDINATOR_PERMISSIONS = [
     "delete_registration",
     "match_registration",
     "export_registration",
+    "access_registration",
+    "erase_registration",
     "add_selfhelpgroup",
     "change_selfhelpgroup",
     "delete_selfhelpgroup",

@@ -16,6 +16,8 @@ NAMESPACES = (
     "wagtail_selvhjelp_registration",
     "wagtail_selvhjelp_group",
     "wagtail_selvhjelp_matching",
+    "wagtail_selvhjelp_statistics",
+    "wagtail_selvhjelp_privacy",
 )
 
 LOGIN = "login"  # a redirect to the admin's login page
@@ -55,6 +57,26 @@ EXPECTED = {
     "wagtail_selvhjelp_matching:index": LISTING,
     "wagtail_selvhjelp_matching:page": OBJECT,
     "wagtail_selvhjelp_matching:run": OBJECT,
+    # The rights of access and erasure, behind permissions of their own.
+    "wagtail_selvhjelp_registration:person_data": OBJECT,
+    "wagtail_selvhjelp_registration:erase": OBJECT,
+    # POST only: a GET is refused (405) once permission and page are checked.
+    "wagtail_selvhjelp_registration:confirm": {
+        "editor": 302,
+        "a": 405,
+        "b": 404,
+        "superuser": 405,
+    },
+    # Counts only, each coordinator of their own pages.
+    "wagtail_selvhjelp_statistics:index": LISTING,
+    "wagtail_selvhjelp_statistics:results": LISTING,
+    # For the data-protection officer (a permission of its own).
+    "wagtail_selvhjelp_privacy:index": {
+        "editor": 302,
+        "a": 302,
+        "b": 302,
+        "superuser": 200,
+    },
     # POST only: a GET is a 404 for everyone who may change registrations.
     "wagtail_selvhjelp_registration:avoid": {
         "editor": 302,
@@ -144,6 +166,8 @@ def test_permission_matrix(client, users, registration_a, registration_b, group_
             assert response.status_code == expected, (name, who, response.status_code)
             if expected == 302:
                 assert response["Location"] == "/admin/", (name, who)
+            # Personal data never sits in a browser's or a proxy's cache.
+            assert "no-store" in response.get("Cache-Control", ""), (name, who)
             if who in ("b", "editor"):
                 body = response.content.decode()
                 for text in secret:
@@ -182,6 +206,9 @@ def test_custom_permissions_are_offered_in_the_group_editor(admin_client):
         "match_registration",
         "export_registration",
         "export_registration_answers",
+        "access_registration",
+        "erase_registration",
+        "view_privacy_overview",
         "add_selfhelpgroup",
     ):
         from django.contrib.auth.models import Permission

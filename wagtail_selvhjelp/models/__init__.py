@@ -16,6 +16,7 @@ from .pages import (
     SelfHelpIndexPage,
     SelfHelpInfoPage,
 )
+from .privacy import PurgeRun, RegistrationStatistic, Retention
 from .registration_form import RegistrationFormMixin
 from .registration_pages import (
     GroupRegistrationPage,
@@ -30,6 +31,7 @@ from .registrations import (
     RegistrationTimeSlotChoice,
     RegistrationTopicChoice,
 )
+from .self_service import SelfServiceMixin
 
 
 __all__ = [
@@ -38,6 +40,9 @@ __all__ = [
     "GroupMembership",
     "GroupStatus",
     "MatchingRun",
+    "PurgeRun",
+    "RegistrationStatistic",
+    "Retention",
     "SelfHelpGroup",
     "ConsentText",
     "ContactDirectoryPage",
@@ -48,6 +53,7 @@ __all__ = [
     "GroupRegistrationPage",
     "Registration",
     "RegistrationFormMixin",
+    "SelfServiceMixin",
     "RegistrationPlace",
     "RegistrationPlaceChoice",
     "RegistrationStatus",

@@ -92,6 +92,11 @@ class SelfHelpGroup(models.Model):
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True, editable=False)
+    # Members whose personal data has been deleted (retention or erasure):
+    # the group's size outlives their names.
+    former_member_count = models.PositiveSmallIntegerField(
+        _("former members whose data is deleted"), default=0, editable=False
+    )
 
     objects = SelfHelpGroupQuerySet.as_manager()
 

@@ -22,7 +22,9 @@ from wagtail.models import Orderable, Page
 from ..blocks import RICH_TEXT_FEATURES
 from ..conf import selvhjelp_settings
 from ..page_forms import RegistrationPageAdminForm
+from .privacy import Retention
 from .registration_form import RegistrationFormMixin
+from .self_service import SelfServiceMixin
 
 
 class ChoiceQuerySet(models.QuerySet):
@@ -118,7 +120,25 @@ def default_max_size():
     return selvhjelp_settings.GROUP_MAX_SIZE
 
 
-class GroupRegistrationPage(RegistrationFormMixin, RoutablePageMixin, Page):
+def default_closed_days():
+    return selvhjelp_settings.RETENTION_CLOSED_DAYS
+
+
+def default_reconfirm_months():
+    return selvhjelp_settings.RETENTION_RECONFIRM_MONTHS
+
+
+def default_reconfirm_grace_days():
+    return selvhjelp_settings.RETENTION_RECONFIRM_GRACE_DAYS
+
+
+def default_after_group_months():
+    return selvhjelp_settings.RETENTION_AFTER_GROUP_MONTHS
+
+
+class GroupRegistrationPage(
+    RegistrationFormMixin, SelfServiceMixin, RoutablePageMixin, Page
+):
     """Citizens register here for a self-help group."""
 
     intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
@@ -217,6 +237,41 @@ class GroupRegistrationPage(RegistrationFormMixin, RoutablePageMixin, Page):
             "the registrant's name, contact details or answers."
         ),
     )
+    # Retention: editable within limits that keep data no longer than a
+    # municipality can justify (and long enough to do the work).
+    retention_closed_days = models.PositiveSmallIntegerField(
+        _("days to keep withdrawn and spam registrations"),
+        default=default_closed_days,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("Counted from their last change; 1 to 90."),
+    )
+    retention_reconfirm_months = models.PositiveSmallIntegerField(
+        _("months before a waiting person is asked to confirm"),
+        default=default_reconfirm_months,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_(
+            "People who have waited this long get an e-mail asking whether they "
+            "still want a group; 1 to 24."
+        ),
+    )
+    retention_reconfirm_grace_days = models.PositiveSmallIntegerField(
+        _("days to answer before deletion"),
+        default=default_reconfirm_grace_days,
+        validators=[MinValueValidator(14), MaxValueValidator(90)],
+        help_text=_(
+            "A registration that does not confirm within this time is deleted; "
+            "14 to 90."
+        ),
+    )
+    retention_after_group_months = models.PositiveSmallIntegerField(
+        _("months to keep members' data after the group"),
+        default=default_after_group_months,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_(
+            "Counted from when the group ended or the member left; the group's "
+            "own record stays, without names; 1 to 24."
+        ),
+    )
     coordinator_groups = ParentalManyToManyField(
         Group,
         blank=True,
@@ -272,6 +327,23 @@ class GroupRegistrationPage(RegistrationFormMixin, RoutablePageMixin, Page):
         MultiFieldPanel(
             [FieldPanel("notify_emails"), FieldPanel("coordinator_groups")],
             heading=_("Coordination"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [
+                        FieldPanel("retention_closed_days"),
+                        FieldPanel("retention_reconfirm_months"),
+                    ]
+                ),
+                FieldRowPanel(
+                    [
+                        FieldPanel("retention_reconfirm_grace_days"),
+                        FieldPanel("retention_after_group_months"),
+                    ]
+                ),
+            ],
+            heading=_("Retention"),
         ),
     ]
     edit_handler = TabbedInterface(
@@ -332,6 +404,14 @@ class GroupRegistrationPage(RegistrationFormMixin, RoutablePageMixin, Page):
     def get_notify_emails(self):
         return split_email_list(self.notify_emails)
 
+    def get_retention(self):
+        return Retention(
+            closed_days=self.retention_closed_days,
+            reconfirm_months=self.retention_reconfirm_months,
+            reconfirm_grace_days=self.retention_reconfirm_grace_days,
+            after_group_months=self.retention_after_group_months,
+        )
+
     @path("")
     def index_route(self, request, *args, **kwargs):
         return self.serve_form(request)
@@ -339,3 +419,7 @@ class GroupRegistrationPage(RegistrationFormMixin, RoutablePageMixin, Page):
     @path("takk/", name="thank_you")
     def thank_you_route(self, request, *args, **kwargs):
         return self.render_landing_page(request)
+
+    @path("min-pamelding/<str:token>/", name="self_service")
+    def self_service_route(self, request, token, *args, **kwargs):
+        return self.serve_self_service(request, token)

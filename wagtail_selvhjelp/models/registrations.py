@@ -199,6 +199,19 @@ class Registration(models.Model):
     )
     coordinator_notes = EncryptedTextField(_("coordinator notes"), blank=True)
 
+    # Retention (see wagtail_selvhjelp.privacy): a registration that has
+    # waited long is asked whether it still wants a group, and is deleted
+    # when nobody answers.
+    confirmed_at = models.DateTimeField(
+        _("last confirmed they still want a group"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    reconfirmation_requested_at = models.DateTimeField(
+        _("asked to confirm"), null=True, blank=True, editable=False
+    )
+
     # The one-time token of the form that was submitted: a double click or a
     # refresh carries the same token, and the unique constraint lets only
     # one row in, even when the requests race.
@@ -211,7 +224,13 @@ class Registration(models.Model):
 
     #: Fields only coordinators set; never taken from a form's answers.
     coordinator_fields = frozenset(
-        {"status", "possible_duplicate", "coordinator_notes"}
+        {
+            "status",
+            "possible_duplicate",
+            "coordinator_notes",
+            "confirmed_at",
+            "reconfirmation_requested_at",
+        }
     )
 
     class Meta:
@@ -224,6 +243,15 @@ class Registration(models.Model):
             (
                 "export_registration_answers",
                 _("Can export registrations' free texts and health-related answers"),
+            ),
+            (
+                "access_registration",
+                _("Can export everything held about a person (right of access)"),
+            ),
+            ("erase_registration", _("Can erase a person (right to erasure)")),
+            (
+                "view_privacy_overview",
+                _("Can see the privacy overview of every registration page"),
             ),
         ]
 
@@ -241,6 +269,17 @@ class Registration(models.Model):
     @property
     def days_waiting(self):
         return days_since(self.created_at)
+
+    @property
+    def waiting_since(self):
+        """When the wait counted by the retention rules began."""
+        return self.confirmed_at or self.created_at
+
+    def confirm_still_waiting(self):
+        """Record that the person still wants a group (restarts the wait)."""
+        self.confirmed_at = timezone.now()
+        self.reconfirmation_requested_at = None
+        self.save(update_fields=["confirmed_at", "reconfirmation_requested_at"])
 
     @property
     def status_label(self):

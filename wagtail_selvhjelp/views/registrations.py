@@ -29,7 +29,7 @@ from wagtail.admin.widgets import Button
 from wagtail.log_actions import log
 
 from .. import export
-from ..choices import RegistrationStatus
+from ..choices import ACTIVE_STATUSES, RegistrationStatus
 from ..models import AvoidPair, Registration
 from ..permissions import scope_to_user
 from .scoping import ScopedIndexView, ScopedInspectView
@@ -347,9 +347,29 @@ class RegistrationInspectView(ScopedInspectView):
             )
         context["avoid_url"] = reverse(self.avoid_url_name, args=[registration.pk])
         context["memberships"] = registration.memberships.select_related("group")
+        user = self.request.user
+        if user.has_perm("wagtail_selvhjelp.access_registration"):
+            context["person_data_url"] = reverse(
+                self.person_data_url_name, args=[registration.pk]
+            )
+        if user.has_perm("wagtail_selvhjelp.erase_registration"):
+            context["erase_url"] = reverse(self.erase_url_name, args=[registration.pk])
+        if can_change and registration.status in ACTIVE_STATUSES:
+            context["confirm_url"] = reverse(
+                self.confirm_url_name, args=[registration.pk]
+            )
         return context
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # Reading a record is access to personal data: logged (who, when, which).
+        log(self.object, "wagtail_selvhjelp.view", user=request.user)
+        return response
+
     avoid_url_name = None
+    person_data_url_name = None
+    erase_url_name = None
+    confirm_url_name = None
 
 
 class AvoidPairView(View):

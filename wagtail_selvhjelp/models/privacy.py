@@ -1,0 +1,275 @@
+"""What outlives a registration: anonymous counts, group sizes and purge runs.
+
+Registrations are deleted for real, on time (see ``wagtail_selvhjelp.privacy``
+for the retention rules). :func:`forget` is the one way the package deletes
+them: before the rows go it adds them to :class:`RegistrationStatistic`
+(counts per month, page, place, topic, group wanted and outcome, never a
+person), adds them to their groups' ``former_member_count`` so that a group's
+size survives, takes their ids out of matching runs, and clears a group's
+starter when the starter was the person. Nothing it keeps can name anyone.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
+
+from ..choices import Outcome, RegistrationStatus, StatisticDimension
+from ..conf import selvhjelp_settings
+from .groups import GroupMembership, SelfHelpGroup
+from .matching_runs import MatchingRun
+from .registrations import (
+    Registration,
+    RegistrationPlaceChoice,
+    RegistrationTopicChoice,
+)
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long a registration page keeps its registrations."""
+
+    #: Days a withdrawn or spam registration is kept after its last change.
+    closed_days: int
+    #: Months a registration waits before it is asked to re-confirm.
+    reconfirm_months: int
+    #: Days a re-confirmation request waits for an answer before deletion.
+    reconfirm_grace_days: int
+    #: Months a member's data is kept after their group ended or they left.
+    after_group_months: int
+
+    @classmethod
+    def defaults(cls):
+        return cls(
+            closed_days=selvhjelp_settings.RETENTION_CLOSED_DAYS,
+            reconfirm_months=selvhjelp_settings.RETENTION_RECONFIRM_MONTHS,
+            reconfirm_grace_days=selvhjelp_settings.RETENTION_RECONFIRM_GRACE_DAYS,
+            after_group_months=selvhjelp_settings.RETENTION_AFTER_GROUP_MONTHS,
+        )
+
+
+#: The outcome a registration is counted under when it is deleted without a
+#: more precise one (an active registration deleted by a coordinator, or
+#: erased on request, has left the waiting list: withdrawn).
+OUTCOME_FOR_STATUS = {
+    RegistrationStatus.PLACED: Outcome.PLACED,
+    RegistrationStatus.SPAM: Outcome.SPAM,
+}
+
+
+def outcome_for_status(status):
+    return OUTCOME_FOR_STATUS.get(status, Outcome.WITHDRAWN)
+
+
+def live_outcome(status):
+    """The outcome a registration still held is counted under."""
+    if status in (RegistrationStatus.WITHDRAWN, RegistrationStatus.SPAM):
+        return outcome_for_status(status)
+    if status == RegistrationStatus.PLACED:
+        return Outcome.PLACED
+    return Outcome.WAITING
+
+
+def month_of(moment):
+    """The first day of ``moment``'s local month."""
+    return timezone.localdate(moment).replace(day=1)
+
+
+class RegistrationStatistic(models.Model):
+    """An anonymous count of deleted registrations.
+
+    One row per month registered, registration page, dimension (all, one
+    place, one topic, one kind of group) and outcome. The page is kept as an
+    id and a title, not a foreign key, so that the counts survive the page.
+    Place and topic names are copied for the same reason.
+    """
+
+    month = models.DateField(_("month"))
+    page_id = models.PositiveIntegerField(_("registration page"), db_index=True)
+    page_title = models.CharField(_("registration page"), max_length=255)
+    dimension = models.CharField(
+        _("counted by"), max_length=12, choices=StatisticDimension.choices
+    )
+    key = models.CharField(max_length=40, blank=True)
+    label = models.CharField(max_length=255, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("registration statistic")
+        verbose_name_plural = _("registration statistics")
+        ordering = ["-month", "page_id", "dimension", "key", "outcome"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "page_id", "dimension", "key", "outcome"],
+                name="selvhjelp_statistic_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.page_title} {self.dimension} {self.outcome}"
+
+    @classmethod
+    def add(cls, counts, labels):
+        """Add ``counts`` {(month, page_id, dimension, key, outcome): n}.
+
+        ``labels`` maps (dimension, key) and ("page", page_id) to names.
+        """
+        for (month, page_id, dimension, key, outcome), number in counts.items():
+            row = cls.objects.filter(
+                month=month,
+                page_id=page_id,
+                dimension=dimension,
+                key=key,
+                outcome=outcome,
+            )
+            if row.update(count=F("count") + number):
+                continue
+            try:
+                with transaction.atomic():
+                    cls.objects.create(
+                        month=month,
+                        page_id=page_id,
+                        page_title=labels.get(("page", page_id), ""),
+                        dimension=dimension,
+                        key=key,
+                        label=labels.get((dimension, key), ""),
+                        outcome=outcome,
+                        count=number,
+                    )
+            except IntegrityError:  # created meanwhile by a concurrent run
+                row.update(count=F("count") + number)
+
+
+def count_registrations(registrations, *, outcome_of):
+    """Counts and labels of ``registrations`` for :class:`RegistrationStatistic`.
+
+    ``outcome_of(status)`` gives the outcome each registration is counted
+    under. Five queries, whatever the number of rows.
+    """
+    counts = Counter()
+    labels = {}
+    counted = {}
+    for pk, page_id, created_at, status, group_kind in registrations.values_list(
+        "pk", "page_id", "created_at", "status", "group_kind"
+    ):
+        key = (month_of(created_at), page_id)
+        outcome = outcome_of(status)
+        counted[pk] = (*key, outcome)
+        counts[(*key, StatisticDimension.TOTAL, "", outcome)] += 1
+        counts[(*key, StatisticDimension.GROUP_KIND, group_kind, outcome)] += 1
+    for dimension, through, field in [
+        (StatisticDimension.PLACE, RegistrationPlaceChoice, "place"),
+        (StatisticDimension.TOPIC, RegistrationTopicChoice, "topic"),
+    ]:
+        for pk, choice_id, name in through.objects.filter(
+            registration_id__in=list(counted)
+        ).values_list("registration_id", f"{field}_id", f"{field}__name"):
+            month, page_id, outcome = counted[pk]
+            counts[(month, page_id, dimension, str(choice_id), outcome)] += 1
+            labels[(dimension, str(choice_id))] = name
+    page_ids = {page_id for _month, page_id, _outcome in counted.values()}
+    for page_id, title in Page.objects.filter(pk__in=page_ids).values_list(
+        "pk", "title"
+    ):
+        labels[("page", page_id)] = title
+    return counts, labels
+
+
+def _forget_in_runs(ids, page_ids):
+    """Take registration ids out of the pages' matching runs."""
+    gone = set(ids)
+    for run in MatchingRun.objects.filter(page_id__in=page_ids):
+        proposal = run.proposal or {}
+        changed = False
+        for group in proposal.get("groups", []):
+            members = [pk for pk in group.get("members", []) if pk not in gone]
+            if members != group.get("members", []):
+                group["members"] = members
+                changed = True
+        unplaced = proposal.get("unplaced", {})
+        for pk in list(unplaced):
+            if int(pk) in gone:
+                del unplaced[pk]
+                changed = True
+        excluded = [pk for pk in run.excluded if pk not in gone]
+        if changed or excluded != run.excluded:
+            run.proposal, run.excluded = proposal, excluded
+            run.save(update_fields=["proposal", "excluded", "updated_at"])
+
+
+def _forget_starters(registrations):
+    """Clear a group's starter where the starter was one of these people."""
+    for name, email, phone, group_ids in (
+        (r.name, r.email, r.phone, [m.group_id for m in r.memberships.all()])
+        for r in registrations.prefetch_related("memberships")
+    ):
+        if not group_ids:
+            continue
+        same = Q(starter_name__iexact=name)
+        for contact in (email, phone):
+            if contact:
+                same |= Q(starter_contact__iexact=contact)
+        SelfHelpGroup.objects.filter(same, pk__in=group_ids).update(
+            starter_name="", starter_contact=""
+        )
+
+
+@transaction.atomic
+def forget(registrations, *, outcome=None):
+    """Delete ``registrations`` for real, keeping only anonymous counts.
+
+    They are counted under ``outcome``, or under the outcome their status
+    implies. Their choices, group memberships, avoid pairs and encrypted
+    texts go with them (cascades); a site's registration subclass row too.
+    Returns the number of registrations deleted.
+    """
+    registrations = Registration.objects.filter(
+        pk__in=list(registrations.values_list("pk", flat=True))
+    )
+    ids = list(registrations.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    counts, labels = count_registrations(
+        registrations,
+        outcome_of=(lambda _status: outcome) if outcome else outcome_for_status,
+    )
+    RegistrationStatistic.add(counts, labels)
+    for group_id, number in (
+        GroupMembership.objects.filter(registration_id__in=ids)
+        .values_list("group_id")
+        .annotate(number=Count("pk"))
+    ):
+        SelfHelpGroup.objects.filter(pk=group_id).update(
+            former_member_count=F("former_member_count") + number
+        )
+    _forget_starters(registrations)
+    _forget_in_runs(ids, set(registrations.values_list("page_id", flat=True)))
+    registrations.delete()
+    return len(ids)
+
+
+class PurgeRun(models.Model):
+    """One run of the retention purge: when, and how many rows of each kind.
+
+    Counts only; which registrations were deleted is deliberately not kept.
+    """
+
+    ran_at = models.DateTimeField(_("ran at"), default=timezone.now, db_index=True)
+    #: {"closed": n, "expired": n, "former_members": n,
+    #: "reconfirmation_requested": n, "groups_anonymised": n, "matching_runs": n}
+    counts = models.JSONField(_("counts"), default=dict)
+
+    class Meta:
+        verbose_name = _("purge run")
+        verbose_name_plural = _("purge runs")
+        ordering = ["-ran_at", "-pk"]
+
+    def __str__(self):
+        return _("Purge of %(date)s") % {
+            "date": timezone.localtime(self.ran_at).strftime("%Y-%m-%d %H:%M")
+        }

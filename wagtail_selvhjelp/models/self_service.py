@@ -1,0 +1,139 @@
+"""Self-service for registrants, without an account.
+
+The receipt e-mail carries a signed, expiring link to a page where the
+person sees the state of their registration, confirms that they still want a
+group, or withdraws, which deletes their registration at once.
+
+The link holds the registration's number and the moment it was created,
+signed with Django's ``TimestampSigner`` under a salt of its own: no name,
+no contact details. A guessed, tampered or expired link, and a link to a
+deleted registration, all get the same neutral page, so the page cannot be
+used to learn whether someone registered. The page is rate-limited per
+client, never cached and never indexed, and sends no referrer onwards (the
+link is a key).
+"""
+
+from django.core import signing
+from django.http import HttpResponseNotAllowed
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+from wagtail.log_actions import log
+
+from .. import guards
+from ..choices import ACTIVE_STATUSES, Outcome
+from ..conf import selvhjelp_settings
+from .privacy import forget
+from .registrations import Registration
+
+
+SALT = "wagtail_selvhjelp.self_service"
+
+
+def make_self_service_token(registration):
+    """A signed token for ``registration``'s self-service page."""
+    return signing.dumps(
+        [registration.pk, int(registration.created_at.timestamp())],
+        salt=SALT,
+        compress=True,
+    )
+
+
+def read_self_service_token(token):
+    """The registration ``token`` names, or None (whatever went wrong)."""
+    try:
+        pk, created = signing.loads(
+            token,
+            salt=SALT,
+            max_age=selvhjelp_settings.SELF_SERVICE_LINK_DAYS * 24 * 3600,
+        )
+        registration = Registration.objects.filter(pk=int(pk)).first()
+    except (signing.BadSignature, TypeError, ValueError, OverflowError):
+        return None
+    # A number reused after a deletion (SQLite can reuse the highest one)
+    # does not open someone else's registration.
+    if registration is None or int(registration.created_at.timestamp()) != created:
+        return None
+    return registration
+
+
+class SelfServiceMixin:
+    """Serve a registrant's self-service page; combine with the form mixin."""
+
+    self_service_template = "wagtail_selvhjelp/pages/self_service.html"
+
+    def get_self_service_url(self, registration):
+        """The full URL of ``registration``'s self-service page."""
+        return self.full_url + self.reverse_subpage(
+            "self_service", args=[make_self_service_token(registration)]
+        )
+
+    def get_self_service_rate_limit(self):
+        return guards.RateLimit(
+            f"self-service:{self.pk}",
+            limit=selvhjelp_settings.SELF_SERVICE_RATE_LIMIT_PER_HOUR,
+        )
+
+    def render_self_service(
+        self, request, state, *, registration=None, status=200, confirm_error=None
+    ):
+        context = self.get_context(request)
+        context.update(
+            {
+                "state": state,
+                "registration": registration,
+                "waiting": registration is not None
+                and registration.status in ACTIVE_STATUSES,
+                "confirm_error": confirm_error,
+            }
+        )
+        response = TemplateResponse(
+            request, self.self_service_template, context, status=status
+        )
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+        return guards.private_response(response)
+
+    def serve_self_service(self, request, token):
+        if request.method not in ("GET", "HEAD", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        # The person's answers never reach an error report from here.
+        request.sensitive_post_parameters = "__ALL__"
+        rate_limit = self.get_self_service_rate_limit()
+        if rate_limit.is_exceeded(request):
+            return self.render_self_service(request, "limited", status=429)
+        rate_limit.count(request)
+        registration = read_self_service_token(token)
+        if registration is None or registration.page_id != self.pk:
+            return self.render_self_service(request, "unknown", status=404)
+        if request.method != "POST":
+            return self.render_self_service(
+                request, "status", registration=registration
+            )
+        action = request.POST.get("action")
+        if action == "stay" and registration.status in ACTIVE_STATUSES:
+            registration.confirm_still_waiting()
+            log(registration, "wagtail_selvhjelp.self_confirm")
+            return self.render_self_service(
+                request, "confirmed", registration=registration
+            )
+        if action == "withdraw":
+            if request.POST.get("confirm") != "yes":
+                return self.render_self_service(
+                    request,
+                    "status",
+                    registration=registration,
+                    status=400,
+                    confirm_error=gettext(
+                        "Tick the box to confirm that your registration should "
+                        "be deleted."
+                    ),
+                )
+            log(registration, "wagtail_selvhjelp.self_withdraw")
+            forget(
+                Registration.objects.filter(pk=registration.pk),
+                outcome=Outcome.WITHDRAWN,
+            )
+            return self.render_self_service(request, "withdrawn")
+        return self.render_self_service(
+            request, "status", registration=registration, status=400
+        )
