@@ -50,6 +50,10 @@ def _page_form(
         "group_min_size": "4",
         "group_max_size": "8",
         "notify_emails": "",
+        "retention_closed_days": "30",
+        "retention_reconfirm_months": "12",
+        "retention_reconfirm_grace_days": "30",
+        "retention_after_group_months": "6",
         "ask_avoid": "on",
         "ask_access_needs": "on",
     }
