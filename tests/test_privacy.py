@@ -216,9 +216,7 @@ def test_a_member_of_an_open_group_is_kept(page, ended_group):
 
 
 def test_dry_run_changes_nothing_and_records_nothing(page, capsys):
-    dated(
-        RegistrationFactory(page=page, status="spam"), updated_at=NOW - 40 * DAY
-    )
+    dated(RegistrationFactory(page=page, status="spam"), updated_at=NOW - 40 * DAY)
     dated(RegistrationFactory(page=page), created_at=NOW - 400 * DAY)
     before = list(Registration.objects.values())
     call_command("selvhjelp_purge", "--dry-run")
@@ -379,7 +377,9 @@ def _text_columns():
         if not model._meta.managed or model._meta.proxy:
             continue
         for field in model._meta.concrete_fields:
-            if isinstance(field, (models.CharField, models.TextField, models.JSONField)):
+            if isinstance(
+                field, (models.CharField, models.TextField, models.JSONField)
+            ):
                 yield model, field
 
 
@@ -401,9 +401,7 @@ def scan_database_for(secrets):
     return found
 
 
-def test_after_erasure_no_table_holds_a_trace_of_the_person(
-    client, person, admin_user
-):
+def test_after_erasure_no_table_holds_a_trace_of_the_person(client, person, admin_user):
     # The person's data has been through the admin: viewed, exported, logged.
     client.force_login(admin_user)
     client.get(f"/admin/selvhjelp/registrations/inspect/{person.pk}/")

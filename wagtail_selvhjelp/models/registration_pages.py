@@ -420,6 +420,6 @@ class GroupRegistrationPage(
     def thank_you_route(self, request, *args, **kwargs):
         return self.render_landing_page(request)
 
-    @path("min-pamelding/<str:token>/", name="self_service")
+    @path("min-pamelding/<path:token>/", name="self_service")
     def self_service_route(self, request, token, *args, **kwargs):
         return self.serve_self_service(request, token)

@@ -6,7 +6,8 @@ group, or withdraws, which deletes their registration at once.
 
 The link holds the registration's number and the moment it was created,
 signed with Django's ``TimestampSigner`` under a salt of its own: no name,
-no contact details. A guessed, tampered or expired link, and a link to a
+no contact details. Wagtail serves only path segments of letters, digits,
+``-`` and ``_``, so the signature's ``:`` separators become ``/``. A guessed, tampered or expired link, and a link to a
 deleted registration, all get the same neutral page, so the page cannot be
 used to learn whether someone registered. The page is rate-limited per
 client, never cached and never indexed, and sends no referrer onwards (the
@@ -30,19 +31,17 @@ SALT = "wagtail_selvhjelp.self_service"
 
 
 def make_self_service_token(registration):
-    """A signed token for ``registration``'s self-service page."""
+    """A signed token for ``registration``'s self-service page, URL-path safe."""
     return signing.dumps(
-        [registration.pk, int(registration.created_at.timestamp())],
-        salt=SALT,
-        compress=True,
-    )
+        [registration.pk, int(registration.created_at.timestamp())], salt=SALT
+    ).replace(":", "/")
 
 
 def read_self_service_token(token):
     """The registration ``token`` names, or None (whatever went wrong)."""
     try:
         pk, created = signing.loads(
-            token,
+            token.strip("/").replace("/", ":"),
             salt=SALT,
             max_age=selvhjelp_settings.SELF_SERVICE_LINK_DAYS * 24 * 3600,
         )
