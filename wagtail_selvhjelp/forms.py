@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.forms.utils import pretty_name
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
@@ -50,6 +52,23 @@ class ChoiceModelMultipleField(forms.ModelMultipleChoiceField):
                     params={"value": key},
                 )
         return self.queryset.filter(pk__in={options[str(key)] for key in value})
+
+
+class FixedValueCheckboxInput(forms.CheckboxInput):
+    """A checkbox that sends one fixed value and counts as ticked only with it.
+
+    Django's own checkbox counts any non-empty value but "false" as ticked,
+    so a client posting ``0``, ``off``, ``no`` or ``nei`` would be recorded as
+    agreeing. This one renders ``value="yes"`` and accepts exactly that.
+    """
+
+    checked_value = "yes"
+
+    def format_value(self, value):
+        return self.checked_value
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name) == self.checked_value
 
 
 @dataclass
@@ -151,6 +170,7 @@ class RegistrationForm(forms.Form):
         max_length=NAME_MAX_LENGTH,
         help_text=_("So that we know what to call you when we get in touch."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Enter your name.")},
     )
     email = forms.EmailField(
         label=_("E-mail"),
@@ -183,6 +203,7 @@ class RegistrationForm(forms.Form):
             }
         ),
         error_messages={
+            "required": _("Enter your year of birth."),
             "invalid": _(
                 "Write your year of birth with four digits, for example 1984."
             ),
@@ -192,11 +213,15 @@ class RegistrationForm(forms.Form):
         label=_("What kind of group would you like?"),
         widget=forms.RadioSelect,
         initial="any",
+        error_messages={"required": _("Choose what kind of group you would like.")},
     )
     consent = forms.BooleanField(
         help_text=_("Read the privacy notice above before you agree."),
+        widget=FixedValueCheckboxInput,
         error_messages={
-            "required": _("You must agree before we can store your registration.")
+            "required": _(
+                "Tick the box to agree, so that we can store your registration."
+            )
         },
     )
 
@@ -277,6 +302,21 @@ class RegistrationForm(forms.Form):
         # wording the person agrees to, which is stored with the registration.
         self.fields["consent"] = self.fields.pop("consent")
         self.fields["consent"].label = page.consent_text
+        self._name_the_question_in_required_messages()
+
+    def _name_the_question_in_required_messages(self):
+        """Give a required question without a message of its own one naming it.
+
+        Every question of the package has its own ("Enter your name."); this
+        covers a site's extra questions, so that no message in the error
+        summary is a bare "This field is required."
+        """
+        generic = forms.Field.default_error_messages["required"]
+        for name, field in self.fields.items():
+            if field.required and field.error_messages.get("required") == generic:
+                field.error_messages["required"] = gettext(
+                    "Answer this question: %(question)s"
+                ) % {"question": field.label or pretty_name(name)}
 
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())

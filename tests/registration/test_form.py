@@ -32,7 +32,7 @@ def valid_data(page, token, **overrides):
         "avoid_text": "Søsteren min, Ola",
         "access_needs": "Trinnfri adkomst",
         "message": "Jeg har slitt med angst lenge.",
-        "consent": "on",
+        "consent": "yes",
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}

@@ -44,6 +44,7 @@ def values(ids):
         [
             "",
             "on",
+            "yes",
             "1980",
             "2015",
             "kari@example.test",
@@ -124,7 +125,7 @@ class TestArbitraryPosts(TestCase):
             "places": [str(self.page.places.first().pk)],
             "time_slots": [str(self.page.time_slots.first().pk)],
             "group_kind": "any",
-            "consent": "on",
+            "consent": "yes",
         }
         changed = data.draw(
             st.lists(
@@ -184,7 +185,7 @@ def test_concurrent_posts_of_one_form_store_one_row(home_page, settings):
         "places": [str(page.places.first().pk)],
         "time_slots": [str(page.time_slots.first().pk)],
         "group_kind": "any",
-        "consent": "on",
+        "consent": "yes",
     }
     barrier = threading.Barrier(6)
     statuses = []

@@ -10,27 +10,59 @@ The mixin handles HTTP only: the spam and flood defences live in
 registration model, and the e-mails are sent by receivers of the
 ``registration_submitted`` signal. Models import no forms, so the form class
 is named by its dotted path.
+
+Every route of the page answers only the HTTP methods it is meant for: the
+mixin refines Wagtail's ``Page.check_request_method`` per route, and others
+get 405 with an ``Allow`` header.
 """
 
 from django.db import IntegrityError, transaction
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.log import log_response
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import guards
+from ..guards import private_response
 from ..signals import registration_submitted
 from .registrations import Registration
 
 
-def private_response(response):
-    """Keep a response out of shared caches: it carries a CSRF token or a result."""
-    add_never_cache_headers(response)
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+# In the order Django's class-based views list them in ``Allow``.
+HTTP_METHOD_ORDER = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
+def with_head_and_options(methods):
+    """``methods`` with HEAD (when GET is there) and OPTIONS, as Django's views."""
+    allowed = {method.upper() for method in methods} | {"OPTIONS"}
+    if "GET" in allowed:
+        allowed.add("HEAD")
+    order = [method for method in HTTP_METHOD_ORDER if method in allowed]
+    return order + sorted(allowed - set(order))
+
+
+def allow_methods(*methods):
+    """Declare the HTTP methods a route of a registration page handles.
+
+    ::
+
+        @path("endre/", name="change")
+        @allow_methods("GET", "POST")
+        def change_route(self, request, *args, **kwargs): ...
+
+    Put it below ``@path``. HEAD comes with GET and OPTIONS with every route;
+    other methods get 405 (see ``RegistrationFormMixin.check_request_method``).
+    A route without it answers ``default_route_methods``: GET and POST.
+    """
+
+    def decorator(view_func):
+        view_func.route_http_methods = tuple(method.upper() for method in methods)
+        return view_func
+
+    return decorator
 
 
 class RegistrationFormMixin:
@@ -45,6 +77,19 @@ class RegistrationFormMixin:
 
     #: Dotted path of the public form class; or override ``get_form_class``.
     form_class_path = "wagtail_selvhjelp.forms.RegistrationForm"
+
+    #: Every method some route answers (Wagtail's page-level list); each
+    #: route answers its own share, see ``get_route_methods``.
+    allowed_http_methods = ["GET", "HEAD", "OPTIONS", "POST"]
+    #: The HTTP methods a route answers, by the name of its method, for
+    #: routes not marked with ``@allow_methods``; others answer
+    #: ``default_route_methods``. HEAD comes with GET, OPTIONS with every
+    #: route; any other method gets 405.
+    route_methods = {
+        "index_route": ("GET", "POST"),
+        "thank_you_route": ("GET",),
+    }
+    default_route_methods = ("GET", "POST")
 
     # Hooks
 
@@ -111,6 +156,50 @@ class RegistrationFormMixin:
     def get_rate_limit(self):
         return guards.RateLimit(self.pk)
 
+    # HTTP methods, per route. Wagtail's ``before_serve_page`` hook calls
+    # ``check_request_method`` and, for OPTIONS, ``handle_options_request``
+    # before any route runs, with the page's route result: ``((view, args,
+    # kwargs), {})`` for a routable page.
+
+    @staticmethod
+    def _route_view(args):
+        """The route's view from what the hook passes, or None."""
+        route = args[0] if args else None
+        if isinstance(route, tuple | list):
+            route = route[0] if route else None
+        return route if callable(route) else None
+
+    def get_route_methods(self, view=None):
+        """The methods route ``view`` answers, HEAD and OPTIONS included.
+
+        From ``@allow_methods`` on the route, else ``route_methods`` by the
+        route method's name, else ``default_route_methods``.
+        """
+        methods = getattr(view, "route_http_methods", None)
+        if methods is None and view is not None:
+            methods = self.route_methods.get(getattr(view, "__name__", ""))
+        return with_head_and_options(methods or self.default_route_methods)
+
+    def check_request_method(self, request, *args, **kwargs):
+        allowed = self.get_route_methods(self._route_view(args))
+        if request.method in allowed:
+            return None
+        response = HttpResponseNotAllowed(allowed)
+        log_response(
+            "Method Not Allowed (%s): %s",
+            request.method,
+            request.path,
+            request=request,
+            response=response,
+        )
+        return response
+
+    def handle_options_request(self, request, *args, **kwargs):
+        allowed = self.get_route_methods(self._route_view(args))
+        return HttpResponse(
+            headers={"Allow": ", ".join(allowed), "Content-Length": "0"}
+        )
+
     # Serving
 
     def render_form(self, request, form, *, status=200, notice=None):
@@ -131,10 +220,16 @@ class RegistrationFormMixin:
         )
 
     def render_state(self, request, state, *, status=200):
-        """A page without a form: 'closed', 'under_age' or 'not_accepted'."""
+        """A page without a form.
+
+        ``state`` is 'closed', 'under_age', 'not_accepted' or
+        'already_registered' (this form was sent before, with other answers).
+        """
         context = self.get_context(request)
         context["state"] = state
         context["today"] = timezone.localdate()
+        if state == "already_registered":
+            context["contact_points"] = self.get_contact_points()
         return private_response(
             TemplateResponse(
                 request,
@@ -143,6 +238,16 @@ class RegistrationFormMixin:
                 status=status,
             )
         )
+
+    def get_contact_points(self):
+        """Where people can get help: the contact points of the parent section.
+
+        An empty list when the parent page has none (or is not a section).
+        """
+        parent = self.get_parent()
+        parent = parent.specific if parent is not None else None
+        get_contact_points = getattr(parent, "get_contact_points", None)
+        return list(get_contact_points()) if get_contact_points else []
 
     def serve_form(self, request):
         if not self.is_open():
@@ -186,6 +291,11 @@ class RegistrationFormMixin:
                     "Everything you wrote is still here: check it and send again."
                 ),
             )
+        # This form was sent before (a double click, a refresh, or back and
+        # send again): the first registration stands.
+        first = self.get_registration_by_token(token.nonce)
+        if first is not None:
+            return self.answer_repeated_submission(request, form, first)
         if not form.is_valid():
             return self.render_form(request, form)
         if form.cleaned_data["birth_year"] > self.oldest_accepted_birth_year():
@@ -196,13 +306,65 @@ class RegistrationFormMixin:
             with transaction.atomic():
                 self.process_registration(form, submission_token=token.nonce)
         except IntegrityError:
-            # The same form was sent twice (a double click, a refresh): the
-            # first one was stored, so this one just gets the same answer.
-            if not Registration.objects.filter(submission_token=token.nonce).exists():
+            # Two requests with the same form raced, and the other one won.
+            first = self.get_registration_by_token(token.nonce)
+            if first is None:
                 raise
+            return self.answer_repeated_submission(request, form, first)
+        return self.redirect_to_thank_you(request)
+
+    def redirect_to_thank_you(self, request):
         return HttpResponseRedirect(
             self.get_url(request) + self.reverse_subpage("thank_you"), status=303
         )
+
+    # A form sent more than once
+
+    def get_registration_by_token(self, nonce):
+        """The registration stored from the form with this one-time token."""
+        model = self.get_registration_model()
+        registration = model.objects.filter(submission_token=nonce).first()
+        if registration is None and model is not Registration:
+            registration = Registration.objects.filter(submission_token=nonce).first()
+        return registration
+
+    def answer_repeated_submission(self, request, form, first):
+        """Answer a form whose one-time token was already used for ``first``.
+
+        The same answers again (a double click, a refresh) get the thank-you
+        page. Different answers are not saved: the person is told plainly
+        that the first registration stands and whom to contact to change
+        it; their answers, old or new, are never shown back.
+        """
+        if form.is_valid() and self.has_same_answers(first, form.cleaned_data):
+            return self.redirect_to_thank_you(request)
+        return self.render_state(request, "already_registered")
+
+    def has_same_answers(self, registration, answers):
+        """Whether ``registration`` holds ``answers`` (a valid form's data).
+
+        Compares the answers ``Registration.objects.store()`` stores: the
+        model's own editable fields and its many-to-many choices, in memory.
+        """
+        model = type(registration)
+        for field in model._meta.concrete_fields:
+            if (
+                field.editable
+                and not field.primary_key
+                and not field.is_relation
+                and field.name in answers
+                and field.name not in model.coordinator_fields
+                and getattr(registration, field.attname) != answers[field.name]
+            ):
+                return False
+        for field in model._meta.many_to_many:
+            if field.name in answers:
+                stored = set(
+                    getattr(registration, field.name).values_list("pk", flat=True)
+                )
+                if stored != {choice.pk for choice in answers[field.name]}:
+                    return False
+        return True
 
     # Preview in the page editor
 
