@@ -420,3 +420,37 @@ def test_after_erasure_no_table_holds_a_trace_of_the_person(client, person, admi
 
 def test_a_stolen_dump_holds_no_free_text_in_clear(person):
     assert scan_database_for(["rullestolrampe", "søvnen", "Kjeldsrud", "lettet"]) == []
+
+
+# The default privacy notice
+
+
+def test_a_new_page_starts_with_a_notice_to_complete(client, admin_client, section):
+    from django.urls import reverse
+    from django.utils.html import strip_tags
+
+    from wagtail_selvhjelp.models import GroupRegistrationPage
+    from wagtail_selvhjelp.page_forms import has_fill_ins
+
+    from .registration.test_admin import _page_form
+
+    notice = GroupRegistrationPage().privacy_notice
+    assert has_fill_ins(strip_tags(notice))
+    assert "9(2)(a)" in notice and "Datatilsynet" in notice
+
+    page = make_registration_page(section, privacy_notice=notice)
+    edit = reverse("wagtailadmin_pages:edit", args=(page.pk,))
+    # A draft may keep the "[fill in: …]" parts; publishing may not.
+    response = admin_client.post(
+        edit, _page_form(page, privacy=notice, action="action-save-draft")
+    )
+    assert response.status_code == 302
+    response = admin_client.post(edit, _page_form(page, privacy=notice))
+    assert response.status_code == 200
+    assert "[fill in" in response.content.decode() or "fyll inn" in (
+        response.content.decode()
+    )
+    completed = notice.replace("[", "").replace("]", "")
+    completed = completed.replace("fill in:", "").replace("fyll inn:", "")
+    response = admin_client.post(edit, _page_form(page, privacy=completed))
+    assert response.status_code == 302

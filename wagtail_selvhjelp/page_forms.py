@@ -4,17 +4,34 @@ A plain module below the models (it imports none), so the page model can name
 it as its ``base_form_class`` without importing the public forms.
 """
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import translation
 from django.utils.html import strip_tags
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
+
+
+#: The mark of a part of the default privacy notice left to the municipality.
+FILL_IN = gettext_noop("fill in")
+
+
+def has_fill_ins(text):
+    """Whether ``text`` still holds a "[fill in: …]" of the default notice."""
+    languages = {"en", *(code for code, _name in settings.LANGUAGES)}
+    for code in languages:
+        with translation.override(code):
+            if f"[{gettext(FILL_IN)}:" in text:
+                return True
+    return False
 
 
 class RegistrationPageAdminForm(WagtailAdminPageForm):
     """The registration page's admin form.
 
-    Requires a privacy notice with actual text before publishing (a draft may
-    leave it empty), and refuses to delete a place, time slot or topic that
+    Requires a privacy notice with actual text, its "[fill in: …]" parts
+    completed, before publishing (a draft may leave it unfinished), and refuses to delete a place, time slot or topic that
     registrations chose.
     """
 
@@ -22,11 +39,21 @@ class RegistrationPageAdminForm(WagtailAdminPageForm):
 
     def clean_privacy_notice(self):
         value = self.cleaned_data.get("privacy_notice") or ""
+        publishing = self.fields["privacy_notice"].required
+        text = strip_tags(value).strip()
+        if text and publishing and has_fill_ins(text):
+            raise ValidationError(
+                _(
+                    "Complete the privacy notice before you publish the page: "
+                    "replace every “[fill in: …]” with the municipality's details."
+                ),
+                code="incomplete",
+            )
         # An emptied rich-text editor still sends an empty paragraph.
-        if strip_tags(value).strip():
+        if text:
             return value
         # The field is only required when publishing; drafts defer it.
-        if self.fields["privacy_notice"].required:
+        if publishing:
             raise ValidationError(
                 _("Write a privacy notice before you publish the page."),
                 code="required",

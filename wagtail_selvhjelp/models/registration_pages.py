@@ -1,10 +1,12 @@
 """The registration form page and the choices editors configure on it."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import (
@@ -120,6 +122,23 @@ def default_max_size():
     return selvhjelp_settings.GROUP_MAX_SIZE
 
 
+def default_privacy_notice():
+    """A privacy notice to complete, in the site's language.
+
+    The parts only the municipality knows are marked "[fill in: …]", and
+    the page cannot be published until they are replaced.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(
+            "wagtail_selvhjelp/privacy_notice_default.html",
+            {
+                "reconfirm_months": selvhjelp_settings.RETENTION_RECONFIRM_MONTHS,
+                "grace_days": selvhjelp_settings.RETENTION_RECONFIRM_GRACE_DAYS,
+                "after_group_months": selvhjelp_settings.RETENTION_AFTER_GROUP_MONTHS,
+            },
+        ).strip()
+
+
 def default_closed_days():
     return selvhjelp_settings.RETENTION_CLOSED_DAYS
 
@@ -145,9 +164,11 @@ class GroupRegistrationPage(
     privacy_notice = RichTextField(
         _("privacy notice"),
         features=RICH_TEXT_FEATURES,
+        default=default_privacy_notice,
         help_text=_(
             "What you collect, why, who sees it, how long you keep it and how to "
-            "have it deleted. Required before the page can be published."
+            "have it deleted. Required before the page can be published; replace "
+            "every “[fill in: …]” with the municipality's details."
         ),
     )
     consent_text = models.TextField(

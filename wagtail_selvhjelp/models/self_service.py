@@ -15,7 +15,6 @@ link is a key).
 """
 
 from django.core import signing
-from django.http import HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from wagtail.log_actions import log
@@ -93,8 +92,6 @@ class SelfServiceMixin:
         return guards.private_response(response)
 
     def serve_self_service(self, request, token):
-        if request.method not in ("GET", "HEAD", "POST"):
-            return HttpResponseNotAllowed(["GET", "POST"])
         # The person's answers never reach an error report from here.
         request.sensitive_post_parameters = "__ALL__"
         rate_limit = self.get_self_service_rate_limit()
