@@ -95,7 +95,12 @@ class RateLimit:
     """Counts submissions per client and scope in the ``RATE_LIMIT_CACHE``.
 
     ``scope`` separates counters (one per registration page); the window is
-    one hour from a client's first counted submission.
+    one hour from a client's first counted submission. :meth:`take` counts
+    and checks in one step, atomic where the cache's ``incr`` is (Redis,
+    memcached, the local-memory cache); Django's database cache reads and
+    writes separately, so sites on it use
+    ``wagtail_selvhjelp.models.rate_limits.DatabaseRateLimit`` instead (the
+    registration page picks it by itself).
     """
 
     period = 3600
@@ -123,14 +128,24 @@ class RateLimit:
         """Whether this client has used up its submissions for the hour."""
         return self.cache.get(self.key(request), 0) >= self.limit
 
-    def count(self, request):
-        """Count one submission from this client."""
+    def take(self, request):
+        """Count one submission from this client; whether it is within the limit.
+
+        One atomic increment: however many requests arrive at once, no more
+        than the limit get True, and no count is lost.
+        """
         key = self.key(request)
         self.cache.add(key, 0, timeout=self.period)
         try:
-            self.cache.incr(key)
+            number = self.cache.incr(key)
         except ValueError:  # expired between add and incr
-            self.cache.set(key, 1, timeout=self.period)
+            self.cache.add(key, 0, timeout=self.period)
+            number = self.cache.incr(key)
+        return number <= self.limit
+
+    def count(self, request):
+        """Count one submission from this client (whatever the limit)."""
+        self.take(request)
 
 
 def private_response(response):

@@ -10,7 +10,8 @@ deletes them on time and for real, and lets a municipality show that it does:
   by receivers of ``reconfirmation_requested``) and goes ``reconfirm_grace_days``
   later without an answer; a member's data goes ``after_group_months`` after
   their group ended or they left it, and the group's starter with it; matching
-  runs go after ``closed_days``. Each run is a :class:`PurgeRun` with counts
+  runs go after ``closed_days``; rate-limit counters whose hour is over go
+  too. Each run is a :class:`PurgeRun` with counts
   and a log entry with the same counts, never a name.
 * **Access and erasure** (:func:`person_data`, :func:`erase`): everything held
   about one person as plain data, and deletion that leaves no trace of them.
@@ -41,6 +42,7 @@ from .models import (
     SelfHelpGroup,
 )
 from .models.privacy import PurgeRun, Retention, forget
+from .models.rate_limits import DatabaseRateLimit
 from .signals import reconfirmation_requested
 
 
@@ -172,6 +174,7 @@ def purge(*, now=None, dry_run=False):
                 lambda ids=asked: _announce_reconfirmation(ids), robust=True
             )
     if not dry_run:
+        DatabaseRateLimit.delete_expired()
         run = PurgeRun.objects.create(ran_at=now, counts=totals)
         log(run, "wagtail_selvhjelp.purge", data=totals)
     return totals

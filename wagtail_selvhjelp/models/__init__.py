@@ -17,6 +17,7 @@ from .pages import (
     SelfHelpInfoPage,
 )
 from .privacy import PurgeRun, RegistrationStatistic, Retention
+from .rate_limits import RateLimitCounter
 from .registration_form import RegistrationFormMixin
 from .registration_pages import (
     GroupRegistrationPage,
@@ -41,6 +42,7 @@ __all__ = [
     "GroupStatus",
     "MatchingRun",
     "PurgeRun",
+    "RateLimitCounter",
     "RegistrationStatistic",
     "Retention",
     "SelfHelpGroup",

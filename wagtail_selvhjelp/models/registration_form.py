@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import guards
 from ..guards import private_response
 from ..signals import registration_submitted
+from .rate_limits import rate_limit_for
 from .registrations import Registration
 
 
@@ -154,7 +155,7 @@ class RegistrationFormMixin:
         return guards.read_form_token(value, self.pk)
 
     def get_rate_limit(self):
-        return guards.RateLimit(self.pk)
+        return rate_limit_for(self.pk)
 
     # HTTP methods, per route. Wagtail's ``before_serve_page`` hook calls
     # ``check_request_method`` and, for OPTIONS, ``handle_options_request``
@@ -264,16 +265,7 @@ class RegistrationFormMixin:
         rate_limit = self.get_rate_limit()
         if rate_limit.is_exceeded(request):
             form.is_valid()
-            return self.render_form(
-                request,
-                form,
-                status=429,
-                notice=gettext(
-                    "We have received many registrations from this device or "
-                    "network in the last hour, so this one was not sent. Please "
-                    "try again later, or call one of the contact points."
-                ),
-            )
+            return self.render_rate_limited(request, form)
         token = self.read_form_token(request.POST.get("form_token"))
         if guards.honeypot_filled(request.POST, form.honeypot_field_name) or (
             token is not None and guards.filled_too_fast(token)
@@ -301,7 +293,10 @@ class RegistrationFormMixin:
         if form.cleaned_data["birth_year"] > self.oldest_accepted_birth_year():
             return self.render_state(request, "under_age")
 
-        rate_limit.count(request)
+        # Count and check in one atomic step: a burst of simultaneous posts
+        # from one client stores no more than the limit.
+        if not rate_limit.take(request):
+            return self.render_rate_limited(request, form)
         try:
             with transaction.atomic():
                 self.process_registration(form, submission_token=token.nonce)
@@ -312,6 +307,19 @@ class RegistrationFormMixin:
                 raise
             return self.answer_repeated_submission(request, form, first)
         return self.redirect_to_thank_you(request)
+
+    def render_rate_limited(self, request, form):
+        form.is_valid()
+        return self.render_form(
+            request,
+            form,
+            status=429,
+            notice=gettext(
+                "We have received many registrations from this device or "
+                "network in the last hour, so this one was not sent. Please "
+                "try again later, or call one of the contact points."
+            ),
+        )
 
     def redirect_to_thank_you(self, request):
         return HttpResponseRedirect(

@@ -23,6 +23,7 @@ from .. import guards
 from ..choices import ACTIVE_STATUSES, Outcome
 from ..conf import selvhjelp_settings
 from .privacy import forget
+from .rate_limits import rate_limit_for
 from .registrations import Registration
 
 
@@ -66,7 +67,7 @@ class SelfServiceMixin:
         )
 
     def get_self_service_rate_limit(self):
-        return guards.RateLimit(
+        return rate_limit_for(
             f"self-service:{self.pk}",
             limit=selvhjelp_settings.SELF_SERVICE_RATE_LIMIT_PER_HOUR,
         )
@@ -95,9 +96,8 @@ class SelfServiceMixin:
         # The person's answers never reach an error report from here.
         request.sensitive_post_parameters = "__ALL__"
         rate_limit = self.get_self_service_rate_limit()
-        if rate_limit.is_exceeded(request):
+        if not rate_limit.take(request):
             return self.render_self_service(request, "limited", status=429)
-        rate_limit.count(request)
         registration = read_self_service_token(token)
         if registration is None or registration.page_id != self.pk:
             return self.render_self_service(request, "unknown", status=404)
