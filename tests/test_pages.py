@@ -267,3 +267,28 @@ def test_pages_use_a_constant_number_of_queries(
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
     with django_assert_max_num_queries(15):
         client.get(url)
+
+
+def test_content_pages_may_be_kept_by_a_shared_cache(client, section, settings):
+    from .factories import ContactDirectoryPageFactory, SelfHelpInfoPageFactory
+
+    info = SelfHelpInfoPageFactory(parent=section)
+    directory = ContactDirectoryPageFactory(parent=section)
+    for page in (section, info, directory):
+        response = client.get(page.url)
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "public, max-age=300", page
+        assert not response.cookies
+        assert "Cookie" not in response.get("Vary", "")
+    settings.WAGTAIL_SELVHJELP = {"PUBLIC_CACHE_SECONDS": 0}
+    assert "public" not in client.get(info.url)["Cache-Control"]
+
+
+def test_a_restricted_page_is_not_shared(client, section):
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(
+        page=section, restriction_type="password", password="hemmelig"
+    )
+    response = client.get(section.url)
+    assert "public" not in response.get("Cache-Control", "")

@@ -37,6 +37,9 @@ DEFAULTS = {
     "MINIMUM_FILL_SECONDS": 3,
     # Hours a rendered form stays valid (the signed timestamp's maximum age).
     "FORM_MAX_AGE_HOURS": 24,
+    # Seconds a shared cache or CDN may keep a content page (index, info
+    # page, directory): Cache-Control: public, max-age. 0 turns it off.
+    "PUBLIC_CACHE_SECONDS": 300,
     # Sender of the e-mails the package sends; None = DEFAULT_FROM_EMAIL.
     "FROM_EMAIL": None,
     # Retention defaults for new registration pages (editors may change them

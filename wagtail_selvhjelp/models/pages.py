@@ -3,6 +3,7 @@
 import json
 
 from django.db import models
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
@@ -14,6 +15,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES, FactBlock, InfoStreamBlock
+from ..conf import selvhjelp_settings
 from .contact_points import ContactPoint
 from .registration_pages import GroupRegistrationPage
 
@@ -29,7 +31,35 @@ def json_ld(data):
     )
 
 
-class SelfHelpIndexPage(Page):
+class PublicCacheMixin:
+    """Let a shared cache or CDN keep a content page for a few minutes.
+
+    Content pages are the same for everyone, read far more than written, and
+    set no cookie, so they send ``Cache-Control: public, max-age=N``
+    (``PUBLIC_CACHE_SECONDS``; 0 turns it off). A preview, a response that
+    sets a cookie, and a request that read the session (a page behind a view
+    restriction checks the visitor's login or password there; a template
+    that shows the user does too) stay private, without costing a query.
+    """
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        seconds = selvhjelp_settings.PUBLIC_CACHE_SECONDS
+        session = getattr(request, "session", None)
+        if (
+            seconds
+            and response.status_code == 200
+            and not getattr(request, "is_preview", False)
+            and not response.cookies
+            and not (session is not None and session.accessed)
+        ):
+            patch_cache_control(response, public=True, max_age=seconds)
+        else:
+            patch_cache_control(response, private=True)
+        return response
+
+
+class SelfHelpIndexPage(PublicCacheMixin, Page):
     """The landing page of a municipality's self-help section."""
 
     intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
@@ -115,7 +145,7 @@ class SelfHelpIndexContactPoint(Orderable):
         verbose_name = _("contact point")
 
 
-class SelfHelpInfoPage(Page):
+class SelfHelpInfoPage(PublicCacheMixin, Page):
     """An article: what self-help is, how a group works, experiences..."""
 
     intro = models.TextField(
@@ -160,7 +190,7 @@ class SelfHelpInfoPage(Page):
         return self.intro or self.search_description
 
 
-class ContactDirectoryPage(Page):
+class ContactDirectoryPage(PublicCacheMixin, Page):
     """Every live contact point, grouped by municipality, filterable without JS."""
 
     intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
