@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale
 
+from wagtail_selvhjelp import privacy
 from wagtail_selvhjelp.choices import GroupKind, RegistrationStatus
 from wagtail_selvhjelp.models import (
     AvoidPair,
@@ -422,6 +423,46 @@ def _registrations(page):
         )
 
 
+def _past_registrations(page):
+    """People who withdrew or waited long, then the retention purge.
+
+    So the demo's statistics and privacy overview have something to show:
+    the purge deletes the withdrawn and spam rows (their counts stay) and asks
+    the long-waiting ones whether they still want a group.
+    """
+    consent = ConsentText.for_text(page.consent_text)
+    place, slot = page.places.first(), page.time_slots.first()
+    past = [
+        (RegistrationStatus.WITHDRAWN, 45),
+        (RegistrationStatus.WITHDRAWN, 60),
+        (RegistrationStatus.SPAM, 40),
+        (RegistrationStatus.WAITING, 400),
+        (RegistrationStatus.WAITING, 380),
+    ]
+    for number, (status, days) in enumerate(past, start=REGISTRATION_COUNT + 1):
+        registration = Registration.objects.create(
+            page=page,
+            name=f"Tidligere Demo {number:02d}",
+            # The long-waiting ones have only a phone: Inspect shows the
+            # coordinator the question to ask (and the demo sends no e-mail).
+            email=""
+            if status == RegistrationStatus.WAITING
+            else (f"deltaker{number:02d}@demo.example"),
+            phone=f"+47999{number:05d}",
+            birth_year=timezone.localdate().year - 40,
+            consent_given_at=timezone.now(),
+            consent_text=consent,
+            status=status,
+        )
+        registration.places.set([place])
+        registration.time_slots.set([slot])
+        then = timezone.now() - datetime.timedelta(days=days)
+        Registration.objects.filter(pk=registration.pk).update(
+            created_at=then, consent_given_at=then, updated_at=then
+        )
+    privacy.purge()
+
+
 #: The demo's coordinators: a Django group on the registration page.
 COORDINATOR_GROUP = "Selvhjelp Fjellbygd – koordinatorer"
 COORDINATOR_PERMISSIONS = [
@@ -431,6 +472,8 @@ COORDINATOR_PERMISSIONS = [
     ("wagtail_selvhjelp", "delete_registration"),
     ("wagtail_selvhjelp", "match_registration"),
     ("wagtail_selvhjelp", "export_registration"),
+    ("wagtail_selvhjelp", "access_registration"),
+    ("wagtail_selvhjelp", "erase_registration"),
     ("wagtail_selvhjelp", "add_selfhelpgroup"),
     ("wagtail_selvhjelp", "change_selfhelpgroup"),
     ("wagtail_selvhjelp", "delete_selfhelpgroup"),
@@ -557,6 +600,7 @@ def load_demo(root, *, force=False):
     _registrations(registration_page)
     _avoid_pairs(registration_page)
     _forming_group(registration_page)
+    _past_registrations(registration_page)
     _publish_child(
         section,
         ContactDirectoryPage(
