@@ -306,12 +306,16 @@ def collected_fields(page):
     for model_field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
         if model_field.name in skip or model_field.name.endswith("_ptr"):
             continue
+        by_system = model_field.name in model.coordinator_fields or not (
+            model_field.editable
+        )
         rows.append(
             {
                 "label": model_field.verbose_name,
                 "encrypted": isinstance(model_field, EncryptedTextField),
-                "asked": asked.get(model_field.name, True),
-                "coordinator_only": model_field.name in model.coordinator_fields,
+                # None: not a question (recorded by a coordinator or the system).
+                "asked": None if by_system else asked.get(model_field.name, True),
+                "coordinator_only": by_system,
             }
         )
     return rows

@@ -5,7 +5,7 @@ import re
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Q
+from django.db.models import BooleanField, DateTimeField, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import yesno
@@ -310,10 +310,17 @@ class RegistrationInspectView(ScopedInspectView):
         ]
 
     def get_field_display_value(self, field_name, field):
+        value = getattr(self.object, field_name, None)
         if isinstance(field, BooleanField):
             # "Yes"/"No" in the user's language, not Python's True/False.
-            return capfirst(yesno(getattr(self.object, field_name), gettext("yes,no")))
+            return capfirst(yesno(value, gettext("yes,no")))
+        if isinstance(field, DateTimeField) and value is not None:
+            # In the site's (or the user's) time zone, not the database's UTC.
+            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
         return super().get_field_display_value(field_name, field)
+
+    def get_phone_display_value(self):
+        return self.object.phone_display
 
     def get_context_for_field(self, field_name):
         try:

@@ -3,7 +3,8 @@
 The statistics add the counts kept for deleted registrations to the counts
 of those still held, so a purge changes where a registration is counted,
 never whether. Counts from 1 to 4 are shown as "< 5", on screen and in the
-spreadsheet, so that nobody can be singled out.
+spreadsheet, so that nobody can be singled out; there is no row total, which
+would give the hidden counts away by subtraction.
 """
 
 from collections import Counter
@@ -70,10 +71,6 @@ class StatisticRow:
             return str(GroupKind(self.label).label) if self.label else "–"
         return self.label
 
-    @property
-    def total(self):
-        return shown_count(sum(self.counts.values()))
-
     def __getattr__(self, name):
         # waiting, placed, withdrawn, expired, spam: the shown counts.
         if name in Outcome.values:
@@ -131,21 +128,18 @@ class StatisticsReportView(ReportView):
         Column(Outcome.WITHDRAWN.value, label=Outcome.WITHDRAWN.label),
         Column(Outcome.EXPIRED.value, label=Outcome.EXPIRED.label),
         Column(Outcome.SPAM.value, label=Outcome.SPAM.label),
-        Column("total", label=_("Total")),
     ]
     list_export = [
         "month_label",
         "page_title",
         "value_label",
         *Outcome.values,
-        "total",
     ]
     export_headings = {
         "month_label": _("Month registered"),
         "page_title": _("Registration page"),
         "value_label": _("Counted by"),
         **dict(Outcome.choices),
-        "total": _("Total"),
     }
 
     def dispatch(self, request, *args, **kwargs):
