@@ -62,7 +62,7 @@ def test_the_page_shows_the_status_privately(client, page, registration):
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
     assert response["X-Robots-Tag"] == "noindex, nofollow"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_withdrawing_deletes_at_once(client, page, registration):
@@ -173,4 +173,19 @@ def test_other_methods_are_refused(client, page, registration):
         response = method(link_for(page, registration))
         assert response.status_code == 405
         assert response["Allow"].startswith("GET, POST")
+    assert Registration.objects.filter(pk=registration.pk).exists()
+
+
+def test_a_failed_csrf_check_does_not_show_the_registration_form(
+    page, registration, settings
+):
+    from django.test import Client
+
+    settings.CSRF_FAILURE_VIEW = "wagtail_selvhjelp.views.csrf.csrf_failure"
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        link_for(page, registration), {"action": "withdraw", "confirm": "yes"}
+    )
+    assert response.status_code == 403
+    assert 'name="form_token"' not in response.content.decode()
     assert Registration.objects.filter(pk=registration.pk).exists()

@@ -10,8 +10,8 @@ no contact details. Wagtail serves only path segments of letters, digits,
 ``-`` and ``_``, so the signature's ``:`` separators become ``/``. A guessed, tampered or expired link, and a link to a
 deleted registration, all get the same neutral page, so the page cannot be
 used to learn whether someone registered. The page is rate-limited per
-client, never cached and never indexed, and sends no referrer onwards (the
-link is a key).
+client, never cached and never indexed, and sends no referrer to other
+sites (the link is a key).
 """
 
 from django.core import signing
@@ -89,7 +89,10 @@ class SelfServiceMixin:
             request, self.self_service_template, context, status=status
         )
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        # The link is a key: links away from the page send no referrer. Not
+        # "no-referrer", which makes browsers post "Origin: null" and fail
+        # Django's CSRF origin check.
+        response["Referrer-Policy"] = "same-origin"
         return guards.private_response(response)
 
     def serve_self_service(self, request, token):

@@ -19,7 +19,9 @@ def csrf_failure(request, reason=""):
     page = None
     if request.method == "POST":
         route = Page.route_for_request(request, request.path)
-        if route is not None:
+        # Only the form's own route: its other routes (the self-service page)
+        # hold no form to give back.
+        if route is not None and _route_name(route) == "index_route":
             page = route[0].specific
     if not isinstance(page, GroupRegistrationPage) or not page.is_open():
         return django_csrf_failure(request, reason=reason)
@@ -37,3 +39,10 @@ def csrf_failure(request, reason=""):
             "wrote is still here: please send it again."
         ),
     )
+
+
+def _route_name(route):
+    """The name of the routable page's view in a ``route_for_request`` result."""
+    _page, args, _kwargs = route
+    view = args[0] if args else None
+    return getattr(view, "__name__", None)
