@@ -33,6 +33,7 @@ proposal back::
     result.groups  # [ProposedGroup(members, place, slot, topic, gender, open_group)]
     result.unplaced  # {candidate id: UnplacedReason(code, message, params)}
     result.upper_bound  # no valid proposal can place more than this many
+    result.options_considered  # (candidate, group shape) pairs: the work done
 
 Guarantees:
 
@@ -52,7 +53,13 @@ Guarantees:
   then group sizes near the middle of the bounds and no one the only member of
   their gender in a group.
 * **Deterministic**: the same input in any order gives the same output. Ids may
-  be any hashable values, of mixed types.
+  be any hashable values, of mixed types: numbers, strings, tuples and
+  frozensets of them, or any other value its type and ``repr`` tell apart
+  (UUIDs, dates, ...). Different ids that share their type and ``repr`` (or
+  several NaNs) have no stable order and are refused.
+* **Bounded work**: a place, time slot or topic that no other candidate and no
+  open group has is not enumerated (only the first such one is kept), so one
+  candidate ticking 10,000 places costs what the places others share cost.
 * **Explained**: every unplaced candidate gets an :class:`UnplacedReason` with a
   stable ``code``, ``params`` and an English ``message``; ``str(reason)`` is
   the message. The codes are listed in :mod:`wagtail_selvhjelp.matching.reasons`.
@@ -61,9 +68,12 @@ Guarantees:
   possible the proposal can be, and ``result.is_proven_optimal`` whether it is
   the best possible.
 
-Unknown ids in ``avoid`` are ignored. Bad values (empty places or slots, an
-unknown kind, ``min_size > max_size``, duplicate ids, a candidate who is also a
-member of an open group) raise ``ValueError``.
+Unknown ids in ``avoid`` are ignored. Bad input raises ``ValueError`` (never
+``TypeError``) with a message naming the argument: an argument of the wrong
+shape (``None``, a string or a mapping where a collection belongs, a nested
+list, an element of the wrong type), bad values (empty places or slots, an
+unknown kind, ``min_size > max_size``), duplicate ids, ids with no stable
+order, a candidate who is also a member of an open group.
 """
 
 from .engine import propose_groups

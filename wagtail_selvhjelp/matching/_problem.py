@@ -4,14 +4,24 @@ A *shape* is what a group is defined by: ``(place, slot, topic, gender)``, with
 ``topic=None`` for a mixed group and ``gender=None`` for a group open to every
 gender. Candidates are numbered once, in canonical id order, and every later
 step refers to them by that number.
+
+Only the choices someone shares are enumerated: a place, time slot or topic
+that no other candidate and no open group has can hold no group but the
+candidate's own (a group of one, when ``min_size`` is 1), and every such group
+is as good as any other, so only the first of them in name order is kept (it
+also names the place in a reason when nobody can meet the candidate anywhere).
+One candidate ticking thousands of places therefore costs no more than the
+places the others tick.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from ._keys import canonical_key, optional_key
+from ._keys import canonical_key, key_collision, optional_key
 from .types import Candidate, OpenGroup, Rules
 
 
@@ -58,6 +68,12 @@ class Problem:
     """For each candidate, every known id it must not share a group with."""
     wished_genders: frozenset[str]
     """Genders for which some candidate wants a single-gender group."""
+    places: list[tuple[str, ...]]
+    """For each candidate, the places worth enumerating, sorted (see above)."""
+    slots: list[tuple[str, ...]]
+    """For each candidate, the time slots worth enumerating, sorted."""
+    topics: list[tuple[str, ...]]
+    """For each candidate, the topics worth enumerating, sorted."""
 
     def shapes_of(self, index: int) -> list[Shape]:
         """Every shape candidate ``index`` fits, in canonical order."""
@@ -72,13 +88,13 @@ class Problem:
                 genders.append(candidate.gender)
         topics: list[str | None] = []
         if candidate.kind != "mixed":
-            topics.extend(sorted(candidate.topics))
+            topics.extend(self.topics[index])
         if candidate.kind != "themed":
             topics.append(None)
         return [
             (place, slot, topic, gender)
-            for place in sorted(candidate.places)
-            for slot in sorted(candidate.slots)
+            for place in self.places[index]
+            for slot in self.slots[index]
             for topic in topics
             for gender in genders
         ]
@@ -102,15 +118,9 @@ def prepare(
 ) -> Problem:
     """Validate the input as a whole and put it in canonical order."""
     if not isinstance(rules, Rules):
-        raise ValueError("rules must be a Rules instance")
-    candidate_list = list(candidates)
-    group_list = list(open_groups)
-    for candidate in candidate_list:
-        if not isinstance(candidate, Candidate):
-            raise ValueError(f"expected Candidate objects, got {candidate!r}")
-    for group in group_list:
-        if not isinstance(group, OpenGroup):
-            raise ValueError(f"expected OpenGroup objects, got {group!r}")
+        raise ValueError(f"rules must be a Rules instance, got {rules!r}")
+    candidate_list = _objects(candidates, "candidates", Candidate)
+    group_list = _objects(open_groups, "open_groups", OpenGroup)
     candidate_list.sort(key=lambda candidate: canonical_key(candidate.id))
     group_list.sort(key=lambda group: canonical_key(group.id))
 
@@ -120,11 +130,14 @@ def prepare(
             raise ValueError(f"candidate id {candidate.id!r} is given twice")
         ids.add(candidate.id)
     group_ids: set[Hashable] = set()
-    members: dict[Hashable, Hashable] = {}
     for group in group_list:
         if group.id in group_ids:
             raise ValueError(f"open group id {group.id!r} is given twice")
         group_ids.add(group.id)
+    _check_orderable([candidate.id for candidate in candidate_list], "candidate")
+    _check_orderable([group.id for group in group_list], "open group")
+    members: dict[Hashable, Hashable] = {}
+    for group in group_list:
         for member in group.member_ids:
             if member in ids:
                 raise ValueError(
@@ -154,13 +167,82 @@ def prepare(
         for candidate in candidate_list
         if candidate.single_gender and candidate.gender is not None
     )
+    places = _shared(candidate_list, "places", [g.place for g in group_list])
+    slots = _shared(candidate_list, "slots", [g.slot for g in group_list])
+    topics = _shared(candidate_list, "topics", [g.topic for g in group_list])
     return Problem(
         candidates=candidate_list,
         rules=rules,
         open_groups=group_list,
         avoid=[frozenset(avoid[candidate.id]) for candidate in candidate_list],
         wished_genders=wished,
+        places=places,
+        slots=slots,
+        topics=topics,
     )
+
+
+def _objects(value: Any, what: str, kind: type) -> list:
+    """The argument ``value`` as a list of ``kind`` instances, or a clear
+    ``ValueError`` naming the argument."""
+    name = kind.__name__
+    if value is None or isinstance(value, str | bytes | kind):
+        raise ValueError(
+            f"{what} must be a collection of {name} objects, not {value!r}"
+        )
+    if isinstance(value, Mapping):
+        raise ValueError(
+            f"{what} must be a collection of {name} objects, not a mapping "
+            f"(pass its values)"
+        )
+    try:
+        items = list(value)
+    except TypeError:
+        raise ValueError(
+            f"{what} must be a collection of {name} objects, not {value!r}"
+        ) from None
+    for item in items:
+        if not isinstance(item, kind):
+            raise ValueError(f"{what}: expected {name} objects, got {item!r}")
+    return items
+
+
+def _check_orderable(ids: list[Hashable], what: str) -> None:
+    """Refuse different ids that no stable order can tell apart: their order,
+    and so the proposal, would depend on the order of the input."""
+    collision = key_collision(ids)
+    if collision is not None:
+        first, second = collision
+        raise ValueError(
+            f"{what} ids {first!r} and {second!r} are different but of the "
+            f"same type and repr, so they have no stable order; use ids that "
+            f"their repr tells apart (for example integers, strings or UUIDs)"
+        )
+
+
+def _shared(
+    candidates: list[Candidate], field: str, fixed: Iterable[str | None]
+) -> list[tuple[str, ...]]:
+    """For each candidate, the names of ``field`` worth enumerating, sorted:
+    those another candidate or an open group (``fixed``) has too, and the first
+    of the others."""
+    counts = Counter(
+        name for candidate in candidates for name in getattr(candidate, field)
+    )
+    fixed_names = set(fixed)
+    kept = []
+    for candidate in candidates:
+        shared = []
+        alone = None
+        for name in getattr(candidate, field):
+            if counts[name] > 1 or name in fixed_names:
+                shared.append(name)
+            elif alone is None or name < alone:
+                alone = name
+        if alone is not None:
+            shared.append(alone)
+        kept.append(tuple(sorted(shared)))
+    return kept
 
 
 def components(problem: Problem) -> list[tuple[list[int], list[int]]]:
@@ -189,11 +271,11 @@ def components(problem: Problem) -> list[tuple[list[int], list[int]]]:
             parent[max(a, b)] = min(a, b)
 
     anchors: list[tuple[str, str] | None] = []
-    for candidate in problem.candidates:
+    for index in range(len(problem.candidates)):
         nodes = [
             (place, slot)
-            for place in sorted(candidate.places)
-            for slot in sorted(candidate.slots)
+            for place in problem.places[index]
+            for slot in problem.slots[index]
         ]
         for node in nodes:
             union(nodes[0], node)

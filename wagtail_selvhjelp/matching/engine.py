@@ -50,9 +50,11 @@ def propose_groups(
     """Propose groups for ``candidates`` under ``rules``.
 
     Free seats in ``open_groups`` are offered first to those no new group
-    would take. Raises ``ValueError`` for inconsistent input (duplicate ids, a
-    candidate who is already in an open group, ...). See the package
-    documentation for the guarantees.
+    would take. Raises ``ValueError`` for input of the wrong shape (``None``
+    or a single object where a collection belongs, elements that are not
+    ``Candidate``/``OpenGroup``) and for inconsistent input (duplicate ids,
+    ids with no stable order, a candidate who is already in an open group,
+    ...). See the package documentation for the guarantees.
     """
     problem = prepare(candidates, Rules() if rules is None else rules, open_groups)
     rank = [0] * len(problem.candidates)
@@ -64,13 +66,15 @@ def propose_groups(
     groups: list[Group] = []
     unplaced: set[int] = set()
     upper_bound = 0
+    considered = 0
     for candidate_indices, open_indices in components(problem):
-        part_groups, part_unplaced, part_bound = _solve_component(
+        part_groups, part_unplaced, part_bound, part_considered = _solve_component(
             problem, rank, candidate_indices, open_indices
         )
         groups.extend(part_groups)
         unplaced.update(part_unplaced)
         upper_bound += part_bound
+        considered += part_considered
 
     explainer = Explainer(problem, groups)
     reasons = {
@@ -81,14 +85,20 @@ def propose_groups(
         (_to_proposed(problem, group) for group in groups if group.members),
         key=_group_sort_key,
     )
-    return MatchResult(groups=proposed, unplaced=reasons, upper_bound=upper_bound)
+    return MatchResult(
+        groups=proposed,
+        unplaced=reasons,
+        upper_bound=upper_bound,
+        options_considered=considered,
+    )
 
 
 def _solve_component(
     problem: Problem, rank: list[int], indices: list[int], open_indices: list[int]
-) -> tuple[list[Group], set[int], int]:
+) -> tuple[list[Group], set[int], int, int]:
     order = priority_order(problem, indices)
-    table = build_types(problem, order, [problem.shapes_of(i) for i in order])
+    shapes = [problem.shapes_of(index) for index in order]
+    table = build_types(problem, order, shapes)
     max_size = problem.rules.max_size
     seats = []
     pools = []
@@ -124,7 +134,8 @@ def _solve_component(
     assembler.build_new_groups(order, selector)
     assembler.repair()
     assembler.polish()
-    return assembler.groups, assembler.unplaced, bound
+    considered = sum(len(local_shapes) for local_shapes in shapes)
+    return assembler.groups, assembler.unplaced, bound, considered
 
 
 def _to_proposed(problem: Problem, group: Group) -> ProposedGroup:

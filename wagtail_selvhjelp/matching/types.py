@@ -9,7 +9,7 @@ with a message that names the offending object.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,34 +18,54 @@ KINDS = ("themed", "mixed", "any")
 """The group kinds a candidate may ask for."""
 
 
-def _names(value: Iterable[str], what: str, owner: str) -> frozenset[str]:
-    if isinstance(value, str):
+def _items(value: Any, what: str, owner: str, kind: str) -> list:
+    """The elements of a collection argument, or a ``ValueError`` that says
+    what was wrong with it (a string, a mapping, ``None``, not a collection)."""
+    if isinstance(value, str | bytes):
         raise ValueError(
-            f"{owner}: {what} must be a collection of names, not the string {value!r}"
+            f"{owner}: {what} must be a collection of {kind}, not the string {value!r}"
         )
-    names = frozenset(value)
+    if isinstance(value, Mapping):
+        raise ValueError(
+            f"{owner}: {what} must be a collection of {kind}, not a mapping"
+        )
+    try:
+        return list(value)
+    except TypeError:
+        raise ValueError(
+            f"{owner}: {what} must be a collection of {kind}, not {value!r}"
+        ) from None
+
+
+def _names(value: Iterable[str], what: str, owner: str) -> frozenset[str]:
+    names = value if type(value) is frozenset else _items(value, what, owner, "names")
     for name in names:
         if not isinstance(name, str) or not name:
             raise ValueError(f"{owner}: {what} must be non-empty strings, got {name!r}")
-    return names
+    return frozenset(names)
 
 
 def _ids(value: Iterable[Hashable], what: str, owner: str) -> frozenset[Hashable]:
-    if isinstance(value, str):
-        raise ValueError(
-            f"{owner}: {what} must be a collection of ids, not the string {value!r}"
-        )
-    try:
-        return frozenset(value)
-    except TypeError as error:
-        raise ValueError(f"{owner}: {what} must be hashable ids ({error})") from None
+    if type(value) is frozenset:
+        return value
+    ids = _items(value, what, owner, "ids")
+    for item in ids:
+        if not _is_hashable(item):
+            raise ValueError(f"{owner}: {what} must be hashable ids, got {item!r}")
+    return frozenset(ids)
 
 
-def _check_hashable(value: object, owner: str) -> None:
+def _is_hashable(value: object) -> bool:
     try:
         hash(value)
     except TypeError:
-        raise ValueError(f"{owner}: id {value!r} is not hashable") from None
+        return False
+    return True
+
+
+def _check_hashable(value: object, owner: str) -> None:
+    if not _is_hashable(value):
+        raise ValueError(f"{owner}: id {value!r} is not hashable")
 
 
 def _optional_name(value: str | None, what: str, owner: str) -> None:
@@ -150,6 +170,11 @@ class OpenGroup:
 
     def __post_init__(self) -> None:
         _check_hashable(self.id, "open group")
+        if self.id is None:
+            raise ValueError(
+                "open group: id must not be None (a proposed group with "
+                "open_group=None is a new group)"
+            )
         owner = f"open group {self.id!r}"
         if not isinstance(self.place, str) or not self.place:
             raise ValueError(f"{owner}: place must be a non-empty string")
@@ -160,7 +185,7 @@ class OpenGroup:
         object.__setattr__(
             self, "member_ids", _ids(self.member_ids, "member_ids", owner)
         )
-        years = tuple(self.birth_years)
+        years = tuple(_items(self.birth_years, "birth_years", owner, "years"))
         if not all(_is_int(year) for year in years):
             raise ValueError(f"{owner}: birth_years must be integers")
         object.__setattr__(self, "birth_years", years)
@@ -215,6 +240,12 @@ class MatchResult:
     groups: list[ProposedGroup]
     unplaced: dict[Hashable, UnplacedReason]
     upper_bound: int
+    options_considered: int = field(default=0, compare=False)
+    """How many (candidate, group shape) pairs the engine worked with: a
+    deterministic measure of its work. Of the places, time slots and topics
+    that no one else (no other candidate, no open group) has, only the first
+    is kept, since no group with others can form at any of them; so this grows
+    with what candidates share, not with how many choices one of them ticks."""
 
     @property
     def placed_count(self) -> int:

@@ -8,10 +8,18 @@ engine's internal state.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 
+from ._keys import canonical_key
 from ._problem import ages_fit, fits, prepare
-from .types import Candidate, MatchResult, OpenGroup, Rules
+from .types import (
+    Candidate,
+    MatchResult,
+    OpenGroup,
+    ProposedGroup,
+    Rules,
+    _check_hashable,
+)
 
 
 def check_proposal(
@@ -21,8 +29,13 @@ def check_proposal(
     result: MatchResult,
 ) -> list[str]:
     """Every way ``result`` breaks the rules for this input, as English
-    sentences; an empty list means the proposal is valid."""
+    sentences; an empty list means the proposal is valid.
+
+    Raises ``ValueError`` for bad input, as :func:`propose_groups` does, and
+    for a ``result`` that is not shaped like a :class:`MatchResult`.
+    """
     problem = prepare(candidates, rules, open_groups)
+    _check_shape(result)
     by_id = {candidate.id: index for index, candidate in enumerate(problem.candidates)}
     open_by_id = {group.id: group for group in problem.open_groups}
     problems: list[str] = []
@@ -75,8 +88,36 @@ def check_proposal(
         if member not in by_id:
             problems.append(f"{member!r} is unplaced but not a candidate")
     missing = set(by_id) - set(seen) - set(result.unplaced)
-    for member in sorted(missing, key=repr):
+    for member in sorted(missing, key=canonical_key):
         problems.append(f"{member!r} is neither placed nor unplaced")
     if result.upper_bound < result.placed_count:
         problems.append("upper_bound is below the number placed")
     return problems
+
+
+def _check_shape(result: MatchResult) -> None:
+    """Raise ``ValueError`` unless ``result`` holds what a proposal holds."""
+    if not isinstance(result, MatchResult):
+        raise ValueError(f"result must be a MatchResult, got {result!r}")
+    if not isinstance(result.groups, list | tuple):
+        raise ValueError(f"result.groups must be a list, got {result.groups!r}")
+    for group in result.groups:
+        if not isinstance(group, ProposedGroup):
+            raise ValueError(f"result.groups: expected ProposedGroup, got {group!r}")
+        owner = f"result.groups: {group!r}"
+        if not isinstance(group.members, list | tuple):
+            raise ValueError(f"{owner}: members must be a tuple of ids")
+        for value in (*group.members, group.open_group):
+            _check_hashable(value, owner)
+        for what in ("place", "slot"):
+            if not isinstance(getattr(group, what), str):
+                raise ValueError(f"{owner}: {what} must be a string")
+        for what in ("topic", "gender"):
+            if not isinstance(getattr(group, what), str | None):
+                raise ValueError(f"{owner}: {what} must be None or a string")
+    if not isinstance(result.unplaced, Mapping):
+        raise ValueError(f"result.unplaced must be a dict, got {result.unplaced!r}")
+    if not isinstance(result.upper_bound, int) or isinstance(result.upper_bound, bool):
+        raise ValueError(
+            f"result.upper_bound must be an integer, got {result.upper_bound!r}"
+        )
