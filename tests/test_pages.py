@@ -292,3 +292,40 @@ def test_a_restricted_page_is_not_shared(client, section):
     )
     response = client.get(section.url)
     assert "public" not in response.get("Cache-Control", "")
+
+
+def test_directory_pages_many_contact_points_in_the_database(client, directory):
+    for number in range(45):
+        ContactPointFactory(municipality=f"Kommune {number % 3}", sort_order=number)
+    first = client.get(directory.url)
+    html = first.content.decode()
+    assert "1–20" in html and "45" in html
+    assert len(_json_ld(html)["@graph"]) == 20
+    assert 'aria-current="page"' in html
+    third = client.get(directory.url, {"side": "3"}).content.decode()
+    assert len(_json_ld(third)["@graph"]) == 5
+    # A page number that makes no sense shows the first or last page.
+    assert client.get(directory.url, {"side": "x"}).status_code == 200
+    assert client.get(directory.url, {"side": "99"}).status_code == 200
+    # The filter runs in the database and pages too.
+    one = client.get(directory.url, {"municipality": "Kommune 1"}).content.decode()
+    assert len(_json_ld(one)["@graph"]) == 15
+    assert "Kommune 2</h2>" not in one
+
+
+def test_directory_queries_do_not_grow_with_the_data(client, directory):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            client.get(directory.url)
+        return len(captured)
+
+    for number in range(5):
+        ContactPointFactory(municipality=f"Kommune {number}")
+    queries()  # warm the site's caches
+    few = queries()
+    for number in range(60):
+        ContactPointFactory(municipality=f"By {number}")
+    assert queries() == few

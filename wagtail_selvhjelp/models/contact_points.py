@@ -120,6 +120,13 @@ class ContactPoint(
         verbose_name = _("contact point")
         verbose_name_plural = _("contact points")
         ordering = ["municipality", "sort_order", "organisation"]
+        indexes = [
+            # The directory: live ones of a language, by municipality.
+            models.Index(
+                fields=["locale", "live", "municipality", "sort_order"],
+                name="selvhjelp_cp_directory",
+            )
+        ]
 
     def __str__(self):
         if self.contact_person:

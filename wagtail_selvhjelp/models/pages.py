@@ -2,9 +2,9 @@
 
 import json
 
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils.cache import patch_cache_control
-from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -191,7 +191,7 @@ class SelfHelpInfoPage(PublicCacheMixin, Page):
 
 
 class ContactDirectoryPage(PublicCacheMixin, Page):
-    """Every live contact point, grouped by municipality, filterable without JS."""
+    """Live contact points by municipality: filtered and paged without JS."""
 
     intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
 
@@ -213,39 +213,65 @@ class ContactDirectoryPage(PublicCacheMixin, Page):
         """The text under this page's title on its section's cards."""
         return self.search_description or strip_tags(self.intro).strip()
 
-    @cached_property
-    def contact_points(self):
+    #: Contact points shown per page of the directory.
+    page_size = 20
+    #: The query parameter of the page number.
+    page_parameter = "side"
+
+    def published_contact_points(self):
         """Live contact points in this page's language, in directory order."""
-        return list(
+        return (
             ContactPoint.objects.live()
             .filter(locale_id=self.locale_id)
             .in_directory_order()
         )
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        contact_points = self.contact_points
-        municipalities = sorted(
-            {cp.municipality for cp in contact_points}, key=str.casefold
+    def municipality_counts(self):
+        """(municipality, number of contact points), in alphabetical order."""
+        rows = (
+            self.published_contact_points()
+            .order_by()
+            .values_list("municipality")
+            .annotate(number=models.Count("pk"))
         )
+        return sorted(rows, key=lambda row: row[0].casefold())
+
+    def get_context(self, request, *args, **kwargs):
+        """One municipality or all, a page at a time: two queries at any size.
+
+        The municipality filter runs in the database, the list of
+        municipalities comes with their counts (so the page count needs no
+        query of its own), and the JSON-LD describes only what is shown.
+        """
+        context = super().get_context(request, *args, **kwargs)
+        counts = self.municipality_counts()
+        municipalities = [name for name, _number in counts]
         selected = request.GET.get(self.filter_parameter, "")
         if selected not in municipalities:
             context["unknown_municipality"] = bool(selected)
             selected = ""
+        contact_points = self.published_contact_points()
+        total = sum(number for _name, number in counts)
         if selected:
-            contact_points = [
-                cp for cp in contact_points if cp.municipality == selected
-            ]
+            contact_points = contact_points.filter(municipality=selected)
+            total = dict(counts)[selected]
+        paginator = Paginator(range(total), self.page_size)
+        page_number = paginator.get_page(request.GET.get(self.page_parameter))
+        start = page_number.start_index() - 1 if total else 0
+        shown = list(contact_points[start : start + self.page_size])
         context.update(
             {
-                "contact_points": contact_points,
+                "contact_points": shown,
                 "municipalities": municipalities,
+                "municipality_counts": counts,
                 "selected_municipality": selected,
                 "filter_parameter": self.filter_parameter,
+                "page_parameter": self.page_parameter,
+                "page_number": page_number,
                 "json_ld": json_ld(
                     {
                         "@context": "https://schema.org",
-                        "@graph": [cp.to_schema_org() for cp in contact_points],
+                        "@graph": [cp.to_schema_org() for cp in shown],
                     }
                 ),
             }
