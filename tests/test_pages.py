@@ -73,6 +73,7 @@ def test_editor_builds_a_section_in_the_admin(admin_client, home_page):
                     ),
                 ]
             ),
+            "card_count": "6",
             "contact_point_links": {
                 "TOTAL_FORMS": 0,
                 "INITIAL_FORMS": 0,
@@ -328,4 +329,45 @@ def test_directory_queries_do_not_grow_with_the_data(client, directory):
     few = queries()
     for number in range(60):
         ContactPointFactory(municipality=f"By {number}")
+    assert queries() == few
+
+
+def test_index_shows_a_few_cards_and_pages_through_the_rest(client, section):
+    from .factories import SelfHelpInfoPageFactory
+
+    section.card_count = 3
+    section.save_revision().publish()
+    titles = [f"Artikkel nummer {n:03d}" for n in range(40)]
+    for title in titles:
+        SelfHelpInfoPageFactory(parent=section, title=title)
+    html = client.get(section.url).content.decode()
+    assert html.count('class="selvhjelp-card"') == 3
+    for title in titles[:33]:
+        assert title in html
+    assert titles[33] not in html
+    assert 'rel="next"' in html and 'rel="prev"' not in html
+    second = client.get(section.url, {"side": "2"}).content.decode()
+    assert 'class="selvhjelp-card"' not in second
+    assert all(title in second for title in titles[33:])
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert client.get(section.url, {"side": "zz"}).status_code == 200
+
+
+def test_index_queries_do_not_grow_with_the_section(client, section):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .factories import SelfHelpInfoPageFactory
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            client.get(section.url)
+        return len(captured)
+
+    for number in range(3):
+        SelfHelpInfoPageFactory(parent=section, title=f"Få {number}")
+    queries()
+    few = queries()
+    for number in range(50):
+        SelfHelpInfoPageFactory(parent=section, title=f"Mange {number}")
     assert queries() == few

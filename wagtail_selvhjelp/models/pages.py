@@ -3,6 +3,7 @@
 import json
 
 from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.cache import patch_cache_control
 from django.utils.html import strip_tags
@@ -64,11 +65,22 @@ class SelfHelpIndexPage(PublicCacheMixin, Page):
 
     intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
     body = StreamField(InfoStreamBlock(), verbose_name=_("body"), blank=True)
+    card_count = models.PositiveSmallIntegerField(
+        _("pages shown as cards"),
+        default=6,
+        validators=[MinValueValidator(0), MaxValueValidator(24)],
+        help_text=_(
+            "The first pages of the section, in the order of the page tree, are "
+            "shown as cards with their summary; the rest as a list of links. "
+            "Put the pages you want to feature first."
+        ),
+    )
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
         FieldPanel("body"),
+        FieldPanel("card_count"),
         InlinePanel(
             "contact_point_links",
             label=_("Contact points"),
@@ -102,12 +114,45 @@ class SelfHelpIndexPage(PublicCacheMixin, Page):
             .first()
         )
 
-    def get_cards(self, registration_page=None):
-        """Live, public child pages to show as cards, in menu order."""
-        children = self.get_children().live().public().defer_streamfields().specific()
+    #: Links per page of the list after the cards.
+    list_size = 30
+    #: The query parameter of the list's page number.
+    page_parameter = "side"
+
+    def get_section_pages(self, registration_page=None):
+        """Live, public child pages, in the page tree's order."""
+        children = self.get_children().live().public()
         if registration_page is not None:
             children = children.exclude(pk=registration_page.pk)
         return children
+
+    def get_cards(self, registration_page=None):
+        """The first ``card_count`` section pages, specific (for their summary)."""
+        pages = self.get_section_pages(registration_page)
+        return pages.defer_streamfields().specific()[: self.card_count]
+
+    def get_list(self, request, registration_page=None):
+        """The section pages after the cards, one page of links at a time.
+
+        Plain pages (titles and URLs need nothing specific), fetched with one
+        extra row to know whether there is a next page: one query at any size.
+        """
+        try:
+            number = max(1, int(request.GET.get(self.page_parameter, 1)))
+        except (TypeError, ValueError):
+            number = 1
+        start = self.card_count + (number - 1) * self.list_size
+        rows = list(
+            self.get_section_pages(registration_page)[
+                start : start + self.list_size + 1
+            ]
+        )
+        return {
+            "pages": rows[: self.list_size],
+            "number": number,
+            "previous": number - 1 if number > 1 else None,
+            "next": number + 1 if len(rows) > self.list_size else None,
+        }
 
     def get_contact_points(self):
         return [
@@ -121,7 +166,12 @@ class SelfHelpIndexPage(PublicCacheMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         registration_page = self.get_registration_page()
         context["registration_page"] = registration_page
-        context["cards"] = self.get_cards(registration_page)
+        section_list = self.get_list(request, registration_page)
+        context["cards"] = (
+            self.get_cards(registration_page) if section_list["number"] == 1 else []
+        )
+        context["section_list"] = section_list
+        context["page_parameter"] = self.page_parameter
         context["contact_points"] = self.get_contact_points()
         return context
 
