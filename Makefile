@@ -1,5 +1,7 @@
 # Two commands set everything up on a fresh machine with Python 3.10+ and make:
 #   make demo   - install, migrate, load demo content, serve http://127.0.0.1:8000
+#                 (HOST and PORT change where; SELVHJELP_REQUIRE_2FA=1 asks admin
+#                 users for a second factor, as production does)
 #   make test   - install the testing extras and run the whole test suite
 
 # The first Python 3.10+ found; override with `make demo PYTHON=python3.12`.
@@ -12,6 +14,10 @@ MANAGE := $(BIN)/python example_site/manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The settings read HOST and PORT, so links in e-mails point at this server.
+DEMO_ENV := HOST=$(HOST) PORT=$(PORT)
+# pip -qq: errors only (setuptools' notes on editable installs are not errors).
+PIP_INSTALL := $(BIN)/python -m pip install -qq
 
 .PHONY: demo test lint format messages clean help
 
@@ -23,22 +29,28 @@ help:
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.10 or newer is needed (none found on PATH)." >&2; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "Creating the virtualenv $(VENV) with $(PYTHON)..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP_INSTALL) --upgrade pip
 
 $(VENV)/.installed-demo: $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[example]"
+	@echo "Installing wagtail-selvhjelp and the example site's packages..."
+	@$(PIP_INSTALL) -e ".[example]"
 	@touch $@
 
 $(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[testing,example]"
+	@echo "Installing wagtail-selvhjelp with its testing and example packages..."
+	@$(PIP_INSTALL) -e ".[testing,example]"
 	@touch $@ $(VENV)/.installed-demo
 
+# The system checks run once, in demo_server: runserver that prints the
+# address and how to sign in last, once it listens.
 demo: $(VENV)/.installed-demo
-	$(MANAGE) migrate --noinput
-	$(MANAGE) selvhjelp_demo
-	$(MANAGE) demo_admin --url http://$(HOST):$(PORT)/admin/
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@echo "Preparing the database and the demo content..."
+	@$(DEMO_ENV) $(MANAGE) migrate --noinput --verbosity 0 --skip-checks
+	@$(DEMO_ENV) $(MANAGE) selvhjelp_demo --skip-checks
+	@$(DEMO_ENV) $(MANAGE) demo_admin --verbosity 0 --skip-checks
+	@$(DEMO_ENV) $(MANAGE) demo_server $(HOST):$(PORT)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

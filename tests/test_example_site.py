@@ -1,6 +1,7 @@
 """The example site answers: home page, admin login, the demo commands."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,7 +55,12 @@ def test_demo_admin_creates_a_working_login(tmp_path, monkeypatch, client):
     assert len(password) >= 12
     call_command("demo_admin", stdout=open(os.devnull, "w"))
     assert get_user_model().objects.filter(username="admin").count() == 1
-    assert client.login(username="admin", password=password)
+    # Through the admin's sign-in form: django-axes needs the request.
+    response = client.post(
+        reverse("wagtailadmin_login"), {"username": "admin", "password": password}
+    )
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
 
 
 def test_production_settings_pass_check_deploy():
@@ -123,3 +129,147 @@ def test_production_settings_refuse_to_start_without_an_encryption_key():
     )
     assert result.returncode != 0
     assert "WAGTAIL_SELVHJELP_ENCRYPTION_KEYS" in result.stderr
+
+
+def _settings_of(module, env, *names):
+    """Values of settings ``names`` as ``module`` computes them under ``env``.
+
+    Variables that would change the outcome are taken out of the inherited
+    environment first.
+    """
+    script = "from django.conf import settings; " + "; ".join(
+        f"print(repr(settings.{name}))" for name in names
+    )
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"HOST", "PORT", "WAGTAILADMIN_BASE_URL", "SELVHJELP_REQUIRE_2FA"}
+    }
+    return subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            str(ROOT / "example_site" / "manage.py"),
+            "shell",
+            "--verbosity",
+            "0",
+            "-c",
+            script,
+        ],
+        env={**inherited, "DJANGO_SETTINGS_MODULE": module, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+PRODUCTION_ENV = {
+    "SECRET_KEY": "x" * 60,
+    "DATABASE_URL": "sqlite:///:memory:",
+    "WAGTAIL_SELVHJELP_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+}
+
+
+def test_production_settings_strip_blank_hosts():
+    result = _settings_of(
+        "example_site.settings.production",
+        {**PRODUCTION_ENV, "ALLOWED_HOSTS": "a.example.no, ,b.example.no,"},
+        "ALLOWED_HOSTS",
+        "WAGTAILADMIN_BASE_URL",
+        "ADMIN_REQUIRE_SECOND_FACTOR",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "['a.example.no',",
+        "'b.example.no']",
+        "'https://a.example.no'",
+        "True",
+    ]
+
+
+@pytest.mark.parametrize("hosts", ["", " , ", ","])
+def test_production_settings_refuse_an_empty_allowed_hosts(hosts):
+    result = _settings_of(
+        "example_site.settings.production",
+        {**PRODUCTION_ENV, "ALLOWED_HOSTS": hosts},
+        "ALLOWED_HOSTS",
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "ALLOWED_HOSTS holds no host name" in result.stderr
+    assert "IndexError" not in result.stderr
+
+
+#: ``make demo HOST=0.0.0.0`` serves on every interface.
+EVERY_INTERFACE = "0.0.0.0"  # noqa: S104
+
+
+def test_admin_links_in_e_mails_follow_the_demo_server_address():
+    def base_url(host, port):
+        result = _settings_of(
+            "example_site.settings.dev",
+            {"HOST": host, "PORT": port},
+            "WAGTAILADMIN_BASE_URL",
+            "ADMIN_REQUIRE_SECOND_FACTOR",
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    assert base_url("127.0.0.1", "8123") == ["'http://127.0.0.1:8123'", "False"]
+    assert base_url(EVERY_INTERFACE, "9000")[0] == "'http://localhost:9000'"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "HOST=$(HOST) PORT=$(PORT)" in makefile
+
+
+def test_new_page_slugs_are_plain_ascii(admin_client, home_page):
+    from wagtail_selvhjelp.models import SelfHelpIndexPage
+
+    section = home_page.add_child(
+        instance=SelfHelpIndexPage(title="Pårørende og ærlighet", slug="")
+    )
+    assert section.slug.isascii()
+    assert "%" not in section.url
+    # The admin's slug field transliterates as the editor types (æ → ae).
+    add_url = reverse(
+        "wagtailadmin_pages:add",
+        args=("wagtail_selvhjelp", "selfhelpindexpage", home_page.pk),
+    )
+    html = admin_client.get(add_url).content.decode()
+    (slug_input,) = re.findall(r'<input type="text" name="slug"[^>]*>', html)
+    # Django leaves a false boolean attribute out; true would be present.
+    assert 'data-controller="w-slug"' in slug_input
+    assert "data-w-slug-allow-unicode-value" not in slug_input
+
+
+def test_the_favicon_is_served(client, home_page):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/favicon.ico"
+    assert finders.find("favicon.ico") and finders.find("favicon.svg")
+    html = client.get(home_page.url).content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+
+
+@pytest.mark.django_db
+def test_the_demo_prints_how_to_sign_in_last(tmp_path, monkeypatch):
+    from io import StringIO
+
+    from example_site.home.management.commands import demo_admin, demo_server
+
+    monkeypatch.setattr(demo_admin, "PASSWORD_FILE", tmp_path / "pw")
+    quiet = StringIO()
+    call_command("demo_admin", verbosity=0, stdout=quiet)
+    assert quiet.getvalue() == ""
+    password = (tmp_path / "pw").read_text().strip()
+
+    out = StringIO()
+    server = demo_server.Command(stdout=out)
+    server.addr, server._raw_ipv6, server.protocol = "127.0.0.1", False, "http"
+    server.on_bind(8123)
+    lines = out.getvalue().rstrip().splitlines()
+    assert lines[-1] == lines[-6] == "=" * 72
+    block = "\n".join(lines[-6:])
+    assert "http://127.0.0.1:8123/admin/" in block
+    assert f"password: {password}" in block
+    assert "koordinator" in block

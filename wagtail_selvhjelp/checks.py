@@ -3,10 +3,15 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 from . import encryption
 from .conf import selvhjelp_settings
 
+
+#: django-otp's middleware: a site that lists it (or a subclass, such as
+#: wagtail-2fa's) is taken to ask admin users for a second factor.
+OTP_MIDDLEWARE = "django_otp.middleware.OTPMiddleware"
 
 #: Cache backends whose counts live in one process only.
 PER_PROCESS_CACHES = {
@@ -64,3 +69,50 @@ def check_encryption_keys(app_configs=None, **kwargs):
     except ImproperlyConfigured as error:
         return [Error(str(error), id="wagtail_selvhjelp.E002")]
     return []
+
+
+def second_factor_enforced():
+    """Whether admin users must prove a second factor, as far as settings tell.
+
+    ``SECOND_FACTOR_ENFORCED`` decides when it is True or False (a site whose
+    single sign-on asks for the second factor says True); None looks for
+    django-otp's middleware, or a subclass of it, in ``MIDDLEWARE``.
+    """
+    declared = selvhjelp_settings.SECOND_FACTOR_ENFORCED
+    if declared is not None:
+        return bool(declared)
+    if OTP_MIDDLEWARE in settings.MIDDLEWARE:
+        return True
+    try:
+        otp_middleware = import_string(OTP_MIDDLEWARE)
+    except ImportError:
+        return False
+    for path in settings.MIDDLEWARE:
+        try:
+            middleware = import_string(path)
+        except ImportError:
+            continue
+        if isinstance(middleware, type) and issubclass(middleware, otp_middleware):
+            return True
+    return False
+
+
+@register(Tags.security, deploy=True)
+def check_second_factor(app_configs=None, **kwargs):
+    """Warn in production when a password alone opens the registrations.
+
+    A deploy check, like Django's own security checks: ``check --deploy``
+    reports it, and development (DEBUG on) is left alone.
+    """
+    if settings.DEBUG or second_factor_enforced():
+        return []
+    return [
+        Warning(
+            "Admin users are not asked for a second factor, so a password "
+            "alone gives access to registrations and groups.",
+            hint="Enforce a second factor for the admin (django-otp, see the "
+            "example site), or set WAGTAIL_SELVHJELP['SECOND_FACTOR_ENFORCED'] "
+            "= True if the site's single sign-on already enforces one.",
+            id="wagtail_selvhjelp.W003",
+        )
+    ]

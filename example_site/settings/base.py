@@ -1,15 +1,19 @@
 """Settings shared by every environment of the example site."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+
+from example_site.admin_security import csp as site_csp
 
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 INSTALLED_APPS = [
     "example_site.home",
+    "example_site.admin_security",
     "wagtail_selvhjelp",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -28,6 +32,11 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_tasks",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    *site_csp.APPS,
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -37,13 +46,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy: django-csp on Django 5.2, Django's own on 6.
+    site_csp.MIDDLEWARE,
+    # After the CSP middleware: it swaps in the admin's policy first.
+    "example_site.admin_security.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(), then the redirect to the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    "example_site.admin_security.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a lockout into its own response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "example_site.urls"
@@ -60,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                *site_csp.CONTEXT_PROCESSORS,
             ],
         },
     },
@@ -75,6 +94,12 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+
+# django-axes watches every sign-in first; Django's own backend signs in.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -124,12 +149,83 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 WAGTAIL_SITE_NAME = "Selvhjelp i Fjellbygd kommune"
+# Slugs stay plain ASCII, not percent-encoded addresses: the admin's slug
+# field writes "parorende" for "Pårørende" as the editor types. (A page made
+# in code without a slug gets Django's slugify, which drops æ, ø and å.)
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+
+
+def _local_base_url():
+    """The address ``make demo`` serves on, from the HOST and PORT it passes.
+
+    Links in e-mails (the coordinator's admin link) must point where the
+    server listens. A server on every interface (0.0.0.0) is reached locally.
+    """
+    host = os.environ.get("HOST", "").strip() or "127.0.0.1"
+    port = os.environ.get("PORT", "").strip() or "8000"
+    if host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104 - an address, not a bind
+        host = "localhost"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL") or _local_base_url()
+# No calls from the admin to other sites: no update check, no Gravatar.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "txt"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 WAGTAIL_SELVHJELP = {}
+
+# Admin users with access to registrations or self-help groups prove a
+# second factor (a code from an authenticator app) after their password;
+# see docs/admin-security.md. Off here and in development (dev.py turns it
+# on with SELVHJELP_REQUIRE_2FA=1), always on in production. dev.py and
+# production.py tell the package's deploy check through
+# WAGTAIL_SELVHJELP["SECOND_FACTOR_ENFORCED"].
+ADMIN_REQUIRE_SECOND_FACTOR = False
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
+
+# Failed sign-ins (django-axes): five wrong passwords for one username from
+# one address lock that pair out for an hour; a good sign-in clears the
+# count. Locking by username alone would let anyone lock a coordinator out.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin_security/locked_out.html"
+# The client's address as the registration form's rate limit reads it
+# (WAGTAIL_SELVHJELP["CLIENT_IP_META"] behind a proxy).
+AXES_CLIENT_IP_CALLABLE = "wagtail_selvhjelp.guards.client_address"
+# Failed attempts are kept (the lockout needs them); successful sign-ins
+# are not logged by axes.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Security headers. Django's SecurityMiddleware sends nosniff, the
+# Referrer-Policy and the Cross-Origin-Opener-Policy; XFrameOptionsMiddleware
+# sends X-Frame-Options; SecurityHeadersMiddleware adds Permissions-Policy.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), payment=(), usb=()"
+)
+
+# Content-Security-Policy: strict for public pages (scripts need a nonce, no
+# inline styles), looser for the Wagtail admin, which still writes inline
+# scripts and styles. Video and podcast embeds need their player's origin,
+# e.g. CSP_EMBED_ORIGINS="https://www.youtube-nocookie.com https://player.vimeo.com".
+CSP_EMBED_ORIGINS = os.environ.get("CSP_EMBED_ORIGINS", "").replace(",", " ").split()
+if site_csp.DJANGO_CSP:
+    SECURE_CSP = site_csp.public_policy(CSP_EMBED_ORIGINS)
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": site_csp.public_policy(CSP_EMBED_ORIGINS)}
+ADMIN_CSP = site_csp.admin_policy(CSP_EMBED_ORIGINS)
 
 # A failed CSRF check on a registration page re-renders the form with what
 # the person typed instead of Django's bare 403 page.

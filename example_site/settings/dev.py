@@ -1,4 +1,10 @@
-"""Local development: debug on, e-mails printed to the console."""
+"""Local development: debug on, e-mails printed to the console.
+
+``SELVHJELP_REQUIRE_2FA=1`` asks admin users for a second factor as
+production does; it is off by default so the demo walk needs no phone.
+"""
+
+import os
 
 from .base import *  # noqa: F403
 
@@ -7,7 +13,20 @@ DEBUG = True
 # Only for local development; production.py reads SECRET_KEY from the environment.
 SECRET_KEY = "django-insecure-example-site-development-only"
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+# ``make demo HOST=192.168.1.20`` serves on that address: accept it too.
+if os.environ.get("HOST", "").strip() not in {"", "0.0.0.0", "::"}:  # noqa: S104
+    ALLOWED_HOSTS.append(os.environ["HOST"].strip())
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+ADMIN_REQUIRE_SECOND_FACTOR = os.environ.get("SELVHJELP_REQUIRE_2FA", "") in {
+    "1",
+    "true",
+    "yes",
+}
+WAGTAIL_SELVHJELP = {
+    **WAGTAIL_SELVHJELP,  # noqa: F405
+    "SECOND_FACTOR_ENFORCED": ADMIN_REQUIRE_SECOND_FACTOR,
+}
 
 try:
     from .local import *  # noqa: F403

@@ -4,7 +4,11 @@ Required: ``SECRET_KEY``, ``WAGTAIL_SELVHJELP_ENCRYPTION_KEYS`` (Fernet keys,
 comma separated, newest first), ``ALLOWED_HOSTS`` (comma separated) and
 ``DATABASE_URL`` (PostgreSQL). E-mail: ``EMAIL_HOST``, ``EMAIL_PORT``,
 ``EMAIL_HOST_USER``, ``EMAIL_HOST_PASSWORD``, ``EMAIL_USE_TLS``,
-``DEFAULT_FROM_EMAIL``.
+``DEFAULT_FROM_EMAIL``. Video embeds: ``CSP_EMBED_ORIGINS`` (see base.py).
+
+Admin users with access to registrations or groups must prove a second
+factor; a site whose single sign-on already does that turns it off in
+``local.py`` (see docs/admin-security.md).
 """
 
 import os
@@ -38,7 +42,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-ALLOWED_HOSTS = [host.strip() for host in _env("ALLOWED_HOSTS").split(",") if host]
+ALLOWED_HOSTS = [host.strip() for host in _env("ALLOWED_HOSTS").split(",")]
+ALLOWED_HOSTS = [host for host in ALLOWED_HOSTS if host]
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS holds no host name: set it to the site's host names, "
+        "comma separated (for example selvhjelp.kommune.no)."
+    )
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -50,6 +60,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+ADMIN_REQUIRE_SECOND_FACTOR = True
+WAGTAIL_SELVHJELP = {
+    **WAGTAIL_SELVHJELP,  # noqa: F405
+    "SECOND_FACTOR_ENFORCED": ADMIN_REQUIRE_SECOND_FACTOR,
+}
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

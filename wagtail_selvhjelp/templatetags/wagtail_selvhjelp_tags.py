@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 from ..phone import format_phone
 
@@ -22,3 +23,35 @@ def selvhjelp_contact_point(contact_point, heading_tag="h3"):
 def phone_display(value):
     """Show an E.164 number the Norwegian way: ``{{ number|phone_display }}``."""
     return format_phone(value)
+
+
+def _csp_nonce(context):
+    """The request's Content-Security-Policy nonce, or None without one.
+
+    Django 6's ``csp`` context processor puts it in the context as
+    ``csp_nonce``; django-csp (Django 5.2) puts it on ``request.csp_nonce``;
+    Django 6's middleware without the context processor keeps it on
+    ``request._csp_nonce``. All three are lazy: reading one makes the
+    middleware add the nonce to the header.
+    """
+    nonce = context.get("csp_nonce")
+    request = context.get("request")
+    if nonce is None and request is not None:
+        nonce = getattr(request, "csp_nonce", None)
+        if nonce is None:
+            nonce = getattr(request, "_csp_nonce", None)
+    return nonce
+
+
+@register.simple_tag(takes_context=True)
+def selvhjelp_csp_nonce_attr(context):
+    """``nonce="…"`` for an inline ``<script>``, or nothing without a CSP nonce.
+
+    ``<script {% selvhjelp_csp_nonce_attr %} type="application/ld+json">``
+    works on a site with django-csp, with Django 6's own CSP support, or
+    with neither, so the package's templates need no branch per setup.
+    """
+    nonce = _csp_nonce(context)
+    if nonce is None:
+        return ""
+    return format_html('nonce="{}"', nonce)

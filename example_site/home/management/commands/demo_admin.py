@@ -2,12 +2,15 @@
 
 ``admin`` is a superuser; ``koordinator`` coordinates the demo's registration
 page (it is in the demo's coordinator group) and sees what a municipality's
-coordinator would see. Both share one generated password.
+coordinator would see. Both share one generated password. ``make demo``
+runs it quietly and lets ``demo_server`` print the same framed block last,
+once the server listens.
 """
 
 import secrets
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
@@ -18,21 +21,48 @@ from ...demo import coordinator_group
 PASSWORD_FILE = Path(__file__).resolve().parents[3] / ".admin-password"
 
 
+def read_password():
+    """The demo users' password, or None before ``demo_admin`` has run."""
+    if PASSWORD_FILE.exists():
+        return PASSWORD_FILE.read_text().strip()
+    return None
+
+
+def login_banner(base_url, password, username="admin"):
+    """Where the demo is and how to sign in, framed so it cannot be missed."""
+    rule = "=" * 72
+    lines = [
+        rule,
+        f"  Demo site:    {base_url}/",
+        f"  Admin:        {base_url}/admin/",
+        f"  Superuser:    {username:<12} password: {password}",
+        f"  Coordinator:  {'koordinator':<12} password: {password}",
+    ]
+    if getattr(settings, "ADMIN_REQUIRE_SECOND_FACTOR", False):
+        lines.append(
+            "  Two-step sign-in is on: have an authenticator app ready "
+            "(SELVHJELP_REQUIRE_2FA)."
+        )
+    lines.append(rule)
+    return "\n".join(lines)
+
+
 class Command(BaseCommand):
     help = "Create or repair the local demo admin user and print how to log in."
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
         parser.add_argument(
-            "--url", default="http://127.0.0.1:8000/admin/", help="Where the admin is."
+            "--url",
+            default=None,
+            help="Where the site is (default: WAGTAILADMIN_BASE_URL).",
         )
 
     def handle(self, *args, username, url, **options):
         # A random password rather than a well-known one: the demo server may
         # be reachable from a local network.
-        if PASSWORD_FILE.exists():
-            password = PASSWORD_FILE.read_text().strip()
-        else:
+        password = read_password()
+        if password is None:
             password = secrets.token_urlsafe(12)
             PASSWORD_FILE.write_text(password + "\n")
             PASSWORD_FILE.chmod(0o600)
@@ -53,10 +83,9 @@ class Command(BaseCommand):
         coordinator.set_password(password)
         coordinator.save()
         coordinator.groups.add(coordinator_group())
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo admin at {url} - username: {username}  password: {password}\n"
-                f"Coordinator of the demo's registration page - username: "
-                f"koordinator  password: {password}"
+        if options["verbosity"] > 0:
+            base_url = (url or settings.WAGTAILADMIN_BASE_URL).rstrip("/")
+            base_url = base_url.removesuffix("/admin")
+            self.stdout.write(
+                self.style.SUCCESS(login_banner(base_url, password, username))
             )
-        )
