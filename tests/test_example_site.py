@@ -273,3 +273,26 @@ def test_the_demo_prints_how_to_sign_in_last(tmp_path, monkeypatch):
     assert "http://127.0.0.1:8123/admin/" in block
     assert f"password: {password}" in block
     assert "koordinator" in block
+
+
+def test_demo_admin_points_the_site_at_the_demo_server(
+    tmp_path, monkeypatch, home_page
+):
+    import os
+
+    from django.core.management import call_command
+    from wagtail.models import Site
+
+    from example_site.home.management.commands import demo_admin
+
+    monkeypatch.setattr(demo_admin, "PASSWORD_FILE", tmp_path / "pw")
+    call_command(
+        "demo_admin",
+        "--url",
+        "http://127.0.0.1:8123/admin/",
+        stdout=open(os.devnull, "w"),
+    )
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port) == ("127.0.0.1", 8123)
+    home_page.refresh_from_db()
+    assert home_page.full_url.startswith("http://127.0.0.1:8123/")

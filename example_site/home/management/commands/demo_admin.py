@@ -9,10 +9,12 @@ once the server listens.
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from wagtail.models import Site
 
 from ...demo import coordinator_group
 
@@ -83,9 +85,24 @@ class Command(BaseCommand):
         coordinator.set_password(password)
         coordinator.save()
         coordinator.groups.add(coordinator_group())
+        base_url = (url or settings.WAGTAILADMIN_BASE_URL).rstrip("/")
+        base_url = base_url.removesuffix("/admin")
+        self.point_site_at(base_url)
         if options["verbosity"] > 0:
-            base_url = (url or settings.WAGTAILADMIN_BASE_URL).rstrip("/")
-            base_url = base_url.removesuffix("/admin")
             self.stdout.write(
                 self.style.SUCCESS(login_banner(base_url, password, username))
             )
+
+    def point_site_at(self, base_url):
+        """Give the default Site the demo's host and port.
+
+        Pages' full URLs (the registrant's self-service link in e-mails)
+        come from the Site, so they point at the server ``make demo`` runs.
+        """
+        address = urlsplit(base_url)
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None or not address.hostname:
+            return
+        site.hostname = address.hostname
+        site.port = address.port or (443 if address.scheme == "https" else 80)
+        site.save(update_fields=["hostname", "port"])
