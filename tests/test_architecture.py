@@ -33,6 +33,7 @@ LAYERS = [
         "checks",
         "encryption",
         "fields",
+        "fragment_cache",
     ),
     ("models",),
     (

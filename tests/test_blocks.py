@@ -243,3 +243,40 @@ def test_blocks_escape_editor_text(client, section):
     )
     assert "<script>x()</script>" not in html
     assert isinstance(SelfHelpInfoPageFactory.build().body, StreamValue)
+
+
+def test_a_cached_body_is_never_stale(client, section):
+    """The body is cached, but a publish of the page or of anything it shows
+    (a contact point, another page) gives the new content at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    contact_point = ContactPointFactory(organisation="Gammelt navn")
+    page = SelfHelpInfoPageFactory(
+        parent=section,
+        body=[
+            ("rich_text", "<p>Første tekst</p>"),
+            ("contact_points", {"heading": "", "contact_points": [contact_point]}),
+        ],
+    )
+
+    def get():
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(page.url).content.decode()
+        return html, len(queries)
+
+    first, _queries = get()
+    assert "Gammelt navn" in first
+    cached, cached_queries = get()
+    assert cached == first
+    uncached_queries = _queries
+    assert cached_queries < uncached_queries
+
+    contact_point.organisation = "Nytt navn"
+    contact_point.save_revision().publish()
+    assert "Nytt navn" in get()[0]
+
+    page.body = [("rich_text", "<p>Andre tekst</p>")]
+    page.save_revision().publish()
+    html = get()[0]
+    assert "Andre tekst" in html and "Første tekst" not in html

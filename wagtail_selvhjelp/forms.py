@@ -22,10 +22,29 @@ from .choices import (
 from .phone import normalise_phone
 
 
+class CachedChoiceIterator(forms.models.ModelChoiceIterator):
+    """The field's options from its queryset's rows, fetched once per form.
+
+    Django's iterator runs the query again (with ``.iterator()``) each time
+    the options are listed; a page's few places, time slots and topics are
+    read once and reused for checking, rendering and validating.
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.queryset) + (self.field.empty_label is not None)
+
+
 class ChoiceModelMultipleField(forms.ModelMultipleChoiceField):
     """Checkboxes of a page's places, time slots or topics, shown by name."""
 
     widget = forms.CheckboxSelectMultiple
+    iterator = CachedChoiceIterator
 
     default_error_messages = {
         **forms.ModelMultipleChoiceField.default_error_messages,
@@ -41,7 +60,8 @@ class ChoiceModelMultipleField(forms.ModelMultipleChoiceField):
 
         Compared as strings against the page's few options, so that no value
         a client sends (a 20-digit number, "1e9", "-0") ever reaches a
-        database query, where it could overflow the integer type.
+        database query, where it could overflow the integer type. Returns
+        the chosen options as a list, in the page's order.
         """
         options = {str(option.pk): option.pk for option in self.queryset}
         for key in value:
@@ -51,7 +71,9 @@ class ChoiceModelMultipleField(forms.ModelMultipleChoiceField):
                     code="invalid_choice",
                     params={"value": key},
                 )
-        return self.queryset.filter(pk__in={options[str(key)] for key in value})
+        chosen = {str(key) for key in value}
+        # The rows already read for the checkboxes, not another query.
+        return [option for option in self.queryset if str(option.pk) in chosen]
 
 
 class FixedValueCheckboxInput(forms.CheckboxInput):

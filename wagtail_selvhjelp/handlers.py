@@ -5,8 +5,14 @@ the e-mail tasks itself, so that models never import tasks (see
 ``docs/architecture.md``).
 """
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from wagtail.documents.models import AbstractDocument
+from wagtail.images.models import AbstractImage
+from wagtail.models import Page, Site
 
+from . import fragment_cache
+from .models import ContactPoint
 from .signals import reconfirmation_requested, registration_submitted
 from .tasks import notify_coordinators, send_receipt, send_reconfirmation
 
@@ -27,3 +33,14 @@ def enqueue_receipt(sender, registration, **kwargs):
 def enqueue_reconfirmation(sender, registration, **kwargs):
     if registration.email:
         send_reconfirmation.enqueue(registration.pk)
+
+
+#: Saving or deleting any of these can change what a cached body shows.
+CONTENT_MODELS = (Page, ContactPoint, AbstractImage, AbstractDocument, Site)
+
+
+@receiver(post_save, dispatch_uid="wagtail_selvhjelp.content_saved")
+@receiver(post_delete, dispatch_uid="wagtail_selvhjelp.content_deleted")
+def start_new_content_generation(sender, **kwargs):
+    if issubclass(sender, CONTENT_MODELS):
+        fragment_cache.new_generation()

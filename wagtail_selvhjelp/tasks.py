@@ -39,8 +39,12 @@ def _language(page):
 
 
 def _get_registration(registration_id):
-    """The registration, or None if it was deleted meanwhile."""
-    return Registration.objects.filter(pk=registration_id).first()
+    """The registration with its page and locale, or None if it was deleted."""
+    return (
+        Registration.objects.select_related("page__locale")
+        .filter(pk=registration_id)
+        .first()
+    )
 
 
 @task()

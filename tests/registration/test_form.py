@@ -474,3 +474,15 @@ def test_tasks_skip_a_registration_deleted_before_they_ran():
     notify_coordinators.call(987654)
     send_receipt.call(987654)
     assert mail.outbox == []
+
+
+def test_the_form_reads_each_list_of_choices_once(client, page):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(page.url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(page.url)
+    for table in ("registrationplace", "registrationtimeslot", "registrationtopic"):
+        reads = [q for q in queries if f"wagtail_selvhjelp_{table}" in q["sql"]]
+        assert len(reads) == 1, (table, len(reads))

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -104,24 +105,27 @@ class SelfHelpIndexPage(PublicCacheMixin, Page):
         verbose_name = _("self-help section")
         verbose_name_plural = _("self-help sections")
 
-    def get_registration_page(self):
-        """The section's first live, public registration page, if there is one."""
-        return (
-            GroupRegistrationPage.objects.child_of(self)
-            .live()
-            .public()
-            .order_by("path")
-            .first()
-        )
-
     #: Links per page of the list after the cards.
     list_size = 30
     #: The query parameter of the list's page number.
     page_parameter = "side"
 
+    @cached_property
+    def public_children(self):
+        """Live, public child pages, in the page tree's order.
+
+        Cached on the instance: Wagtail's ``public()`` reads the view
+        restrictions when it is called, and every part of the page uses it.
+        """
+        return self.get_children().live().public()
+
+    def get_registration_page(self):
+        """The section's first live, public registration page, if there is one."""
+        return self.public_children.type(GroupRegistrationPage).first()
+
     def get_section_pages(self, registration_page=None):
-        """Live, public child pages, in the page tree's order."""
-        children = self.get_children().live().public()
+        """The section's pages but its registration page, in tree order."""
+        children = self.public_children
         if registration_page is not None:
             children = children.exclude(pk=registration_page.pk)
         return children

@@ -108,11 +108,21 @@ class RegistrationQuerySet(models.QuerySet):
             submission_token=submission_token,
             **fields,
         )
-        with transaction.atomic():
+        # One transaction (no savepoint inside the caller's), and the choices
+        # in one INSERT per relation: the registration is new, so there is
+        # nothing to compare with, as ``.set()`` would.
+        with transaction.atomic(savepoint=False):
             registration.save()
-        for name, value in many.items():
-            getattr(registration, name).set(value)
-        registration.flag_possible_duplicates()
+            for name, values in many.items():
+                field = model._meta.get_field(name)
+                through = field.remote_field.through
+                source = f"{field.m2m_field_name()}_id"
+                target = f"{field.m2m_reverse_field_name()}_id"
+                through.objects.bulk_create(
+                    through(**{source: registration.pk, target: value.pk})
+                    for value in values
+                )
+            registration.flag_possible_duplicates()
         return registration
 
 

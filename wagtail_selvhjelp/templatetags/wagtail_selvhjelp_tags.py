@@ -1,6 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
+from .. import fragment_cache
 from ..phone import format_phone
 
 
@@ -55,3 +56,14 @@ def selvhjelp_csp_nonce_attr(context):
     if nonce is None:
         return ""
     return format_html('nonce="{}"', nonce)
+
+
+@register.simple_tag
+def selvhjelp_content_generation():
+    """The content generation, to key cached fragments on.
+
+    ``{% selvhjelp_content_generation as generation %}`` then
+    ``{% wagtailpagecache 86400 "body" generation %}``: see
+    :mod:`wagtail_selvhjelp.fragment_cache`.
+    """
+    return fragment_cache.generation()
