@@ -260,12 +260,20 @@ def test_pages_use_a_constant_number_of_queries(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from wagtail_selvhjelp import fragment_cache
+
+    # Uncached (a new content generation each time), then cached.
+    fragment_cache.new_generation()
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     _make_contact_points(section, 27)
+    fragment_cache.new_generation()
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+    with CaptureQueriesContext(connection) as cached:
+        assert client.get(url).status_code == 200
+    assert len(cached) < len(large)
     with django_assert_max_num_queries(15):
         client.get(url)
 
@@ -318,7 +326,10 @@ def test_directory_queries_do_not_grow_with_the_data(client, directory):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from wagtail_selvhjelp import fragment_cache
+
     def queries():
+        fragment_cache.new_generation()  # measure the uncached page
         with CaptureQueriesContext(connection) as captured:
             client.get(directory.url)
         return len(captured)
@@ -357,9 +368,12 @@ def test_index_queries_do_not_grow_with_the_section(client, section):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from wagtail_selvhjelp import fragment_cache
+
     from .factories import SelfHelpInfoPageFactory
 
     def queries():
+        fragment_cache.new_generation()  # measure the uncached page
         with CaptureQueriesContext(connection) as captured:
             client.get(section.url)
         return len(captured)
@@ -371,3 +385,17 @@ def test_index_queries_do_not_grow_with_the_section(client, section):
     for number in range(50):
         SelfHelpInfoPageFactory(parent=section, title=f"Mange {number}")
     assert queries() == few
+
+
+def test_cached_index_and_directory_follow_every_publish(client, section, directory):
+    from .factories import SelfHelpInfoPageFactory
+
+    client.get(section.url), client.get(directory.url)
+    article = SelfHelpInfoPageFactory(parent=section, title="Helt ny artikkel")
+    contact_point = ContactPointFactory(organisation="Helt nytt kontaktpunkt")
+    assert "Helt ny artikkel" in client.get(section.url).content.decode()
+    assert "Helt nytt kontaktpunkt" in client.get(directory.url).content.decode()
+    article.unpublish()
+    contact_point.unpublish()
+    assert "Helt ny artikkel" not in client.get(section.url).content.decode()
+    assert "Helt nytt kontaktpunkt" not in client.get(directory.url).content.decode()

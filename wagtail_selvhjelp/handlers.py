@@ -9,7 +9,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.documents.models import AbstractDocument
 from wagtail.images.models import AbstractImage
-from wagtail.models import Page, Site
+from wagtail.models import BaseViewRestriction, Page, Site
 
 from . import fragment_cache
 from .models import ContactPoint
@@ -35,8 +35,16 @@ def enqueue_reconfirmation(sender, registration, **kwargs):
         send_reconfirmation.enqueue(registration.pk)
 
 
-#: Saving or deleting any of these can change what a cached body shows.
-CONTENT_MODELS = (Page, ContactPoint, AbstractImage, AbstractDocument, Site)
+#: Saving or deleting any of these can change what a cached fragment shows
+#: (a view restriction hides a page from the section's list).
+CONTENT_MODELS = (
+    Page,
+    ContactPoint,
+    AbstractImage,
+    AbstractDocument,
+    Site,
+    BaseViewRestriction,
+)
 
 
 @receiver(post_save, dispatch_uid="wagtail_selvhjelp.content_saved")

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.cache import patch_cache_control
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -166,17 +166,30 @@ class SelfHelpIndexPage(PublicCacheMixin, Page):
             .order_by("sort_order")
         ]
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
+    def get_section_parts(self, request):
+        """What the page shows besides its own fields, read from the database."""
         registration_page = self.get_registration_page()
-        context["registration_page"] = registration_page
         section_list = self.get_list(request, registration_page)
-        context["cards"] = (
-            self.get_cards(registration_page) if section_list["number"] == 1 else []
-        )
-        context["section_list"] = section_list
+        return {
+            "registration_page": registration_page,
+            "cards": (
+                list(self.get_cards(registration_page))
+                if section_list["number"] == 1
+                else []
+            ),
+            "section_list": section_list,
+            "contact_points": self.get_contact_points(),
+        }
+
+    def get_context(self, request, *args, **kwargs):
+        """The section's parts, read only if the template renders them.
+
+        The template caches what it renders from them as a fragment (see
+        ``fragment_cache``), so a cached page costs none of their queries.
+        """
+        context = super().get_context(request, *args, **kwargs)
+        context["section"] = SimpleLazyObject(lambda: self.get_section_parts(request))
         context["page_parameter"] = self.page_parameter
-        context["contact_points"] = self.get_contact_points()
         return context
 
 
@@ -290,14 +303,14 @@ class ContactDirectoryPage(PublicCacheMixin, Page):
         )
         return sorted(rows, key=lambda row: row[0].casefold())
 
-    def get_context(self, request, *args, **kwargs):
+    def get_directory(self, request):
         """One municipality or all, a page at a time: two queries at any size.
 
         The municipality filter runs in the database, the list of
         municipalities comes with their counts (so the page count needs no
         query of its own), and the JSON-LD describes only what is shown.
         """
-        context = super().get_context(request, *args, **kwargs)
+        context = {}
         counts = self.municipality_counts()
         municipalities = [name for name, _number in counts]
         selected = request.GET.get(self.filter_parameter, "")
@@ -330,4 +343,13 @@ class ContactDirectoryPage(PublicCacheMixin, Page):
                 ),
             }
         )
+        return context
+
+    def get_context(self, request, *args, **kwargs):
+        """The directory's parts, read only if the template renders them
+        (it caches them as a fragment, see ``fragment_cache``)."""
+        context = super().get_context(request, *args, **kwargs)
+        context["directory"] = SimpleLazyObject(lambda: self.get_directory(request))
+        context["filter_parameter"] = self.filter_parameter
+        context["page_parameter"] = self.page_parameter
         return context
