@@ -34,8 +34,10 @@ def _render(template, context):
     return " ".join(subject.split()), body
 
 
-def _language(page):
-    return getattr(page.locale, "language_code", None) or settings.LANGUAGE_CODE
+def _language(registration):
+    """The language of the registration's page (its locale is fetched along)."""
+    locale = registration.page.locale
+    return getattr(locale, "language_code", None) or settings.LANGUAGE_CODE
 
 
 def _get_registration(registration_id):
@@ -57,7 +59,7 @@ def notify_coordinators(registration_id):
     recipients = page.get_notify_emails()
     if not recipients:
         return
-    with translation.override(_language(page)):
+    with translation.override(_language(registration)):
         subject, body = _render(
             "wagtail_selvhjelp/emails/new_registration",
             {
@@ -94,7 +96,7 @@ def _send_to_registrant(registration, template):
     page = registration.page.specific
     get_link = getattr(page, "get_self_service_url", None)
     retention = privacy.retention_for(page)
-    with translation.override(_language(page)):
+    with translation.override(_language(registration)):
         subject, body = _render(
             template,
             {

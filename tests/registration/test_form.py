@@ -486,3 +486,19 @@ def test_the_form_reads_each_list_of_choices_once(client, page):
     for table in ("registrationplace", "registrationtimeslot", "registrationtopic"):
         reads = [q for q in queries if f"wagtail_selvhjelp_{table}" in q["sql"]]
         assert len(reads) == 1, (table, len(reads))
+
+
+def test_a_registration_costs_at_most_20_queries(
+    client, page, django_assert_max_num_queries
+):
+    """Wagtail's routing included; the e-mail tasks run after the commit."""
+    post(client, page)  # the first one also stores the consent wording
+    data = valid_data(
+        page,
+        token_from(client.get(page.url)),
+        email="andre@example.test",
+        phone="412 34 567",
+    )
+    with django_assert_max_num_queries(20):
+        response = client.post(page.url, data)
+    assert response.status_code == 303
