@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('wagtail_selvhjelp', '0007_rate_limit_counter'),
-        ('wagtailcore', '0098_apitoken'),
+        ('wagtailcore', '0094_alter_page_locale'),
     ]
 
     operations = [
