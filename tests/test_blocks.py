@@ -280,3 +280,12 @@ def test_a_cached_body_is_never_stale(client, section):
     page.save_revision().publish()
     html = get()[0]
     assert "Andre tekst" in html and "Første tekst" not in html
+
+
+def test_heading_anchors_keep_the_norwegian_letters_readable(client, section):
+    html = render_body(
+        client,
+        section,
+        [("heading", {"text": "Det første møtet på Ål", "level": "h2", "anchor": ""})],
+    )
+    assert 'id="det-forste-motet-pa-al"' in html

@@ -296,3 +296,10 @@ def test_demo_admin_points_the_site_at_the_demo_server(
     assert (site.hostname, site.port) == ("127.0.0.1", 8123)
     home_page.refresh_from_db()
     assert home_page.full_url.startswith("http://127.0.0.1:8123/")
+
+
+def test_an_unknown_address_gets_a_page_in_the_sites_layout(client, home_page):
+    response = client.get("/finnes-ikke/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Vi fant ikke siden" in html and 'href="/"' in html

@@ -376,7 +376,8 @@ def _text_columns():
     for model in apps.get_models(include_auto_created=True):
         if not model._meta.managed or model._meta.proxy:
             continue
-        for field in model._meta.concrete_fields:
+        # Local fields: a child model's table holds only its own columns.
+        for field in model._meta.local_concrete_fields:
             if isinstance(
                 field, (models.CharField, models.TextField, models.JSONField)
             ):

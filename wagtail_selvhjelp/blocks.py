@@ -4,6 +4,7 @@ Each block renders through its own template under
 ``wagtail_selvhjelp/blocks/``, so a site can restyle one without the others.
 """
 
+from anyascii import anyascii
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorList
 from django.utils.text import slugify
@@ -49,7 +50,8 @@ class HeadingBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
-        context["anchor"] = slugify(value["anchor"] or value["text"])
+        # «Det første møtet» → det-forste-motet (Django's slugify drops ø).
+        context["anchor"] = slugify(anyascii(value["anchor"] or value["text"]))
         return context
 
 

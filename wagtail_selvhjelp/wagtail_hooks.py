@@ -3,6 +3,8 @@
 The only module that registers anything; nothing imports it.
 """
 
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
@@ -133,3 +135,12 @@ def add_coordinator_panel(request, panels):
         panels.append(
             CoordinatorPanel(request, url_names=matching_viewset.get_url_names())
         )
+
+
+@hooks.register("insert_global_admin_css")
+def admin_css():
+    # The package's admin screens reflow at 320 px (long labels, wide selects).
+    return format_html(
+        '<link rel="stylesheet" href="{}">',
+        static("wagtail_selvhjelp/css/admin.css"),
+    )
