@@ -403,3 +403,8 @@ def test_cached_index_and_directory_follow_every_publish(client, section, direct
     contact_point.unpublish()
     assert "Helt ny artikkel" not in client.get(section.url).content.decode()
     assert "Helt nytt kontaktpunkt" not in client.get(directory.url).content.decode()
+
+
+def test_a_huge_page_number_on_the_index_is_the_first_page(client, section):
+    response = client.get(section.url, {"side": "9" * 25})
+    assert response.status_code == 200

@@ -7,6 +7,8 @@ apostrophe; in XLSX every user-supplied value is written as a string cell
 (Wagtail's exporter already turns would-be formulas back into strings).
 """
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,6 +22,18 @@ def neutralise_csv(value):
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
+
+
+#: What an XLSX file cannot hold: C0 control characters (but tab, newline and
+#: carriage return) and the noncharacters U+FFFE and U+FFFF. openpyxl refuses
+#: the first and writes the second into a file Excel cannot open.
+XLSX_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean_xlsx(value):
+    """``value`` as text an XLSX cell can hold (illegal characters dropped)."""
+    text = "" if value is None else str(value)
+    return XLSX_ILLEGAL.sub("", text)
 
 
 #: Columns every export has: no free texts, nothing health-related.

@@ -153,3 +153,16 @@ def private_response(response):
     add_never_cache_headers(response)
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def parse_id(value, *, digits=18):
+    """``value`` as a database id, or None when it is not one.
+
+    Only short ASCII digit strings: ``str.isdigit()`` is also true of "²"
+    and "١", which ``int()`` refuses, and a number past the database's
+    bigint makes a query fail instead of finding nothing.
+    """
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        if len(value) <= digits:
+            return int(value)
+    return None

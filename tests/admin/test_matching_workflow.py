@@ -257,3 +257,12 @@ def test_two_coordinators_race_to_place_the_same_person(page_a):
     assert len(loser.refused) == 1 and loser.refused[0][1]
     assert SelfHelpGroup.objects.count() == 1
     assert GroupMembership.objects.filter(is_current=True).count() == 4
+
+
+def test_create_ignores_ticks_that_are_not_ascii_digits(client, coordinator_a, page_a):
+    from wagtail_selvhjelp.models import MatchingRun
+
+    run = MatchingRun.objects.create(page=page_a, proposal={"groups": []})
+    client.force_login(coordinator_a)
+    response = client.post(run_url(run), {"action": "create", "groups": ["²", "¹²"]})
+    assert response.status_code == 302

@@ -224,3 +224,44 @@ def test_inspect_says_yes_or_no(client, coordinator_a, page_a):
             reverse("wagtail_selvhjelp_registration:inspect", args=[registration.pk])
         ).content.decode()
     assert "False" not in html and "True" not in html
+
+
+def test_bulk_status_refuses_an_invalid_filter(client, coordinator_a, registration_a):
+    from django.urls import reverse
+
+    client.force_login(coordinator_a)
+    url = reverse("wagtail_selvhjelp_registration:bulk_status")
+    response = client.post(url + "?status=bogus", {"status": "spam"})
+    assert response.status_code == 302
+    registration_a.refresh_from_db()
+    assert registration_a.status != "spam"
+    long = client.post(url + "?q=" + "x" * 5000, {"status": "spam"})
+    assert long.status_code == 302 and len(long["Location"]) < 4100
+
+
+def test_ids_that_are_not_ascii_digits_are_not_found(client, coordinator_a, group_a):
+    from django.urls import reverse
+
+    client.force_login(coordinator_a)
+    add = reverse("wagtail_selvhjelp_group:add")
+    assert client.get(add + "?page=²").status_code == 200
+    assert client.get(add + "?page=" + "9" * 30).status_code == 200
+    members = reverse("wagtail_selvhjelp_group:members", args=[group_a.pk])
+    response = client.post(members, {"action": "remove", "membership": "²"})
+    assert response.status_code == 404
+
+
+def test_xlsx_export_drops_characters_a_workbook_cannot_hold(
+    client, coordinator_a, registration_a
+):
+    from wagtail_selvhjelp.models import Registration
+
+    Registration.objects.filter(pk=registration_a.pk).update(
+        name="Kari \x1b[31mDemo\x07 \ufffe\uffffNord"
+    )
+    client.force_login(coordinator_a)
+    response = export(client, "xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert "Kari [31mDemo Nord" in values

@@ -16,6 +16,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from .. import guards
 from ..blocks import RICH_TEXT_FEATURES, FactBlock, InfoStreamBlock
 from ..conf import selvhjelp_settings
 from .contact_points import ContactPoint
@@ -141,10 +142,10 @@ class SelfHelpIndexPage(PublicCacheMixin, Page):
         Plain pages (titles and URLs need nothing specific), fetched with one
         extra row to know whether there is a next page: one query at any size.
         """
-        try:
-            number = max(1, int(request.GET.get(self.page_parameter, 1)))
-        except (TypeError, ValueError):
-            number = 1
+        # A page number past the last page shows an empty list; one past any
+        # sensible size is treated as the first (an OFFSET past bigint fails).
+        number = guards.parse_id(request.GET.get(self.page_parameter, ""), digits=6)
+        number = max(1, number or 1)
         start = self.card_count + (number - 1) * self.list_size
         rows = list(
             self.get_section_pages(registration_page)[

@@ -19,6 +19,7 @@ from wagtail.log_actions import log
 
 from ..admin_forms import AddMemberForm
 from ..choices import GroupStatus
+from ..guards import parse_id
 from ..models import GroupMembership
 from ..permissions import coordinated_pages, scope_to_user
 from .scoping import ScopedEditView, ScopedIndexView, ScopedQuerysetMixin
@@ -85,10 +86,10 @@ class SelfHelpGroupCreateView(CreateView):
     @cached_property
     def registration_page(self):
         pages = coordinated_pages(self.request.user)
-        page_id = self.request.GET.get("page", "")
-        if not page_id.isdigit():
+        page_id = parse_id(self.request.GET.get("page", ""))
+        if page_id is None:
             return None
-        page = pages.filter(pk=int(page_id)).first()
+        page = pages.filter(pk=page_id).first()
         if page is None:
             raise Http404
         return page
@@ -309,7 +310,7 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
         membership_id = request.POST.get("membership", "")
         membership = get_object_or_404(
             GroupMembership,
-            pk=int(membership_id) if membership_id.isdigit() else 0,
+            pk=parse_id(membership_id) or 0,
             group=self.object,
             is_current=True,
         )

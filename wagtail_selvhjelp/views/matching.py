@@ -21,6 +21,7 @@ from wagtail.log_actions import log
 
 from .. import adapters, workflow
 from ..choices import ACTIVE_STATUSES, GroupStatus
+from ..guards import parse_id
 from ..matching import UnplacedReason
 from ..models import MatchingRun, Registration, SelfHelpGroup
 from ..models.registrations import days_since
@@ -327,10 +328,11 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
         return redirect(self.url("run", self.run.pk))
 
     def create(self, request):
-        indices = []
-        for value in request.POST.getlist("groups"):
-            if value.isdigit():
-                indices.append(int(value))
+        indices = [
+            index
+            for index in map(parse_id, request.POST.getlist("groups"))
+            if index is not None
+        ]
         if not indices:
             messages.error(
                 request, gettext("Tick the proposals to create groups from.")

@@ -137,7 +137,10 @@ class RegistrationIndexView(ScopedIndexView):
     export_headings = export.HEADINGS
     custom_value_preprocess = {
         **IndexView.custom_value_preprocess,
-        str: {IndexView.FORMAT_CSV: export.neutralise_csv},
+        str: {
+            IndexView.FORMAT_CSV: export.neutralise_csv,
+            IndexView.FORMAT_XLSX: export.clean_xlsx,
+        },
     }
 
     def setup(self, request, *args, **kwargs):
@@ -252,6 +255,14 @@ class RegistrationBulkStatusView(RegistrationIndexView):
         if status not in RegistrationStatus.values:
             messages.error(request, gettext("Choose a status."))
             return self.get(request, *args, **kwargs)
+        if self.filters is not None and not self.filters.is_valid():
+            # An invalid filter would be ignored, and "these" would widen to
+            # every registration the user sees.
+            messages.error(
+                request,
+                gettext("The listing's filters are not valid; nothing was changed."),
+            )
+            return redirect(self.index_url_name)
         changed = 0
         with transaction.atomic():
             for registration in self.get_queryset().select_for_update(of=("self",)):
@@ -277,7 +288,12 @@ class RegistrationBulkStatusView(RegistrationIndexView):
             % {"count": changed},
         )
         url = reverse(self.index_url_name)
-        return redirect(url + ("?" + request.GET.urlencode() if request.GET else ""))
+        query = request.GET.urlencode()
+        # Back to the same filtered listing, unless the address would be too
+        # long to redirect to.
+        if query and len(url) + len(query) < 4000:
+            url += "?" + query
+        return redirect(url)
 
     @cached_property
     def header_more_buttons(self):
