@@ -285,7 +285,7 @@ def erase(registration, *, user):
 class PageOverview:
     page: Page
     retention: Retention
-    counts_by_status: dict
+    counts_by_status: list  # (status label, number)
     total: int
     oldest: object
     fields: list

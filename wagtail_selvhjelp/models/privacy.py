@@ -228,12 +228,10 @@ def forget(registrations, *, outcome=None):
     texts go with them (cascades); a site's registration subclass row too.
     Returns the number of registrations deleted.
     """
-    registrations = Registration.objects.filter(
-        pk__in=list(registrations.values_list("pk", flat=True))
-    )
     ids = list(registrations.values_list("pk", flat=True))
     if not ids:
         return 0
+    registrations = Registration.objects.filter(pk__in=ids)
     counts, labels = count_registrations(
         registrations,
         outcome_of=(lambda _status: outcome) if outcome else outcome_for_status,
