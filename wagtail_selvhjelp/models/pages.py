@@ -333,8 +333,6 @@ class ContactDirectoryPage(PublicCacheMixin, Page):
                 "municipalities": municipalities,
                 "municipality_counts": counts,
                 "selected_municipality": selected,
-                "filter_parameter": self.filter_parameter,
-                "page_parameter": self.page_parameter,
                 "page_number": page_number,
                 "json_ld": json_ld(
                     {

@@ -26,7 +26,6 @@ from ..models import GroupRegistrationPage, Registration, RegistrationStatistic
 from ..models.privacy import count_registrations, live_outcome
 from ..permissions import (
     OVERVIEW_PERMISSION,
-    coordinated_page_ids,
     scope_counts_to_user,
     sees_all_pages_counts,
 )
@@ -163,9 +162,7 @@ class StatisticsReportView(ReportView):
         dimension = chosen.get("dimension") or StatisticDimension.TOTAL
         stored = stored.filter(dimension=dimension)
 
-        live = Registration.objects.all()
-        if not sees_all_pages_counts(self.request.user):
-            live = live.filter(page__in=coordinated_page_ids(self.request.user))
+        live = scope_counts_to_user(Registration.objects.all(), self.request.user)
         if chosen.get("page_id"):
             live = live.filter(page_id=chosen["page_id"])
         if chosen.get("year"):
