@@ -86,11 +86,10 @@ import sys
 import tempfile
 import time
 import traceback
-import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
 from unittest import mock
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1937,32 +1936,14 @@ def print_report(campaign, seconds, database, args, uncovered, b_changed):
 
 
 def choose_database(url):
-    """The database URL to use: PostgreSQL if it answers, else a SQLite file."""
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
+    """PostgreSQL if it answers, else a SQLite file (see ``pages.py``)."""
+    from benchmarks.pages import choose_database as choose
 
-        parts = urlsplit(url)
-        try:
-            psycopg.connect(
-                host=parts.hostname or "localhost",
-                port=parts.port or 5432,
-                user=parts.username or "postgres",
-                password=parts.password or None,
-                dbname="postgres",
-                connect_timeout=3,
-            ).close()
-            return url
-        except psycopg.OperationalError as error:
-            warnings.warn(
-                f"PostgreSQL at {parts.hostname}:{parts.port} does not answer "
-                f"({str(error).strip().splitlines()[0]}); using SQLite instead, "
-                "which accepts NUL bytes that PostgreSQL refuses.",
-                stacklevel=1,
-            )
-    elif url.startswith("sqlite"):
-        return url
-    path = Path(tempfile.gettempdir()) / "selvhjelp_bench_fuzz.sqlite3"
-    return f"sqlite:///{path}"
+    return choose(
+        url,
+        name="fuzz",
+        sqlite_note="SQLite accepts NUL bytes that PostgreSQL refuses.",
+    )
 
 
 def main():

@@ -151,8 +151,17 @@ PAGE_LABELS = {
 # Database
 
 
-def choose_database(url):
-    """The database URL to use: PostgreSQL if it answers, else a SQLite file."""
+def choose_database(
+    url,
+    *,
+    name="pages",
+    sqlite_note="Figures on SQLite are not the production picture.",
+):
+    """The database URL to use: PostgreSQL if it answers, else a SQLite file.
+
+    ``name`` names the SQLite file; ``sqlite_note`` says what the fallback
+    means for the figures (``fuzz.py`` uses this too).
+    """
     if url.startswith(("postgres://", "postgresql://")):
         import psycopg
 
@@ -171,12 +180,12 @@ def choose_database(url):
             warnings.warn(
                 f"PostgreSQL at {parts.hostname}:{parts.port} does not answer "
                 f"({str(error).strip().splitlines()[0]}); using SQLite instead. "
-                "Figures on SQLite are not the production picture.",
+                + sqlite_note,
                 stacklevel=1,
             )
     elif url.startswith("sqlite"):
         return url
-    path = Path(tempfile.gettempdir()) / "selvhjelp_bench_pages.sqlite3"
+    path = Path(tempfile.gettempdir()) / f"selvhjelp_bench_{name}.sqlite3"
     return f"sqlite:///{path}"
 
 
