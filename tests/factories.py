@@ -92,7 +92,7 @@ class RegistrationFactory(DjangoModelFactory):
 
     ``places``, ``time_slots`` and ``topics`` take choice names of the page
     (default: its first place and first time slot, no topic);
-    ``days_ago`` dates the registration back.
+    ``days_ago`` dates the registration back by local calendar days.
     """
 
     name = factory.Sequence(lambda n: f"Testperson {n}")
@@ -133,7 +133,10 @@ class RegistrationFactory(DjangoModelFactory):
     @factory.post_generation
     def days_ago(self, create, days):
         if days:
-            self.created_at = timezone.now() - datetime.timedelta(days=days)
+            # The same local wall-clock time ``days`` calendar days back, so
+            # that a DST change in between cannot shift the count by one.
+            local = timezone.localtime().replace(tzinfo=None)
+            self.created_at = timezone.make_aware(local - datetime.timedelta(days=days))
             models.Registration.objects.filter(pk=self.pk).update(
                 created_at=self.created_at
             )
