@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import QuerySet, Value
 from django.forms.utils import pretty_name
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -33,11 +34,11 @@ class CachedChoiceIterator(forms.models.ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:
+        for obj in self.field.options():
             yield self.choice(obj)
 
     def __len__(self):
-        return len(self.queryset) + (self.field.empty_label is not None)
+        return len(self.field.options()) + (self.field.empty_label is not None)
 
 
 class ChoiceModelMultipleField(forms.ModelMultipleChoiceField):
@@ -52,8 +53,17 @@ class ChoiceModelMultipleField(forms.ModelMultipleChoiceField):
         "invalid_pk_value": _("Choose from the options shown."),
     }
 
+    #: Set by :class:`OptionsReadTogether`: reads these options with others.
+    read_together = None
+
     def label_from_instance(self, obj):
         return obj.name
+
+    def options(self):
+        """The options shown: the queryset's rows, read once per form."""
+        if self.read_together is not None:
+            self.read_together()
+        return self.queryset
 
     def _check_values(self, value):
         """Accept only the ids of the options shown.
@@ -63,7 +73,7 @@ class ChoiceModelMultipleField(forms.ModelMultipleChoiceField):
         database query, where it could overflow the integer type. Returns
         the chosen options as a list, in the page's order.
         """
-        options = {str(option.pk): option.pk for option in self.queryset}
+        options = {str(option.pk): option.pk for option in self.options()}
         for key in value:
             if str(key) not in options:
                 raise ValidationError(
@@ -73,7 +83,50 @@ class ChoiceModelMultipleField(forms.ModelMultipleChoiceField):
                 )
         chosen = {str(key) for key in value}
         # The rows already read for the checkboxes, not another query.
-        return [option for option in self.queryset if str(option.pk) in chosen]
+        return [option for option in self.options() if str(option.pk) in chosen]
+
+
+class OptionsReadTogether:
+    """Reads the options of several ``ChoiceModelMultipleField`` in one query.
+
+    A page's places, time slots and topics are three small tables that the
+    form needs whenever it is rendered or checked; one ``UNION ALL`` reads
+    them the first time any of the fields lists its options, and hands each
+    field's queryset its rows, in the queryset's order (``sort_order``, then
+    id). A form whose questions come from the fragment cache reads none.
+    The lists of a preview, which are in memory, are read as they are.
+    """
+
+    def __init__(self, fields):
+        self.querysets = [field.queryset for field in fields]
+        self.done = not all(isinstance(qs, QuerySet) for qs in self.querysets)
+        for field in fields:
+            field.read_together = self
+
+    def __call__(self):
+        if self.done:
+            return
+        self.done = True
+        columns = [
+            [f.attname for f in qs.model._meta.concrete_fields] for qs in self.querysets
+        ]
+        parts = [
+            qs.order_by()
+            .annotate(option_list=Value(index))
+            .values_list("option_list", *names)
+            for index, (qs, names) in enumerate(
+                zip(self.querysets, columns, strict=True)
+            )
+        ]
+        rows = [[] for _ in self.querysets]
+        for index, *values in parts[0].union(*parts[1:], all=True):
+            qs = self.querysets[index]
+            rows[index].append(qs.model.from_db(qs.db, columns[index], values))
+        for qs, options in zip(self.querysets, rows, strict=True):
+            options.sort(key=lambda o: (o.sort_order is None, o.sort_order or 0, o.pk))
+            # As Django's prefetch_related fills a queryset it has read.
+            qs._result_cache = options
+            qs._prefetch_done = True
 
 
 class FixedValueCheckboxInput(forms.CheckboxInput):
@@ -325,6 +378,9 @@ class RegistrationForm(forms.Form):
         self.fields["consent"] = self.fields.pop("consent")
         self.fields["consent"].label = page.consent_text
         self._name_the_question_in_required_messages()
+        OptionsReadTogether(
+            [self.fields[name] for name in ("places", "time_slots", "topics")]
+        )
 
     def _name_the_question_in_required_messages(self):
         """Give a required question without a message of its own one naming it.
@@ -393,7 +449,7 @@ class RegistrationForm(forms.Form):
 
     def _has_no_options(self, name):
         field = self.fields[name]
-        return isinstance(field, ChoiceModelMultipleField) and not field.queryset
+        return isinstance(field, ChoiceModelMultipleField) and not field.options()
 
     def first_error_id(self, name):
         """The id the error summary links to: the field, or its first option."""

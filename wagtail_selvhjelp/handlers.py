@@ -13,6 +13,7 @@ from wagtail.models import BaseViewRestriction, Page, Site
 
 from . import fragment_cache
 from .models import ContactPoint
+from .models.registration_pages import RegistrationChoice
 from .signals import reconfirmation_requested, registration_submitted
 from .tasks import notify_coordinators, send_receipt, send_reconfirmation
 
@@ -36,10 +37,12 @@ def enqueue_reconfirmation(sender, registration, **kwargs):
 
 
 #: Saving or deleting any of these can change what a cached fragment shows
-#: (a view restriction hides a page from the section's list).
+#: (a view restriction hides a page from the section's list; an archived
+#: place leaves the empty registration form).
 CONTENT_MODELS = (
     Page,
     ContactPoint,
+    RegistrationChoice,
     AbstractImage,
     AbstractDocument,
     Site,

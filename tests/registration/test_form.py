@@ -4,10 +4,12 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.html import escape
 
-from wagtail_selvhjelp.models import ConsentText, Registration
+from wagtail_selvhjelp import fragment_cache
+from wagtail_selvhjelp.models import ConsentText, Registration, RegistrationPlace
 
 from ..factories import make_registration_page
 from .helpers import token_from, token_from_html
@@ -393,11 +395,18 @@ def test_form_page_uses_a_constant_number_of_queries(client, section):
         topics=[f"Tema {n}" for n in range(12)],
     )
     client.get(small.url)
-    with CaptureQueriesContext(connection) as few:
-        client.get(small.url)
-    with CaptureQueriesContext(connection) as many:
-        client.get(large.url)
-    assert len(many) == len(few)
+    client.get(large.url)
+    counts = []
+    for warm in (False, True):  # rendered, then from the fragment cache
+        if not warm:
+            fragment_cache.new_generation()
+        with CaptureQueriesContext(connection) as few:
+            client.get(small.url)
+        with CaptureQueriesContext(connection) as many:
+            client.get(large.url)
+        assert len(many) == len(few)
+        counts.append(len(few))
+    assert counts[1] < counts[0]  # the cached form reads no options
 
 
 def test_index_page_links_to_the_registration_page(client, section, page):
@@ -481,6 +490,7 @@ def test_the_form_reads_each_list_of_choices_once(client, page):
     from django.test.utils import CaptureQueriesContext
 
     client.get(page.url)
+    cache.clear()  # render the form, not its cached fragment
     with CaptureQueriesContext(connection) as queries:
         client.get(page.url)
     for table in ("registrationplace", "registrationtimeslot", "registrationtopic"):
@@ -502,3 +512,29 @@ def test_a_registration_costs_at_most_20_queries(
     with django_assert_max_num_queries(20):
         response = client.post(page.url, data)
     assert response.status_code == 303
+
+
+def test_the_empty_form_is_cached_and_never_stale(client, page):
+    """Everyone gets the same empty form; a change to the page shows at once."""
+    first = client.get(page.url).content.decode()
+    second = client.get(page.url).content.decode()
+    assert token_from_html(first) != token_from_html(second)  # outside the cache
+
+    def questions(html):
+        return html[html.index('<fieldset class="selvhjelp-fieldset">') :]
+
+    assert questions(first) == questions(second)
+    RegistrationPlace.objects.create(page=page, name="Nesbyen", sort_order=99)
+    assert ">Nesbyen</label>" in client.get(page.url).content.decode()
+    page.ask_gender = False
+    page.save_revision().publish()
+    assert 'name="gender"' not in client.get(page.url).content.decode()
+
+
+def test_a_form_sent_back_with_errors_is_never_cached(client, page):
+    client.get(page.url)
+    response = post(client, page, name="Kari Feil", email="ikke-en-adresse")
+    html = response.content.decode()
+    assert 'value="Kari Feil"' in html and 'aria-invalid="true"' in html
+    fresh = client.get(page.url).content.decode()
+    assert "Kari Feil" not in fresh and 'aria-invalid="true"' not in fresh

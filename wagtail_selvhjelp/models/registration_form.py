@@ -212,6 +212,7 @@ class RegistrationFormMixin:
                 "honeypot_field_name": form.honeypot_field_name,
                 "error_summary": form.error_summary() if form.is_bound else [],
                 "notice": notice,
+                "form_is_cacheable": self.form_is_cacheable(form),
             }
         )
         return private_response(
@@ -219,6 +220,15 @@ class RegistrationFormMixin:
                 request, self.get_template(request), context, status=status
             )
         )
+
+    def form_is_cacheable(self, form):
+        """Whether the form's questions may come from the fragment cache.
+
+        Only an empty form with no initial values is the same for every
+        visitor; a site whose ``get_form`` fills in answers from the request
+        gets a fresh rendering, as does every form sent back with errors.
+        """
+        return not form.is_bound and not form.initial
 
     def render_state(self, request, state, *, status=200):
         """A page without a form.
