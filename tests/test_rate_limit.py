@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from wagtail_selvhjelp import guards
-from wagtail_selvhjelp.models import RateLimitCounter, Registration
+from wagtail_selvhjelp.models import RateLimitCounter, Registration, rate_limits
 from wagtail_selvhjelp.models.rate_limits import DatabaseRateLimit, rate_limit_for
 
 from .factories import make_registration_page
@@ -56,8 +56,16 @@ def test_other_caches_count_in_the_cache(settings):
     assert type(rate_limit_for(1)) is guards.RateLimit
 
 
+@pytest.fixture(params=["upsert", "portable"])
+def counting_path(request, monkeypatch):
+    """Both ways of counting: the single upsert and the portable transaction."""
+    if request.param == "portable":
+        monkeypatch.setattr(rate_limits, "UPSERT_VENDORS", ())
+    return request.param
+
+
 @pytest.mark.django_db
-def test_the_table_counts_per_client_and_window(rf, on_database_cache):
+def test_the_table_counts_per_client_and_window(rf, on_database_cache, counting_path):
     limit = DatabaseRateLimit("page-1", limit=2)
     one = rf.post("/", REMOTE_ADDR="192.0.2.1")
     other = rf.post("/", REMOTE_ADDR="192.0.2.2")
@@ -111,7 +119,9 @@ def _in_threads(count, work):
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_no_count_is_lost_under_concurrent_increments(rf, on_database_cache):
+def test_no_count_is_lost_under_concurrent_increments(
+    rf, on_database_cache, counting_path
+):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL's concurrent transactions")
     limit = DatabaseRateLimit("page-1", limit=10)
@@ -154,3 +164,14 @@ def test_60_simultaneous_posts_store_at_most_the_limit(section, on_database_cach
     assert statuses.count(303) == 10
     assert statuses.count(429) == 50
     assert Registration.objects.count() == 10
+
+
+@pytest.mark.django_db
+def test_the_upsert_counts_in_one_query(
+    rf, on_database_cache, django_assert_num_queries
+):
+    limit = DatabaseRateLimit("page-1", limit=2)
+    request = rf.post("/", REMOTE_ADDR="192.0.2.3")
+    for expected in (True, True, False):
+        with django_assert_num_queries(1):
+            assert limit.take(request) is expected
