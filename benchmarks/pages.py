@@ -58,6 +58,7 @@ Without a reachable PostgreSQL it warns and uses a SQLite file.
 """
 
 import argparse
+import contextlib
 import copy
 import cProfile
 import datetime
@@ -698,6 +699,33 @@ def cache_kind(response):
 FORM_FIELD = re.compile(r'name="(form_token|csrfmiddlewaretoken)" value="([^"]+)"')
 
 
+@contextlib.contextmanager
+def database_cache():
+    """Django's database cache instead of local memory, as many sites run.
+
+    Every cache read is then a query (Wagtail's site root paths, the rate
+    limit's table): the POST's goal holds "with any cache backend".
+    """
+    from django.core.cache import caches
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    location = "selvhjelp_bench_cache"
+    with override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": location,
+            }
+        }
+    ):
+        call_command("createcachetable", location, verbosity=0)
+        try:
+            yield
+        finally:
+            caches["default"].clear()
+
+
 def measure_post(state, rounds, warmup):
     """The registration POST: median time, queries (tasks apart), e-mails."""
     from django.core import mail
@@ -817,7 +845,7 @@ def mark(ok):
     return "ok" if ok else "MISS"
 
 
-def print_table(size, summary, results, post, state, database):
+def print_table(size, summary, results, posts, state, database):
     print()
     print(f"== {size}x data: {summary} ({database}) ==")
     header = (
@@ -844,17 +872,18 @@ def print_table(size, summary, results, post, state, database):
             f"{ratio:>7.2f} {row['bytes'] / 1024:>7.1f} {row['cache']:>8}  "
             + "  ".join(f"{name} {mark(ok)}" for name, ok in goals)
         )
-    ok = post["queries"] <= POST_MAX_QUERIES
-    if not ok:
-        misses.append(f"{size}x registration POST: queries<={POST_MAX_QUERIES}")
-    print(
-        f"{'registration POST':<26} {post['queries']:>7} {'':>5} "
-        f"{post['seconds'] * 1000:>9.2f} {'':>8} {'':>7} {'':>7} {'-':>8}  "
-        f"queries<={POST_MAX_QUERIES} {mark(ok)}  "
-        f"(303; {post['queries'] - post['task_queries']} in the request + "
-        f"{post['task_queries']} in {post['tasks']} e-mail tasks, "
-        f"{post['emails']} e-mails sent)"
-    )
+    for label, measured in posts:
+        ok = measured["queries"] <= POST_MAX_QUERIES
+        if not ok:
+            misses.append(f"{size}x {label}: queries<={POST_MAX_QUERIES}")
+        print(
+            f"{label:<26} {measured['queries']:>7} {'':>5} "
+            f"{measured['seconds'] * 1000:>9.2f} {'':>8} {'':>7} {'':>7} {'-':>8}  "
+            f"queries<={POST_MAX_QUERIES} {mark(ok)}  "
+            f"(303; {measured['queries'] - measured['task_queries']} in the "
+            f"request + {measured['task_queries']} in {measured['tasks']} "
+            f"e-mail tasks, {measured['emails']} e-mails sent)"
+        )
     text = state.get("text", {})
     print(
         "plain pages' visible text (chars, page/plain): "
@@ -1234,7 +1263,13 @@ def main():
             summary = data_summary(state)
             results = measure_pages(state, args.repeat, args.warmup)
             post = measure_post(state, max(5, args.repeat // 2), 2)
-            misses += print_table(size, summary, results, post, state, database)
+            with database_cache():
+                post_db = measure_post(state, 3, 1)
+            posts = [
+                ("registration POST", post),
+                ("POST, database cache", post_db),
+            ]
+            misses += print_table(size, summary, results, posts, state, database)
             print(f"(data grown to {size}x in {build_seconds:.1f} s)")
             if args.serve:
                 env = {
