@@ -26,6 +26,7 @@ from ..conf import selvhjelp_settings
 from ..page_forms import RegistrationPageAdminForm
 from .privacy import Retention
 from .registration_form import RegistrationFormMixin
+from .registrations import ConsentText
 from .self_service import SelfServiceMixin
 
 
@@ -182,6 +183,15 @@ class GroupRegistrationPage(
             "The exact text people tick. The text each person agreed to is "
             "stored with their registration."
         ),
+    )
+    # The stored version of consent_text, kept in step by save(): storing a
+    # registration then reads nothing to record what the person agreed to.
+    consent_version = models.ForeignKey(
+        "wagtail_selvhjelp.ConsentText",
+        null=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     thank_you_text = RichTextField(
         _("thank-you text"),
@@ -406,6 +416,18 @@ class GroupRegistrationPage(
             raise ValidationError(
                 {"closes_on": _("Registration cannot close before it opens.")}
             )
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is None or "consent_text" in update_fields:
+            self.consent_version = ConsentText.for_text(self.consent_text)
+            if update_fields is not None:
+                update_fields = {*update_fields, "consent_version"}
+        return super().save(*args, update_fields=update_fields, **kwargs)
+
+    def get_consent_version_id(self):
+        if self.consent_version_id is not None:
+            return self.consent_version_id
+        return super().get_consent_version_id()
 
     def is_open(self, today=None):
         """Whether the application window includes ``today`` (local date)."""

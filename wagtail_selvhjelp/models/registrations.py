@@ -6,6 +6,7 @@ label after the object is gone), they are not under revisions and not in any
 search index, and deleting one deletes its choices with it.
 """
 
+import functools
 import hashlib
 
 from django.db import models, transaction
@@ -59,9 +60,48 @@ class ConsentText(models.Model):
         return consent
 
 
+@functools.cache
+def registration_page_paths():
+    """``{page class: relation path from Page}`` for every registration page.
+
+    A registration's page is a ``Page``; its own class (``GroupRegistrationPage``
+    or a site's subclass) is a join away through the parent links, so that
+    :meth:`RegistrationQuerySet.with_specific_page` can select it along.
+    """
+    from wagtail.models import Page, get_page_models
+
+    paths = {}
+    for model in get_page_models():
+        if model is Page or not hasattr(model, "get_registration_model"):
+            continue
+        steps = []
+        current = model
+        while current is not Page:
+            parent, link = next(
+                (parent, link)
+                for parent, link in current._meta.parents.items()
+                if issubclass(parent, Page)
+            )
+            steps.append(link.remote_field.get_accessor_name())
+            current = parent
+        paths[model] = "__".join(reversed(steps))
+    return paths
+
+
 class RegistrationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
+
+    def with_specific_page(self):
+        """Select each registration's page as its own page class, in one query.
+
+        ``registration.page.specific`` would read the page once more per
+        registration; :meth:`Registration.get_specific_page` finds it here.
+        """
+        return self.select_related(
+            "page__locale",
+            *(f"page__{path}" for path in registration_page_paths().values()),
+        )
 
     def same_person(self, registration):
         """Active registrations on the same page with the same e-mail or phone."""
@@ -78,12 +118,22 @@ class RegistrationQuerySet(models.QuerySet):
             .exclude(pk=registration.pk)
         )
 
-    def store(self, *, page, answers, consent_text, submission_token=None):
+    def store(
+        self,
+        *,
+        page,
+        answers,
+        consent_text,
+        consent_version_id=None,
+        submission_token=None,
+    ):
         """Create a registration from a valid form's ``answers``; return it.
 
         Every answer whose name is a field of this queryset's model is stored,
         so a site's registration model with an extra field stores an extra
-        question without further code. The consent wording is kept as given.
+        question without further code. The consent wording is kept as given,
+        as the :class:`ConsentText` ``consent_version_id`` when the caller
+        knows it holds that wording, else looked up (or stored) by its text.
         Raises ``IntegrityError`` when ``submission_token`` was already used.
         """
         model = self.model
@@ -104,7 +154,7 @@ class RegistrationQuerySet(models.QuerySet):
         registration = model(
             page=page,
             consent_given_at=timezone.now(),
-            consent_text=ConsentText.for_text(consent_text),
+            consent_text_id=consent_version_id or ConsentText.for_text(consent_text).pk,
             submission_token=submission_token,
             **fields,
         )
@@ -328,6 +378,16 @@ class Registration(models.Model):
         if model is type(self) or not issubclass(model, type(self)):
             return self
         return model.objects.filter(pk=self.pk).first() or self
+
+    def get_specific_page(self):
+        """The registration page as its own class (see ``with_specific_page``)."""
+        page = self.page
+        path = registration_page_paths().get(page.specific_class)
+        if path is None:
+            return page.specific
+        for name in path.split("__"):
+            page = getattr(page, name)
+        return page
 
     def flag_possible_duplicates(self):
         """Mark this and other active registrations of the same person.
