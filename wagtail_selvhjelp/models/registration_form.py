@@ -134,6 +134,7 @@ class RegistrationFormMixin:
             page=self,
             answers=form.cleaned_data,
             consent_text=self.consent_text,
+            consent_version_id=self.get_consent_version_id(),
             submission_token=submission_token,
         )
         # Receivers (the package's e-mails) run only after the commit: a
@@ -145,6 +146,14 @@ class RegistrationFormMixin:
             robust=True,
         )
         return registration
+
+    def get_consent_version_id(self):
+        """The id of the stored :class:`ConsentText` of ``consent_text``.
+
+        None here: the registration then looks it up (and stores it the
+        first time). A page that keeps it at hand returns it.
+        """
+        return None
 
     # Guards (see wagtail_selvhjelp.guards)
 
@@ -273,9 +282,6 @@ class RegistrationFormMixin:
         request.sensitive_post_parameters = "__ALL__"
         form = self.get_form(request.POST)
         rate_limit = self.get_rate_limit()
-        if rate_limit.is_exceeded(request):
-            form.is_valid()
-            return self.render_rate_limited(request, form)
         token = self.read_form_token(request.POST.get("form_token"))
         if guards.honeypot_filled(request.POST, form.honeypot_field_name) or (
             token is not None and guards.filled_too_fast(token)
@@ -293,15 +299,22 @@ class RegistrationFormMixin:
                     "Everything you wrote is still here: check it and send again."
                 ),
             )
-        # This form was sent before (a double click, a refresh, or back and
-        # send again): the first registration stands.
-        first = self.get_registration_by_token(token.nonce)
-        if first is not None:
-            return self.answer_repeated_submission(request, form, first)
-        if not form.is_valid():
+        # A form sent before (a double click, a refresh, or back and send
+        # again) gets the same answer whatever it holds now: the first
+        # registration stands. Answers that would be stored are told apart
+        # by the one-time token's unique column as they are stored, so a
+        # first sending costs no query to look for an earlier one.
+        under_age = (
+            form.is_valid()
+            and form.cleaned_data["birth_year"] > self.oldest_accepted_birth_year()
+        )
+        if not form.is_valid() or under_age:
+            first = self.get_registration_by_token(token.nonce)
+            if first is not None:
+                return self.answer_repeated_submission(request, form, first)
+            if under_age:
+                return self.render_state(request, "under_age")
             return self.render_form(request, form)
-        if form.cleaned_data["birth_year"] > self.oldest_accepted_birth_year():
-            return self.render_state(request, "under_age")
 
         # Count and check in one atomic step: a burst of simultaneous posts
         # from one client stores no more than the limit.
@@ -311,7 +324,6 @@ class RegistrationFormMixin:
             with transaction.atomic():
                 self.process_registration(form, submission_token=token.nonce)
         except IntegrityError:
-            # Two requests with the same form raced, and the other one won.
             first = self.get_registration_by_token(token.nonce)
             if first is None:
                 raise
@@ -332,8 +344,12 @@ class RegistrationFormMixin:
         )
 
     def redirect_to_thank_you(self, request):
+        # The form posts to the page's own URL, so the thank-you page is
+        # found from the request's path, without looking up the site's
+        # root paths (a cache read, a query on the database cache).
+        page_path = request.path.rstrip("/") + "/"
         return HttpResponseRedirect(
-            self.get_url(request) + self.reverse_subpage("thank_you"), status=303
+            page_path + self.reverse_subpage("thank_you"), status=303
         )
 
     # A form sent more than once
