@@ -15,19 +15,13 @@ from . import fragment_cache
 from .models import ContactPoint
 from .models.registration_pages import RegistrationChoice
 from .signals import reconfirmation_requested, registration_submitted
-from .tasks import notify_coordinators, send_receipt, send_reconfirmation
+from .tasks import send_reconfirmation, send_registration_emails
 
 
-@receiver(registration_submitted, dispatch_uid="wagtail_selvhjelp.notify")
-def enqueue_coordinator_notice(sender, registration, **kwargs):
+@receiver(registration_submitted, dispatch_uid="wagtail_selvhjelp.emails")
+def enqueue_registration_emails(sender, registration, **kwargs):
     # Only the identifier goes to the task queue, never personal data.
-    notify_coordinators.enqueue(registration.pk)
-
-
-@receiver(registration_submitted, dispatch_uid="wagtail_selvhjelp.receipt")
-def enqueue_receipt(sender, registration, **kwargs):
-    if registration.email:
-        send_receipt.enqueue(registration.pk)
+    send_registration_emails.enqueue(registration.pk)
 
 
 @receiver(reconfirmation_requested, dispatch_uid="wagtail_selvhjelp.reconfirm")

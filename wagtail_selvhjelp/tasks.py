@@ -8,6 +8,8 @@ their self-service link, which names nobody.
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -40,22 +42,65 @@ def _language(registration):
     return getattr(locale, "language_code", None) or settings.LANGUAGE_CODE
 
 
-def _get_registration(registration_id):
-    """The registration with its page and locale, or None if it was deleted."""
-    return (
-        Registration.objects.select_related("page__locale")
-        .filter(pk=registration_id)
-        .first()
-    )
+def _get_registration(registration_id, *, with_waiting=False):
+    """The registration with its specific page and locale, or None if deleted.
+
+    ``with_waiting`` adds ``waiting``: how many on its page wait for a group.
+    One query either way.
+    """
+    queryset = Registration.objects.with_specific_page().filter(pk=registration_id)
+    if with_waiting:
+        waiting = (
+            Registration.objects.active()
+            .filter(page=OuterRef("page"))
+            .order_by()
+            .values("page")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        queryset = queryset.annotate(waiting=Coalesce(Subquery(waiting), 0))
+    return queryset.first()
+
+
+@task()
+def send_registration_emails(registration_id):
+    """The e-mails a new registration brings, from one read of it.
+
+    The coordinators' notice and the registrant's receipt (each is also a
+    task of its own, below). A failing notice does not keep the receipt
+    from being sent; the task then fails with the first error.
+    """
+    registration = _get_registration(registration_id, with_waiting=True)
+    if registration is None:  # deleted before the task ran
+        return
+    errors = []
+    for send in (_notify_coordinators, _send_receipt):
+        try:
+            send(registration)
+        except Exception as error:  # the other e-mail is still sent
+            errors.append(error)
+    if errors:
+        raise errors[0]
 
 
 @task()
 def notify_coordinators(registration_id):
     """Tell the page's coordinators that a registration is waiting."""
+    registration = _get_registration(registration_id, with_waiting=True)
+    if registration is not None:
+        _notify_coordinators(registration)
+
+
+@task()
+def send_receipt(registration_id):
+    """Confirm to the registrant that we received the registration."""
     registration = _get_registration(registration_id)
-    if registration is None:  # deleted before the task ran
-        return
-    page = registration.page.specific
+    if registration is not None:
+        _send_receipt(registration)
+
+
+def _notify_coordinators(registration):
+    page = registration.get_specific_page()
     recipients = page.get_notify_emails()
     if not recipients:
         return
@@ -64,7 +109,7 @@ def notify_coordinators(registration_id):
             "wagtail_selvhjelp/emails/new_registration",
             {
                 "page_title": page.title,
-                "waiting": page.registrations.active().count(),
+                "waiting": registration.waiting,
                 "admin_url": _admin_url(
                     reverse(registration_viewset.get_url_name("index"))
                     + f"?page={page.pk}"
@@ -74,13 +119,9 @@ def notify_coordinators(registration_id):
     send_mail(subject, body, _from_email(), recipients)
 
 
-@task()
-def send_receipt(registration_id):
-    """Confirm to the registrant that we received the registration."""
-    registration = _get_registration(registration_id)
-    if registration is None or not registration.email:
-        return
-    _send_to_registrant(registration, "wagtail_selvhjelp/emails/receipt")
+def _send_receipt(registration):
+    if registration.email:
+        _send_to_registrant(registration, "wagtail_selvhjelp/emails/receipt")
 
 
 @task()
@@ -93,7 +134,7 @@ def send_reconfirmation(registration_id):
 
 
 def _send_to_registrant(registration, template):
-    page = registration.page.specific
+    page = registration.get_specific_page()
     get_link = getattr(page, "get_self_service_url", None)
     retention = privacy.retention_for(page)
     with translation.override(_language(registration)):

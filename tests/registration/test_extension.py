@@ -122,3 +122,16 @@ def test_the_readme_shows_this_example():
         return result
 
     assert classes(code) == classes(tested)
+
+
+def test_a_site_page_comes_with_its_registration_in_one_query(
+    client, language_page, django_assert_num_queries
+):
+    from wagtail_selvhjelp.models import Registration
+
+    assert post(client, language_page, group_language="polski").status_code == 303
+    with django_assert_num_queries(1):
+        registration = Registration.objects.with_specific_page().get()
+        page = registration.get_specific_page()
+        assert type(page) is LanguageRegistrationPage
+        assert page.notify_emails == "koordinator@example.test"

@@ -5,13 +5,15 @@ import re
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.core.management import call_command
 from django.utils import timezone
 from django.utils.html import escape
+from wagtail.models import Site
 
 from wagtail_selvhjelp import fragment_cache
 from wagtail_selvhjelp.models import ConsentText, Registration, RegistrationPlace
 
-from ..factories import make_registration_page
+from ..factories import RegistrationFactory, make_registration_page
 from .helpers import token_from, token_from_html
 
 
@@ -478,10 +480,15 @@ def test_answers_are_hidden_from_error_reports(rf, page):
 
 
 def test_tasks_skip_a_registration_deleted_before_they_ran():
-    from wagtail_selvhjelp.tasks import notify_coordinators, send_receipt
+    from wagtail_selvhjelp.tasks import (
+        notify_coordinators,
+        send_receipt,
+        send_registration_emails,
+    )
 
     notify_coordinators.call(987654)
     send_receipt.call(987654)
+    send_registration_emails.call(987654)
     assert mail.outbox == []
 
 
@@ -498,11 +505,28 @@ def test_the_form_reads_each_list_of_choices_once(client, page):
         assert len(reads) == 1, (table, len(reads))
 
 
+@pytest.mark.parametrize("cache_backend", ["locmem", "db"])
 def test_a_registration_costs_at_most_20_queries(
-    client, page, django_assert_max_num_queries
+    client,
+    page,
+    settings,
+    cache_backend,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
 ):
-    """Wagtail's routing included; the e-mail tasks run after the commit."""
-    post(client, page)  # the first one also stores the consent wording
+    """Wagtail's routing and both e-mails included, on either kind of cache.
+
+    On Django's database cache every cache read is a query too (the rate
+    limit's counter, Wagtail's site root paths).
+    """
+    if cache_backend == "db":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "selvhjelp_test_cache",
+            }
+        }
+        call_command("createcachetable", verbosity=0)
     data = valid_data(
         page,
         token_from(client.get(page.url)),
@@ -510,8 +534,38 @@ def test_a_registration_costs_at_most_20_queries(
         phone="412 34 567",
     )
     with django_assert_max_num_queries(20):
-        response = client.post(page.url, data)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(page.url, data)
     assert response.status_code == 303
+    assert len(mail.outbox) == 2  # the e-mails were sent within the count
+
+
+def test_one_task_sends_both_emails_from_one_read(
+    page, django_assert_num_queries, monkeypatch
+):
+    from wagtail_selvhjelp import tasks
+
+    registration = RegistrationFactory(page=page)
+    Site.get_site_root_paths()  # cached, as in any running site
+    with django_assert_num_queries(2):  # the registration with its page; the site
+        tasks.send_registration_emails.call(registration.pk)
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "koordinator@example.test",
+        registration.email,
+    ]
+    assert "1 påmelding venter" in next(
+        m.body for m in mail.outbox if m.to == ["koordinator@example.test"]
+    )
+
+    mail.outbox.clear()
+
+    def broken(registration):
+        raise ConnectionRefusedError("the coordinators' mail server is down")
+
+    monkeypatch.setattr(tasks, "_notify_coordinators", broken)
+    with pytest.raises(ConnectionRefusedError):
+        tasks.send_registration_emails.call(registration.pk)
+    assert [m.to for m in mail.outbox] == [[registration.email]]
 
 
 def test_the_empty_form_is_cached_and_never_stale(client, page):
@@ -538,3 +592,19 @@ def test_a_form_sent_back_with_errors_is_never_cached(client, page):
     assert 'value="Kari Feil"' in html and 'aria-invalid="true"' in html
     fresh = client.get(page.url).content.decode()
     assert "Kari Feil" not in fresh and 'aria-invalid="true"' not in fresh
+
+
+def test_the_page_keeps_the_stored_version_of_its_consent_wording(client, page):
+    assert page.consent_version.text == page.consent_text
+    page.consent_text = "Jeg samtykker, versjon 2."
+    page.save_revision()  # a draft: the live form still shows the old wording
+    assert type(page).objects.get(pk=page.pk).consent_version.text != (
+        "Jeg samtykker, versjon 2."
+    )
+    page.get_latest_revision().publish()
+    page = type(page).objects.get(pk=page.pk)
+    assert page.consent_version.text == "Jeg samtykker, versjon 2."
+    assert post(client, page).status_code == 303
+    stored = Registration.objects.get()
+    assert stored.consent_text == page.consent_version
+    assert ConsentText.objects.filter(text="Jeg samtykker, versjon 2.").count() == 1
