@@ -4,7 +4,7 @@ Builds the example site's demo content (``example_site/home/demo.py``, what
 ``manage.py selvhjelp_demo`` loads) in a fresh PostgreSQL database, then
 serves the example site with gunicorn (sync workers, on 127.0.0.1) under
 ``benchmarks/load_site``'s settings: the example site's ``production``
-settings with DEBUG off, e-mail kept in memory, the two e-mail tasks run in
+settings with DEBUG off, e-mail kept in memory, the e-mail task runs in
 the request (django-tasks' ImmediateBackend), no second factor, no minimum
 fill time, and ``CLIENT_IP_META = "HTTP_X_FORWARDED_FOR"`` so that every
 simulated citizen presents an address of its own.

@@ -882,7 +882,8 @@ def print_table(size, summary, results, posts, state, database):
             f"queries<={POST_MAX_QUERIES} {mark(ok)}  "
             f"(303; {measured['queries'] - measured['task_queries']} in the "
             f"request + {measured['task_queries']} in {measured['tasks']} "
-            f"e-mail tasks, {measured['emails']} e-mails sent)"
+            f"e-mail task{'' if measured['tasks'] == 1 else 's'}, "
+            f"{measured['emails']} e-mails sent)"
         )
     text = state.get("text", {})
     print(
