@@ -4,7 +4,7 @@ The example site's ``base`` settings (its middleware, CSP, CSRF failure view,
 templates and apps) with DEBUG off, the database from ``DATABASE_URL`` (the
 fuzzer creates and drops exactly that database), a local cache, e-mail kept
 in memory, background tasks in the request (django-tasks' ImmediateBackend,
-so the registration POST runs its e-mail tasks too), no second factor, no
+so the registration POST runs its e-mail task too), no second factor, no
 minimum fill time and rate limits too high to reach: a 429 would hide the
 code behind it. Errors are not logged: the fuzzer collects every unhandled
 exception with its traceback through ``got_request_exception``.
