@@ -42,7 +42,9 @@ is not a dependency of the package; install it in the virtualenv first::
 
 ``--profile`` runs cProfile over the 39-block article, the directory, the
 index and the form GET at the largest size and prints where the time goes;
-``--show-sql`` prints every page's queries.
+``--show-sql`` prints every page's queries. The pages run on the local-memory
+cache; ``--pages-on-database-cache`` runs them on Django's database cache,
+where every cache read is a query (the POST is measured on both anyway).
 
 PostgreSQL by default (``--database-url``, else ``DATABASE_URL``, else the
 server on 127.0.0.1:54330); the benchmark creates the database named in the
@@ -1204,6 +1206,12 @@ def main():
     parser.add_argument(
         "--show-sql", action="store_true", help="print each page's queries at the end"
     )
+    parser.add_argument(
+        "--pages-on-database-cache",
+        action="store_true",
+        help="measure the pages on Django's database cache, not local memory "
+        "(the POST is measured on both either way)",
+    )
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
     sizes = sorted({int(size) for size in args.sizes.split(",") if size.strip()})
@@ -1262,7 +1270,12 @@ def main():
             build_seconds = time.monotonic() - build_start
             state["plain_urls"] = matched_plain_pages(state, Client(), state["urls"])
             summary = data_summary(state)
-            results = measure_pages(state, args.repeat, args.warmup)
+            with (
+                database_cache()
+                if args.pages_on_database_cache
+                else contextlib.nullcontext()
+            ):
+                results = measure_pages(state, args.repeat, args.warmup)
             post = measure_post(state, max(5, args.repeat // 2), 2)
             with database_cache():
                 post_db = measure_post(state, 3, 1)
