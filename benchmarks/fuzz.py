@@ -86,6 +86,7 @@ import sys
 import tempfile
 import time
 import traceback
+import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 from unittest import mock
@@ -714,6 +715,11 @@ def certainly_invalid(pairs, state, this_year):
         value = pairs_get(pairs, key)
         if value is not None and "\x00" in value:
             reasons.append(f"NUL in {key}")
+        if value is not None and any(
+            unicodedata.category(char) == "Cc" and char not in "\t\n\r"
+            for char in value.strip()
+        ):
+            reasons.append(f"control character in {key}")
         if value is not None and len(value.strip()) > limit:
             reasons.append(f"{key} longer than {limit}")
     name = pairs_get(pairs, "name")
@@ -1708,8 +1714,9 @@ def post_probes(rng, state, campaign, clients, this_year):
         elif response.status_code == 303:
             campaign.fail("stored without a 303", "public form (probes)", name)
     campaign.notes[
-        f"probes: {stored} of {len(PROBE_NAMES)} names with control "
-        "characters, formulas, bidi overrides and markup accepted and stored"
+        f"probes: {stored} of {len(PROBE_NAMES)} names stored (those with "
+        "control characters are refused; formulas, bidi overrides, markup "
+        "and noncharacters are stored)"
     ] += 1
 
 

@@ -1,5 +1,6 @@
 """The public registration form."""
 
+import unicodedata
 from dataclasses import dataclass
 
 from django import forms
@@ -84,6 +85,22 @@ class ChoiceModelMultipleField(forms.ModelMultipleChoiceField):
         chosen = {str(key) for key in value}
         # The rows already read for the checkboxes, not another query.
         return [option for option in self.options() if str(option.pk) in chosen]
+
+
+def reject_control_characters(value):
+    """Refuse invisible control characters; line breaks and tabs are fine.
+
+    Nobody types them on a keyboard or a phone: they come from pasted
+    binary or from tools probing the form, and would travel on into the
+    coordinators' screens and spreadsheet exports.
+    """
+    if any(
+        unicodedata.category(char) == "Cc" and char not in "\t\n\r" for char in value
+    ):
+        raise ValidationError(
+            _("Remove the invisible control characters from this answer."),
+            code="control_characters",
+        )
 
 
 class OptionsReadTogether:
@@ -378,6 +395,9 @@ class RegistrationForm(forms.Form):
         self.fields["consent"] = self.fields.pop("consent")
         self.fields["consent"].label = page.consent_text
         self._name_the_question_in_required_messages()
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(reject_control_characters)
         OptionsReadTogether(
             [self.fields[name] for name in ("places", "time_slots", "topics")]
         )

@@ -216,3 +216,31 @@ def test_the_focus_script_is_a_static_file_of_the_package():
         source = script.read()
     assert 'getElementById("selvhjelp-error-summary")' in source
     assert ".focus()" in source
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "Kari\x07 Nordmann"),
+        ("message", "Hei\x1b[31m der"),
+        ("access_needs", "Trinnfri\x7f adkomst"),
+        ("avoid_text", "Ola\x0e"),
+    ],
+)
+def test_invisible_control_characters_are_refused_and_the_answers_kept(
+    client, page, field, value
+):
+    response = post(client, page, **{field: value})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Fjern de usynlige kontrolltegnene fra dette svaret." in html
+    assert f'href="#id_{field}"' in html  # listed in the error summary
+    assert 'value="Kari Nordmann"' in html or field == "name"
+    assert Registration.objects.count() == 0
+
+
+def test_line_breaks_and_tabs_are_kept_in_free_texts(client, page):
+    assert (
+        post(client, page, message="Linje én\r\nLinje to\tmed tab").status_code == 303
+    )
+    assert Registration.objects.get().message == "Linje én\r\nLinje to\tmed tab"
