@@ -166,3 +166,20 @@ def parse_id(value, *, digits=18):
         if len(value) <= digits:
             return int(value)
     return None
+
+
+class DatabaseIdConverter:
+    """A URL segment that is a database id: at most 18 ASCII digits.
+
+    Django's ``<int:…>`` takes any number of digits, and one past bigint
+    makes the query fail (a server error) instead of finding nothing; this
+    one does not match, so such a URL is a plain 404.
+    """
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)

@@ -1,6 +1,6 @@
 """Admin viewsets: configured here, registered in ``wagtail_hooks.py``."""
 
-from django.urls import path
+from django.urls import path, register_converter
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
@@ -15,6 +15,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .admin_forms import SelfHelpGroupForm
 from .filters import RegistrationFilterSet, SelfHelpGroupFilterSet
+from .guards import DatabaseIdConverter
 from .models import ContactPoint, Registration, SelfHelpGroup
 from .permissions import OVERVIEW_PERMISSION, RegistrationPermissionPolicy
 from .views.groups import (
@@ -52,6 +53,9 @@ from .views.scoping import (
     ScopedHistoryView,
     ScopedUsageView,
 )
+
+
+register_converter(DatabaseIdConverter, "selvhjelp_id")
 
 
 #: The viewsets' names, which are their URL namespaces.
@@ -189,19 +193,19 @@ class RegistrationViewSet(ModelViewSet):
         return [
             *super().get_urlpatterns(),
             path("status/", self.bulk_status_view, name="bulk_status"),
-            path("avoid/<int:pk>/", self.avoid_view, name="avoid"),
+            path("avoid/<selvhjelp_id:pk>/", self.avoid_view, name="avoid"),
             path(
-                "person-data/<int:pk>/",
+                "person-data/<selvhjelp_id:pk>/",
                 self.construct_view(PersonDataView),
                 name="person_data",
             ),
             path(
-                "erase/<int:pk>/",
+                "erase/<selvhjelp_id:pk>/",
                 self.construct_view(EraseView),
                 name="erase",
             ),
             path(
-                "confirm/<int:pk>/",
+                "confirm/<selvhjelp_id:pk>/",
                 self.construct_view(ConfirmWaitingView),
                 name="confirm",
             ),
@@ -282,7 +286,7 @@ class SelfHelpGroupViewSet(ModelViewSet):
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),
-            path("<int:pk>/members/", self.members_view, name="members"),
+            path("<selvhjelp_id:pk>/members/", self.members_view, name="members"),
         ]
 
 
@@ -316,8 +320,16 @@ class MatchingViewSet(ViewSet):
         kwargs = {"url_names": self.get_url_names()}
         return [
             path("", MatchingIndexView.as_view(**kwargs), name="index"),
-            path("<int:page_id>/", MatchingPageView.as_view(**kwargs), name="page"),
-            path("run/<int:run_id>/", MatchingRunView.as_view(**kwargs), name="run"),
+            path(
+                "<selvhjelp_id:page_id>/",
+                MatchingPageView.as_view(**kwargs),
+                name="page",
+            ),
+            path(
+                "run/<selvhjelp_id:run_id>/",
+                MatchingRunView.as_view(**kwargs),
+                name="run",
+            ),
         ]
 
 

@@ -266,3 +266,21 @@ def test_create_ignores_ticks_that_are_not_ascii_digits(client, coordinator_a, p
     client.force_login(coordinator_a)
     response = client.post(run_url(run), {"action": "create", "groups": ["²", "¹²"]})
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "matching/{id}/",
+        "matching/run/{id}/",
+        "groups/{id}/members/",
+        "registrations/avoid/{id}/",
+        "registrations/person-data/{id}/",
+        "registrations/erase/{id}/",
+        "registrations/confirm/{id}/",
+    ],
+)
+def test_an_id_past_bigint_in_an_admin_url_is_not_found(admin_client, path):
+    """Not a server error: 24 digits do not match the URL at all."""
+    url = "/admin/selvhjelp/" + path.format(id="123456789012345678901234")
+    assert admin_client.get(url).status_code == 404
