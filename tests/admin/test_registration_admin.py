@@ -187,7 +187,8 @@ def test_avoid_pairs_are_linked_and_unlinked_on_inspect(
     assert one.name in client.get(inspect).content.decode()  # shown on both
 
     client.post(url, {"other": elsewhere.pk})  # another page: refused
-    client.post(url, {"other": "x"})
+    for hostile in ("x", "²", "123456789012345678901234", ""):
+        assert client.post(url, {"other": hostile}).status_code == 302
     assert AvoidPair.objects.count() == 1
 
     client.force_login(coordinator_b)

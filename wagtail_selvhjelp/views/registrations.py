@@ -30,6 +30,7 @@ from wagtail.log_actions import log
 
 from .. import export
 from ..choices import ACTIVE_STATUSES, RegistrationStatus
+from ..guards import parse_id
 from ..models import AvoidPair, Registration
 from ..permissions import scope_to_user
 from .scoping import ScopedIndexView, ScopedInspectView
@@ -411,10 +412,10 @@ class AvoidPairView(View):
         self.registration = get_object_or_404(scoped, pk=pk)
         try:
             other = scoped.get(
-                pk=int(request.POST.get("other", "")),
+                pk=parse_id(request.POST.get("other", "")),
                 page_id=self.registration.page_id,
             )
-        except (ValueError, Registration.DoesNotExist):
+        except Registration.DoesNotExist:
             messages.error(request, gettext("Choose a registration of the same page."))
             return self.back()
         if request.POST.get("action") == "remove":
