@@ -417,12 +417,15 @@ class GroupRegistrationPage(
                 {"closes_on": _("Registration cannot close before it opens.")}
             )
 
-    def save(self, *args, update_fields=None, **kwargs):
+    def save(self, *args, **kwargs):
+        # Wagtail 7.0's Page.save() tells "update_fields" given from absent
+        # by the key, so it is passed on only when given.
+        update_fields = kwargs.get("update_fields")
         if update_fields is None or "consent_text" in update_fields:
             self.consent_version = ConsentText.for_text(self.consent_text)
             if update_fields is not None:
-                update_fields = {*update_fields, "consent_version"}
-        return super().save(*args, update_fields=update_fields, **kwargs)
+                kwargs["update_fields"] = {*update_fields, "consent_version"}
+        return super().save(*args, **kwargs)
 
     def get_consent_version_id(self):
         if self.consent_version_id is not None:
