@@ -234,3 +234,25 @@ def test_a_used_form_is_told_apart_as_it_is_stored(
     if changed:
         assert_first_registration_stands(response, page)
     assert Registration.objects.count() == 1
+
+
+def test_fixing_a_mistake_quickly_is_not_taken_for_a_bot(
+    client, page, settings, monkeypatch
+):
+    """The form sent back with errors keeps the time it was first opened."""
+    import time
+
+    from wagtail_selvhjelp import guards
+
+    settings.WAGTAIL_SELVHJELP = {"MINIMUM_FILL_SECONDS": 3}
+    opened = time.time() - 60
+    monkeypatch.setattr(guards.time, "time", lambda: opened)
+    token = token_from(client.get(page.url))
+    monkeypatch.undo()
+    mistake = client.post(page.url, valid_data(page, token, places=[]))
+    assert mistake.status_code == 200
+    assert token_from(mistake) == token
+    # Ticked at once and sent again, well within three seconds:
+    fixed = client.post(page.url, valid_data(page, token_from(mistake)))
+    assert fixed.status_code == 303
+    assert Registration.objects.count() == 1

@@ -212,12 +212,18 @@ class RegistrationFormMixin:
 
     # Serving
 
-    def render_form(self, request, form, *, status=200, notice=None):
+    def render_form(self, request, form, *, status=200, notice=None, form_token=None):
+        """The form page; ``form_token`` is the one the form was sent with.
+
+        A form sent back with errors keeps its token, so the time it was
+        first opened still counts: fixing one answer quickly is not
+        mistaken for a bot filling in the form too fast.
+        """
         context = self.get_context(request)
         context.update(
             {
                 self.form_template_context_name: form,
-                "form_token": self.make_form_token(),
+                "form_token": form_token or self.make_form_token(),
                 "honeypot_field_name": form.honeypot_field_name,
                 "error_summary": form.error_summary() if form.is_bound else [],
                 "notice": notice,
@@ -314,7 +320,9 @@ class RegistrationFormMixin:
                 return self.answer_repeated_submission(request, form, first)
             if under_age:
                 return self.render_state(request, "under_age")
-            return self.render_form(request, form)
+            return self.render_form(
+                request, form, form_token=request.POST["form_token"]
+            )
 
         # Count and check in one atomic step: a burst of simultaneous posts
         # from one client stores no more than the limit.
