@@ -70,22 +70,14 @@ def registration_page_paths():
     """
     from wagtail.models import Page, get_page_models
 
-    paths = {}
-    for model in get_page_models():
-        if model is Page or not hasattr(model, "get_registration_model"):
-            continue
-        steps = []
-        current = model
-        while current is not Page:
-            parent, link = next(
-                (parent, link)
-                for parent, link in current._meta.parents.items()
-                if issubclass(parent, Page)
-            )
-            steps.append(link.remote_field.get_accessor_name())
-            current = parent
-        paths[model] = "__".join(reversed(steps))
-    return paths
+    return {
+        model: "__".join(
+            step.join_field.get_accessor_name()
+            for step in model._meta.get_path_from_parent(Page)
+        )
+        for model in get_page_models()
+        if model is not Page and hasattr(model, "get_registration_model")
+    }
 
 
 class RegistrationQuerySet(models.QuerySet):
