@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from .choices import ACTIVE_STATUSES, GroupStatus
+from .choices import GroupStatus
 from .matching import Candidate, OpenGroup, Rules, UnplacedReason
 from .models import (
     AvoidPair,
@@ -116,8 +116,8 @@ class ChoiceNames:
 def waiting_registrations(page):
     """The page's registrations who still want a group and are in none."""
     return (
-        Registration.objects.filter(page_id=page.pk, status__in=ACTIVE_STATUSES)
-        .exclude(memberships__is_current=True)
+        Registration.objects.waiting()
+        .filter(page_id=page.pk)
         .order_by("created_at", "pk")
     )
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .choices import ACTIVE_STATUSES, GroupStatus
+from .choices import GroupStatus
 from .models import Registration
 
 
@@ -94,10 +94,8 @@ class AddMemberForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.group = group
         self.fields["registration"].queryset = (
-            Registration.objects.filter(
-                page_id=group.page_id, status__in=ACTIVE_STATUSES
-            )
-            .exclude(memberships__is_current=True)
+            Registration.objects.waiting()
+            .filter(page_id=group.page_id)
             .prefetch_related("places", "time_slots")
             .order_by("created_at", "pk")
         )

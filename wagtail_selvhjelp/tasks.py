@@ -51,7 +51,7 @@ def _get_registration(registration_id, *, with_waiting=False):
     queryset = Registration.objects.with_specific_page().filter(pk=registration_id)
     if with_waiting:
         waiting = (
-            Registration.objects.active()
+            Registration.objects.waiting()
             .filter(page=OuterRef("page"))
             .order_by()
             .values("page")

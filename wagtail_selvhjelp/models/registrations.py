@@ -82,7 +82,16 @@ def registration_page_paths():
 
 class RegistrationQuerySet(models.QuerySet):
     def active(self):
+        """Registrations of people who still want a group (in one or not)."""
         return self.filter(status__in=ACTIVE_STATUSES)
+
+    def waiting(self):
+        """People waiting for a group: they still want one and are in none.
+
+        The one definition of "waiting" that matching, the dashboard, the
+        members page and the coordinators' e-mail count.
+        """
+        return self.active().exclude(memberships__is_current=True)
 
     def with_specific_page(self):
         """Select each registration's page as its own page class, in one query.

@@ -20,7 +20,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from .. import adapters, workflow
-from ..choices import ACTIVE_STATUSES, GroupStatus
+from ..choices import GroupStatus
 from ..guards import parse_id
 from ..matching import UnplacedReason
 from ..models import MatchingRun, Registration, SelfHelpGroup
@@ -56,10 +56,8 @@ def page_overview(pages):
     ids = [page.pk for page in pages]
     waiting = {
         row["page_id"]: row
-        for row in Registration.objects.filter(
-            page_id__in=ids, status__in=ACTIVE_STATUSES
-        )
-        .exclude(memberships__is_current=True)
+        for row in Registration.objects.waiting()
+        .filter(page_id__in=ids)
         .values("page_id")
         .annotate(count=Count("pk"), first=Min("created_at"))
     }
