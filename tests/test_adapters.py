@@ -8,6 +8,7 @@ from django.utils import timezone
 from wagtail_selvhjelp import adapters
 from wagtail_selvhjelp.matching import UnplacedReason, propose_groups
 from wagtail_selvhjelp.models import Registration
+from wagtail_selvhjelp.models import candidates as engine_input
 
 from .factories import RegistrationFactory, make_registration_page
 
@@ -21,7 +22,7 @@ def page(section):
 
 
 def test_rules_come_from_the_page(page):
-    rules = adapters.rules_for(page)
+    rules = engine_input.rules_for(page)
     assert (rules.min_size, rules.max_size, rules.max_age_span) == (3, 8, 20)
 
 
@@ -39,12 +40,16 @@ def test_a_candidate_holds_only_structured_answers(page):
         avoid_text="Søsteren min",
         message="Hemmelig",
     )
-    candidate = adapters.candidate_for(registration, avoid={99})
-    gol, hol = (adapters.choice_key(page.places.get(name=n)) for n in ("Gol", "Hol"))
+    candidate = engine_input.candidate_for(registration, avoid={99})
+    gol, hol = (
+        engine_input.choice_key(page.places.get(name=n)) for n in ("Gol", "Hol")
+    )
     assert candidate.id == registration.pk
     assert candidate.places == {gol, hol}
-    assert candidate.slots == {adapters.choice_key(page.time_slots.get(name="Kveld"))}
-    assert candidate.topics == {adapters.choice_key(page.topics.get(name="Sorg"))}
+    assert candidate.slots == {
+        engine_input.choice_key(page.time_slots.get(name="Kveld"))
+    }
+    assert candidate.topics == {engine_input.choice_key(page.topics.get(name="Sorg"))}
     assert (candidate.kind, candidate.gender, candidate.single_gender) == (
         "themed",
         "woman",
@@ -60,10 +65,14 @@ def test_a_candidate_holds_only_structured_answers(page):
 def test_waited_days_counts_local_calendar_days(page):
     registration = RegistrationFactory(page=page)
     today = timezone.localdate()
-    assert adapters.waited_days(registration, today) == 0
-    assert adapters.waited_days(registration, today + datetime.timedelta(days=3)) == 3
+    assert engine_input.waited_days(registration, today) == 0
+    assert (
+        engine_input.waited_days(registration, today + datetime.timedelta(days=3)) == 3
+    )
     # A clock that runs behind never gives a negative wait.
-    assert adapters.waited_days(registration, today - datetime.timedelta(days=1)) == 0
+    assert (
+        engine_input.waited_days(registration, today - datetime.timedelta(days=1)) == 0
+    )
 
 
 def test_candidates_load_in_a_constant_number_of_queries(
@@ -72,10 +81,10 @@ def test_candidates_load_in_a_constant_number_of_queries(
     for _ in range(12):
         RegistrationFactory(page=page, topics=["Angst"])
     with django_assert_num_queries(4):
-        registrations = adapters.prefetch_for_matching(
+        registrations = engine_input.prefetch_for_matching(
             Registration.objects.filter(page=page)
         )
-        candidates = [adapters.candidate_for(r) for r in registrations]
+        candidates = [engine_input.candidate_for(r) for r in registrations]
     assert len(candidates) == 12
 
 
@@ -83,12 +92,12 @@ def test_the_engine_runs_on_the_adapter_and_reasons_come_back_by_name(page):
     for _ in range(3):
         RegistrationFactory(page=page, places=["Gol"], time_slots=["Kveld"])
     alone = RegistrationFactory(page=page, places=["Ål"], time_slots=["Dagtid"])
-    registrations = adapters.prefetch_for_matching(
+    registrations = engine_input.prefetch_for_matching(
         Registration.objects.filter(page=page)
     )
     result = propose_groups(
-        [adapters.candidate_for(r) for r in registrations],
-        rules=adapters.rules_for(page),
+        [engine_input.candidate_for(r) for r in registrations],
+        rules=engine_input.rules_for(page),
     )
     assert len(result.groups) == 1
     names = adapters.ChoiceNames.for_page(page)
@@ -130,12 +139,12 @@ def test_the_bulk_path_builds_the_same_candidates(page, django_assert_num_querie
     with django_assert_num_queries(5):
         bulk = adapters.candidates_from(queryset)
     one_by_one = [
-        adapters.candidate_for(
+        engine_input.candidate_for(
             registration,
             avoid=set(AvoidPair.objects.partners_of(registration))
             & {p.pk for p in people},
         )
-        for registration in adapters.prefetch_for_matching(queryset)
+        for registration in engine_input.prefetch_for_matching(queryset)
     ]
     assert sorted(bulk, key=lambda c: c.id) == sorted(one_by_one, key=lambda c: c.id)
     assert next(c for c in bulk if c.id == people[1].pk).avoid == frozenset()

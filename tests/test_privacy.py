@@ -455,3 +455,68 @@ def test_a_new_page_starts_with_a_notice_to_complete(client, admin_client, secti
     completed = completed.replace("fill in:", "").replace("fyll inn:", "")
     response = admin_client.post(edit, _page_form(page, privacy=completed))
     assert response.status_code == 302
+
+
+def test_a_person_placed_while_asked_is_not_deleted_when_removed_again(
+    page, admin_client
+):
+    """The silent deletion a walk of the demo found: someone asked to
+    re-confirm is placed in a group, removed again (back to waiting), and a
+    month later the purge must not delete them as "did not answer": placing
+    them was their answer."""
+    from django.urls import reverse
+
+    from wagtail_selvhjelp.models import SelfHelpGroup
+
+    now = timezone.now()
+    person = dated(
+        RegistrationFactory(page=page, places=["Gol"], time_slots=["Kveld"]),
+        created_at=privacy.months_before(now, 13),
+    )
+    assert privacy.purge(now=now)["reconfirmation_requested"] == 1
+    group = SelfHelpGroup.objects.create(
+        page=page,
+        name="Gol, kveld",
+        place=page.places.get(name="Gol"),
+        time_slot=page.time_slots.get(name="Kveld"),
+    )
+    members_url = reverse("wagtail_selvhjelp_group:members", args=[group.pk])
+    response = admin_client.post(
+        members_url, {"action": "add", "registration": person.pk}
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.status == "placed"
+    assert person.reconfirmation_requested_at is None
+    membership = group.memberships.get()
+    admin_client.post(
+        members_url,
+        {"action": "remove", "membership": membership.pk, "reason": "not_suited"},
+    )
+    person.refresh_from_db()
+    assert person.status == "waiting"
+
+    counts = privacy.purge(now=now + 31 * DAY)
+
+    assert exists(person)
+    assert counts["expired"] == 0
+    assert counts["reconfirmation_requested"] == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "answers"),
+    [("contacted", True), ("waiting", True), ("withdrawn", False)],
+)
+def test_a_recorded_contact_answers_a_pending_question(page, status, answers):
+    """A coordinator who records a contact (a status change) has the answer."""
+    from wagtail_selvhjelp.models.actions import ChangeStatus
+
+    now = timezone.now()
+    person = dated(
+        RegistrationFactory(page=page, status="new"),
+        created_at=privacy.months_before(now, 13),
+    )
+    privacy.purge(now=now)
+    ChangeStatus(person, status).execute(skip_permission_checks=True)
+    person.refresh_from_db()
+    assert (person.reconfirmation_requested_at is None) is answers

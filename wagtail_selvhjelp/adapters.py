@@ -1,23 +1,22 @@
-"""Between the models and the matching engine, both ways.
+"""Between the models and the matching engine, both ways, for whole pages.
 
 The engine (:mod:`wagtail_selvhjelp.matching`) knows no Django: it takes
-plain dataclasses and answers with plain dataclasses. This module builds its
-input from a registration page and its waiting registrations, and reads its
-answer back in the page's own words. Places, time slots and topics go to the
-engine as their primary keys (as strings), so two choices with the same name
-stay apart and a renamed choice keeps its registrations; :class:`ChoiceNames`
-turns them back into the names editors typed.
+plain dataclasses and answers with plain dataclasses. This module builds a
+whole page's input (its waiting registrations in a constant number of
+queries, its forming groups, its rules) from the builders in
+:mod:`wagtail_selvhjelp.models.candidates`, and reads the answer back in the
+page's own words: :class:`ChoiceNames` turns the engine's keys back into the
+names editors typed.
 """
 
 from dataclasses import dataclass, replace
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from .choices import GroupStatus
-from .matching import Candidate, OpenGroup, Rules, UnplacedReason
+from .matching import UnplacedReason
 from .models import (
-    AvoidPair,
     GroupMembership,
     Registration,
     RegistrationPlaceChoice,
@@ -25,52 +24,14 @@ from .models import (
     RegistrationTopicChoice,
     SelfHelpGroup,
 )
-from .models.registrations import days_since
-
-
-def choice_key(choice_or_pk):
-    """The engine's name for a place, time slot or topic (or its pk)."""
-    return str(getattr(choice_or_pk, "pk", choice_or_pk))
-
-
-def rules_for(page):
-    """The engine's :class:`Rules` from a registration page's settings."""
-    return Rules(
-        min_size=page.group_min_size,
-        max_size=page.group_max_size,
-        max_age_span=page.max_age_span,
-    )
-
-
-def waited_days(registration, today=None):
-    """Whole days since the registration was made (0 on the day itself)."""
-    return days_since(registration.created_at, today)
-
-
-def prefetch_for_matching(registrations):
-    """``registrations`` with everything :func:`candidate_for` reads, in 4 queries."""
-    return registrations.prefetch_related("places", "time_slots", "topics")
-
-
-def candidate_for(registration, *, avoid=frozenset(), today=None):
-    """The engine's :class:`Candidate` for one registration.
-
-    Only the structured answers go in: never the name, contact details or
-    free texts. ``avoid`` holds the ids of registrations this one must never
-    share a group with.
-    """
-    return Candidate(
-        id=registration.pk,
-        places=frozenset(choice_key(place) for place in registration.places.all()),
-        slots=frozenset(choice_key(slot) for slot in registration.time_slots.all()),
-        topics=frozenset(choice_key(topic) for topic in registration.topics.all()),
-        kind=registration.group_kind,
-        gender=registration.gender or None,
-        single_gender=registration.single_gender,
-        birth_year=registration.birth_year,
-        waited_days=waited_days(registration, today),
-        avoid=frozenset(avoid),
-    )
+from .models.candidates import (
+    CANDIDATE_FIELDS,
+    avoid_map,
+    choice_key,
+    make_candidate,
+    open_group_for,
+    rules_for,
+)
 
 
 @dataclass(frozen=True)
@@ -122,36 +83,6 @@ def waiting_registrations(page):
     )
 
 
-def avoid_map(registration_ids):
-    """{registration id: ids to avoid} for these registrations, in one query.
-
-    ``registration_ids`` is a collection of ids or a ``values("pk")`` queryset.
-    """
-    ids = registration_ids
-    if not isinstance(ids, QuerySet):
-        ids = set(ids)
-    partners = {}
-    for first, second in AvoidPair.objects.filter(
-        Q(first_id__in=ids) | Q(second_id__in=ids)
-    ).values_list("first_id", "second_id"):
-        partners.setdefault(first, set()).add(second)
-        partners.setdefault(second, set()).add(first)
-    return partners
-
-
-def open_group_for(group, members):
-    """The engine's :class:`OpenGroup` for a forming group and its members."""
-    return OpenGroup(
-        id=group.pk,
-        place=choice_key(group.place_id),
-        slot=choice_key(group.time_slot_id),
-        topic=None if group.topic_id is None else choice_key(group.topic_id),
-        gender=group.gender or None,
-        member_ids=frozenset(member.pk for member in members),
-        birth_years=tuple(member.birth_year for member in members if member.birth_year),
-    )
-
-
 def open_groups_for(page):
     """The page's forming groups that have free seats, as :class:`OpenGroup`."""
     groups = (
@@ -184,11 +115,7 @@ def candidates_from(registrations, *, extra_known=(), today=None):
     ``extra_known`` (members of open groups).
     """
     today = today or timezone.localdate()
-    rows = list(
-        registrations.values(
-            "pk", "group_kind", "gender", "single_gender", "birth_year", "created_at"
-        )
-    )
+    rows = list(registrations.values(*CANDIDATE_FIELDS))
     ids = registrations.values("pk")
     choices = {"places": {}, "slots": {}, "topics": {}}
     for key, through, field in [
@@ -202,24 +129,17 @@ def candidates_from(registrations, *, extra_known=(), today=None):
             choices[key].setdefault(registration_id, set()).add(choice_key(choice_id))
     known = {row["pk"] for row in rows} | set(extra_known)
     partners = avoid_map(ids)
-    candidates = []
-    for row in rows:
-        pk = row["pk"]
-        candidates.append(
-            Candidate(
-                id=pk,
-                places=frozenset(choices["places"].get(pk, ())),
-                slots=frozenset(choices["slots"].get(pk, ())),
-                topics=frozenset(choices["topics"].get(pk, ())),
-                kind=row["group_kind"],
-                gender=row["gender"] or None,
-                single_gender=row["single_gender"],
-                birth_year=row["birth_year"],
-                waited_days=days_since(row["created_at"], today),
-                avoid=frozenset(partners.get(pk, set()) & known),
-            )
+    return [
+        make_candidate(
+            row,
+            places=choices["places"].get(row["pk"], ()),
+            slots=choices["slots"].get(row["pk"], ()),
+            topics=choices["topics"].get(row["pk"], ()),
+            avoid=partners.get(row["pk"], set()) & known,
+            today=today,
         )
-    return candidates
+        for row in rows
+    ]
 
 
 def matching_input(page, *, exclude=(), today=None):

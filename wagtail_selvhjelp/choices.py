@@ -53,6 +53,25 @@ class GroupStatus(models.TextChoices):
     ENDED = "ended", _("Ended")
 
 
+class LeaveReason(models.TextChoices):
+    """Why a member left a group (kept with the membership, never free text)."""
+
+    OWN_WISH = "own_wish", _("They chose to leave")
+    NOT_SUITED = "not_suited", _("The group did not suit them")
+    CANNOT_ATTEND = "cannot_attend", _("They can no longer attend (moved, new hours)")
+    NOT_REACHED = "not_reached", _("They could not be reached or never came")
+    OTHER = "other", _("Another reason")
+
+
+class GroupEndReason(models.TextChoices):
+    """Why a group ended."""
+
+    DECIDED = "decided", _("The group decided to end")
+    TOO_FEW = "too_few", _("Too few members were left")
+    NEVER_STARTED = "never_started", _("The group never got started")
+    OTHER = "other", _("Another reason")
+
+
 #: Statuses of groups a registration can be a current member of.
 OPEN_GROUP_STATUSES = (GroupStatus.FORMING, GroupStatus.ACTIVE)
 

@@ -15,11 +15,9 @@ from .models import (
     RegistrationTopic,
     SelfHelpGroup,
 )
-from .permissions import (
-    coordinated_page_ids,
-    coordinated_pages,
-    sees_all_pages_counts,
-)
+from .models.page_scoped import coordinated_page_ids
+from .models.permissions import sees_all_pages_counts
+from .permissions import coordinated_pages
 
 
 def user_pages(request):

@@ -41,6 +41,7 @@ from .models import (
     Registration,
     SelfHelpGroup,
 )
+from .models.actions import Erase
 from .models.privacy import PurgeRun, Retention, forget
 from .models.rate_limits import DatabaseRateLimit
 from .signals import reconfirmation_requested
@@ -135,9 +136,9 @@ def due_for(page, now=None):
 def registration_pages():
     """Pages that hold registrations, groups or matching runs."""
     return Page.objects.filter(
-        Q(selvhjelp_registrations__isnull=False)
-        | Q(selvhjelp_groups__isnull=False)
-        | Q(selvhjelp_matching_runs__isnull=False)
+        Q(selvhjelp_registration_set__isnull=False)
+        | Q(selvhjelp_selfhelpgroup_set__isnull=False)
+        | Q(selvhjelp_matchingrun_set__isnull=False)
     ).distinct()
 
 
@@ -267,14 +268,15 @@ def person_data(registration):
 def erase(registration, *, user):
     """Erase the person behind ``registration`` (GDPR art. 17), for real.
 
-    Logs the erasure under the registration's number, then deletes the
-    registration with its choices, memberships, avoid pairs and encrypted
-    texts; the anonymous counts are kept. Returns the registration's number.
+    The :class:`~wagtail_selvhjelp.models.actions.Erase` action, for code
+    that has already decided (the admin's erase view checks the user's
+    permission through the action itself): logs the erasure under the
+    registration's number, then deletes the registration with its choices,
+    memberships, avoid pairs and encrypted texts; the anonymous counts are
+    kept. Returns the registration's number.
     """
     number = registration.pk
-    with transaction.atomic():
-        log(registration, "wagtail_selvhjelp.erase", user=user)
-        forget(Registration.objects.filter(pk=number))
+    Erase(registration, user=user).execute(skip_permission_checks=True)
     return number
 
 

@@ -290,3 +290,35 @@ def describe_reason(reason: UnplacedReason) -> str:
         return render(reason.params)
     except _CannotRender:
         return str(reason)
+
+
+# -- why one person does not fit one group ---------------------------------
+
+
+def describe_misfit(rule: str, *, mixed_group: bool, max_age_span=None) -> str:
+    """What a broken rule of the engine's ``check_proposal`` means for one
+    person and one group, in the active language.
+
+    ``rule`` is a :class:`~wagtail_selvhjelp.matching.Violation`'s code (see
+    ``FIT_RULES``, plus ``avoid`` and ``age``); ``mixed_group`` tells which
+    way a ``kind`` rule was broken. Each sentence names the rule (place,
+    time, kind, topic, gender, age, avoid) so the coordinator knows what to
+    weigh before placing someone anyway.
+    """
+    if rule == "kind":
+        if mixed_group:
+            return gettext("They asked for a group on one topic.")
+        return gettext("They asked for a mixed group.")
+    if rule == "age":
+        return gettext(
+            "The age difference to another member is more than %(span)s years."
+        ) % {"span": max_age_span}
+    texts = {
+        "place": gettext("They cannot attend at this place."),
+        "slot": gettext("They cannot attend at this time."),
+        "topic": gettext("They did not choose this group's topic."),
+        "gender": gettext("The group is for another gender."),
+        "single_gender": gettext("They asked for a single-gender group."),
+        "avoid": gettext("A member is someone they must not share a group with."),
+    }
+    return texts.get(rule, gettext("They do not fit the group's rules."))

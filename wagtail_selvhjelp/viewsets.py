@@ -1,6 +1,7 @@
 """Admin viewsets: configured here, registered in ``wagtail_hooks.py``."""
 
 from django.urls import path, register_converter
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
@@ -17,7 +18,10 @@ from .admin_forms import SelfHelpGroupForm
 from .filters import RegistrationFilterSet, SelfHelpGroupFilterSet
 from .guards import DatabaseIdConverter
 from .models import ContactPoint, Registration, SelfHelpGroup
-from .permissions import OVERVIEW_PERMISSION, RegistrationPermissionPolicy
+from .models.permissions import (
+    group_permission_policy,
+    registration_permission_policy,
+)
 from .views.groups import (
     GroupMembersView,
     SelfHelpGroupCreateView,
@@ -25,7 +29,6 @@ from .views.groups import (
     SelfHelpGroupIndexView,
 )
 from .views.matching import (
-    MATCH_PERMISSION,
     MatchingIndexView,
     MatchingPageView,
     MatchingRunView,
@@ -39,20 +42,12 @@ from .views.privacy import (
 from .views.registrations import (
     AvoidPairView,
     RegistrationBulkStatusView,
+    RegistrationEditView,
     RegistrationIndexView,
     RegistrationInspectView,
 )
-from .views.reports import (
-    PrivacyOverviewView,
-    StatisticsReportView,
-    can_see_statistics,
-)
-from .views.scoping import (
-    ScopedDeleteView,
-    ScopedEditView,
-    ScopedHistoryView,
-    ScopedUsageView,
-)
+from .views.reports import PrivacyOverviewView, StatisticsReportView
+from .views.scoping import ScopedDeleteView, ScopedHistoryView, ScopedUsageView
 
 
 register_converter(DatabaseIdConverter, "selvhjelp_id")
@@ -122,11 +117,11 @@ class RegistrationViewSet(ModelViewSet):
     model = Registration
     index_view_class = RegistrationIndexView
     inspect_view_class = RegistrationInspectView
-    edit_view_class = ScopedEditView
+    edit_view_class = RegistrationEditView
     delete_view_class = RegistrationDeleteView
     history_view_class = ScopedHistoryView
     usage_view_class = ScopedUsageView
-    permission_policy = RegistrationPermissionPolicy(Registration)
+    permission_policy = registration_permission_policy
     icon = "form"
     menu_label = _("Registrations")
     menu_order = 100
@@ -240,6 +235,7 @@ class SelfHelpGroupViewSet(ModelViewSet):
     delete_view_class = ScopedDeleteView
     history_view_class = ScopedHistoryView
     usage_view_class = ScopedUsageView
+    permission_policy = group_permission_policy
     filterset_class = SelfHelpGroupFilterSet
     ordering = ["-created_at"]
     edit_handler = ObjectList(
@@ -293,12 +289,27 @@ class SelfHelpGroupViewSet(ModelViewSet):
 group_viewset = SelfHelpGroupViewSet()
 
 
-class MatchingMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(MATCH_PERMISSION)
+class PolicyViewSet(ViewSet):
+    """A plain viewset (screens, not a model's CRUD) whose menu item is shown
+    to users the registrations' permission policy allows any of
+    ``permission_actions``, as Wagtail's ``ModelViewSet`` asks its policy."""
+
+    permission_policy = registration_permission_policy
+    permission_actions = ()
+
+    @cached_property
+    def menu_item_class(self):
+        def is_shown(_self, request):
+            return self.permission_policy.user_has_any_permission(
+                request.user, self.permission_actions
+            )
+
+        return type(
+            f"{type(self).__name__}MenuItem", (MenuItem,), {"is_shown": is_shown}
+        )
 
 
-class MatchingViewSet(ViewSet):
+class MatchingViewSet(PolicyViewSet):
     """The matching workflow: pick a page, propose groups, create them."""
 
     name = MATCHING_VIEWSET_NAME
@@ -306,7 +317,7 @@ class MatchingViewSet(ViewSet):
     icon = "group"
     menu_label = _("Put groups together")
     menu_order = 50
-    menu_item_class = MatchingMenuItem
+    permission_actions = ["match"]
 
     def get_url_names(self):
         return {
@@ -336,12 +347,7 @@ class MatchingViewSet(ViewSet):
 matching_viewset = MatchingViewSet()
 
 
-class StatisticsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_see_statistics(request.user)
-
-
-class StatisticsViewSet(ViewSet):
+class StatisticsViewSet(PolicyViewSet):
     """Anonymous registration statistics, kept after the rows are deleted."""
 
     name = STATISTICS_VIEWSET_NAME
@@ -349,7 +355,8 @@ class StatisticsViewSet(ViewSet):
     icon = "table"
     menu_label = _("Statistics")
     menu_order = 400
-    menu_item_class = StatisticsMenuItem
+    # Coordinators see their pages' counts; the overview permission, all.
+    permission_actions = ["view", "overview"]
 
     def get_urlpatterns(self):
         view = StatisticsReportView.as_view(
@@ -365,12 +372,7 @@ class StatisticsViewSet(ViewSet):
 statistics_viewset = StatisticsViewSet()
 
 
-class PrivacyMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(OVERVIEW_PERMISSION)
-
-
-class PrivacyViewSet(ViewSet):
+class PrivacyViewSet(PolicyViewSet):
     """The privacy overview for the data-protection officer."""
 
     name = PRIVACY_VIEWSET_NAME
@@ -378,7 +380,7 @@ class PrivacyViewSet(ViewSet):
     icon = "lock"
     menu_label = _("Privacy overview")
     menu_order = 500
-    menu_item_class = PrivacyMenuItem
+    permission_actions = ["overview"]
 
     def get_urlpatterns(self):
         return [

@@ -18,6 +18,13 @@ from . import adapters
 from .choices import GroupStatus, RegistrationStatus
 from .matching import MatchResult, ProposedGroup, check_proposal, propose_groups
 from .models import GroupMembership, Registration, SelfHelpGroup
+from .models.candidates import (
+    avoid_map,
+    candidate_for,
+    open_group_for,
+    prefetch_for_matching,
+    rules_for,
+)
 
 
 #: The code of a person the coordinator left out (not an engine code).
@@ -151,7 +158,7 @@ def create_groups(run, indices, *, user=None, today=None):
     """
     page = run.page.specific
     names = adapters.ChoiceNames.for_page(page)
-    rules = adapters.rules_for(page)
+    rules = rules_for(page)
     outcome = CreateOutcome()
     groups = run.proposal.get("groups", [])
     chosen = sorted({i for i in indices if 0 <= i < len(groups)})
@@ -186,7 +193,7 @@ def _check_and_create(page, rules, names, data, today):
     try:
         with transaction.atomic():
             locked = list(
-                adapters.prefetch_for_matching(
+                prefetch_for_matching(
                     adapters.waiting_registrations(page)
                     .filter(pk__in=members)
                     .select_for_update(of=("self",))
@@ -218,15 +225,13 @@ def _check_and_create(page, rules, names, data, today):
                     m.registration
                     for m in group.current_memberships().select_related("registration")
                 ]
-                open_groups = [adapters.open_group_for(group, current)]
-            partners = adapters.avoid_map([r.pk for r in locked])
+                open_groups = [open_group_for(group, current)]
+            partners = avoid_map([r.pk for r in locked])
             known = {r.pk for r in locked} | {
                 pk for g in open_groups for pk in g.member_ids
             }
             candidates = [
-                adapters.candidate_for(
-                    r, avoid=partners.get(r.pk, set()) & known, today=today
-                )
+                candidate_for(r, avoid=partners.get(r.pk, set()) & known, today=today)
                 for r in locked
             ]
             problems = check_proposal(

@@ -139,3 +139,46 @@ def test_thousands_of_candidates():
     assert_valid(people, rules, [], result)
     assert result.placed_count > 1700
     assert result.gap <= result.upper_bound // 100
+
+
+@given(
+    candidates(),
+    st.sampled_from(PLACES + ["Nes"]),
+    st.sampled_from(SLOTS),
+    st.sampled_from([None, *TOPICS]),
+    st.sampled_from([None, "woman", "man"]),
+)
+def test_misfits_names_a_rule_exactly_when_someone_does_not_fit(
+    candidate, place, slot, topic, gender
+):
+    """The explaining rulebook (``misfits``) and the search's ``fits`` agree,
+    and ``check_proposal`` reports each broken rule for the member."""
+    from wagtail_selvhjelp.matching import FIT_RULES, MatchResult, ProposedGroup
+    from wagtail_selvhjelp.matching import check_proposal as check
+    from wagtail_selvhjelp.matching._problem import fits, misfits
+
+    shape = (place, slot, topic, gender)
+    broken = misfits(candidate, shape)
+    assert set(broken) <= set(FIT_RULES)
+    assert fits(candidate, shape) == (not broken)
+    person = Candidate(
+        id="x",
+        places=candidate.places,
+        slots=candidate.slots,
+        topics=candidate.topics,
+        kind=candidate.kind,
+        gender=candidate.gender,
+        single_gender=candidate.single_gender,
+    )
+    result = MatchResult(
+        groups=[
+            ProposedGroup(
+                members=("x",), place=place, slot=slot, topic=topic, gender=gender
+            )
+        ],
+        unplaced={},
+        upper_bound=1,
+    )
+    violations = check([person], Rules(min_size=1, max_size=2), [], result)
+    assert [v.rule for v in violations if v.member == "x"] == broken
+    assert all(isinstance(v, str) for v in violations)

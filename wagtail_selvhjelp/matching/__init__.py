@@ -76,6 +76,7 @@ unknown kind, ``min_size > max_size``), duplicate ids, ids with no stable
 order, a candidate who is also a member of an open group.
 """
 
+from ._problem import FIT_RULES
 from .engine import propose_groups
 from .reasons import describe
 from .types import (
@@ -87,10 +88,11 @@ from .types import (
     Rules,
     UnplacedReason,
 )
-from .validation import check_proposal
+from .validation import Violation, check_proposal
 
 
 __all__ = [
+    "FIT_RULES",
     "KINDS",
     "Candidate",
     "MatchResult",
@@ -98,6 +100,7 @@ __all__ = [
     "ProposedGroup",
     "Rules",
     "UnplacedReason",
+    "Violation",
     "check_proposal",
     "describe",
     "propose_groups",

@@ -34,6 +34,38 @@ def shape_key(shape: Shape) -> tuple:
     return (place, slot, optional_key(topic), optional_key(gender))
 
 
+#: The rules a candidate can break alone, in the order they are checked.
+FIT_RULES = ("place", "slot", "kind", "topic", "gender", "single_gender")
+
+
+def misfits(candidate: Candidate, shape: Shape) -> list[str]:
+    """The rules of :data:`FIT_RULES` that keep ``candidate`` out of ``shape``.
+
+    The explaining twin of :func:`fits` (which the search calls millions of
+    times, so it stays a short-circuiting test): ``fits`` is true exactly when
+    this is empty, a property the test suite checks on random input.
+    """
+    place, slot, topic, gender = shape
+    broken = []
+    if place not in candidate.places:
+        broken.append("place")
+    if slot not in candidate.slots:
+        broken.append("slot")
+    if topic is None:
+        if candidate.kind == "themed":
+            broken.append("kind")
+    elif candidate.kind == "mixed":
+        broken.append("kind")
+    elif topic not in candidate.topics:
+        broken.append("topic")
+    if gender is None:
+        if candidate.single_gender:
+            broken.append("single_gender")
+    elif candidate.gender != gender:
+        broken.append("gender")
+    return broken
+
+
 def fits(candidate: Candidate, shape: Shape) -> bool:
     """Whether ``candidate`` may be in a group of ``shape``, ignoring other members."""
     place, slot, topic, gender = shape

@@ -20,27 +20,28 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import OPEN_GROUP_STATUSES, Gender, GroupStatus, RegistrationStatus
+from ..choices import (
+    OPEN_GROUP_STATUSES,
+    Gender,
+    GroupEndReason,
+    GroupStatus,
+    LeaveReason,
+)
 from ..fields import EncryptedTextField
+from .page_scoped import PageScopedModel, PageScopedQuerySet
 from .registrations import Registration
 
 
-class SelfHelpGroupQuerySet(models.QuerySet):
+class SelfHelpGroupQuerySet(PageScopedQuerySet):
     def open(self):
         """Groups still forming or meeting (not ended)."""
         return self.filter(status__in=OPEN_GROUP_STATUSES)
 
 
-class SelfHelpGroup(models.Model):
-    page = models.ForeignKey(
-        "wagtailcore.Page",
-        on_delete=models.CASCADE,
-        related_name="selvhjelp_groups",
-        verbose_name=_("registration page"),
-    )
+class SelfHelpGroup(PageScopedModel):
     name = models.CharField(
         _("name"),
         max_length=100,
@@ -92,6 +93,13 @@ class SelfHelpGroup(models.Model):
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True, editable=False)
+    end_reason = models.CharField(
+        _("why it ended"),
+        max_length=20,
+        choices=GroupEndReason.choices,
+        blank=True,
+        editable=False,
+    )
     # Members whose personal data has been deleted (retention or erasure):
     # the group's size outlives their names.
     former_member_count = models.PositiveSmallIntegerField(
@@ -113,13 +121,11 @@ class SelfHelpGroup(models.Model):
         return self.topic.name if self.topic_id else gettext("Mixed")
 
     def delete(self, *args, **kwargs):
+        from .actions import free_current_members
+
         # Its current members wait for a group again.
         with transaction.atomic():
-            Registration.objects.filter(
-                memberships__group=self,
-                memberships__is_current=True,
-                status=RegistrationStatus.PLACED,
-            ).update(status=RegistrationStatus.WAITING, updated_at=timezone.now())
+            free_current_members(self)
             return super().delete(*args, **kwargs)
 
     @property
@@ -133,113 +139,37 @@ class SelfHelpGroup(models.Model):
         """The group's registration page with its size and age rules."""
         return self.page.specific
 
-    # Rules
+    # Rules and state changes: delegates to the actions (models/actions.py),
+    # which check, write and log; called from code, so without a user.
 
     def incompatibilities(self, registration, *, members=None):
-        """Why ``registration`` does not fit this group: a list of messages.
+        """Why ``registration`` does not fit this group: a list of messages,
+        empty when it fits (the engine's ``check_proposal`` decides)."""
+        from .actions import misfits
 
-        Empty when it fits. ``members`` are the current members' registrations
-        (loaded when not given).
-        """
-        if members is None:
-            members = [
-                m.registration
-                for m in self.current_memberships().select_related("registration")
-            ]
-        problems = []
-        if not registration.places.filter(pk=self.place_id).exists():
-            problems.append(gettext("They cannot attend at this place."))
-        if not registration.time_slots.filter(pk=self.time_slot_id).exists():
-            problems.append(gettext("They cannot attend at this time."))
-        if self.topic_id is None:
-            if registration.group_kind == "themed":
-                problems.append(gettext("They asked for a group on one topic."))
-        else:
-            if registration.group_kind == "mixed":
-                problems.append(gettext("They asked for a mixed group."))
-            elif not registration.topics.filter(pk=self.topic_id).exists():
-                problems.append(gettext("They did not choose this group's topic."))
-        if self.gender and registration.gender != self.gender:
-            problems.append(gettext("The group is for another gender."))
-        if registration.single_gender and self.gender != registration.gender:
-            problems.append(gettext("They asked for a single-gender group."))
-        span = self.registration_page().max_age_span
-        if span is not None:
-            years = [m.birth_year for m in members if m.birth_year]
-            if years and (
-                max([*years, registration.birth_year])
-                - min([*years, registration.birth_year])
-                > span
-            ):
-                problems.append(
-                    gettext(
-                        "The age difference to another member is more than %(span)s "
-                        "years."
-                    )
-                    % {"span": span}
-                )
-        member_ids = {m.pk for m in members}
-        if member_ids & set(AvoidPair.objects.partners_of(registration)):
-            problems.append(
-                gettext("A member is someone they must not share a group with.")
-            )
-        return problems
+        return misfits(self, [registration], members=members).get(registration.pk, [])
 
-    # State changes (callers log them; see wagtail_hooks for the actions)
-
-    @transaction.atomic
     def add_member(self, registration, *, override_reason="", group_agreed=False):
-        """Place ``registration`` in this group and return the membership.
+        """Place ``registration`` in this group and return the membership
+        (see :class:`~.actions.PlaceMembers`)."""
+        from .actions import PlaceMembers
 
-        Raises ``ValidationError`` when the group is ended or full, when an
-        active group has not agreed, or when the registration does not fit and
-        no ``override_reason`` is given; ``IntegrityError`` when it is already
-        a current member of a group (the database constraint).
-        """
-        if not self.is_open:
-            raise ValidationError(gettext("An ended group takes no new members."))
-        page = self.registration_page()
-        count = self.current_memberships().count()
-        if count >= page.group_max_size:
-            raise ValidationError(
-                ngettext(
-                    "The group is full: it has %(count)s member.",
-                    "The group is full: it has %(count)s members.",
-                    count,
-                )
-                % {"count": count}
-            )
-        if self.status == GroupStatus.ACTIVE and not group_agreed:
-            raise ValidationError(
-                gettext(
-                    "The group has started, so it is closed: confirm that the "
-                    "group agreed to take a new member."
-                )
-            )
-        problems = self.incompatibilities(registration)
-        if problems and not override_reason.strip():
-            raise ValidationError(problems)
-        membership = GroupMembership.objects.create(
-            group=self,
-            registration=registration,
-            override_reason=override_reason.strip() if problems else "",
+        (membership,) = PlaceMembers(
+            self,
+            [registration],
+            override_reason=override_reason,
             group_agreed=group_agreed,
-        )
-        Registration.objects.filter(pk=registration.pk).update(
-            status=RegistrationStatus.PLACED, updated_at=timezone.now()
-        )
-        registration.status = RegistrationStatus.PLACED
+        ).execute(skip_permission_checks=True)
+        registration.status = membership.registration.status
         return membership
 
-    @transaction.atomic
-    def remove_member(self, membership, *, today=None):
+    def remove_member(self, membership, *, today=None, reason=""):
         """Record that a member left; they wait for a group again."""
-        membership.left_on = today or timezone.localdate()
-        membership.is_current = False
-        membership.save(update_fields=["left_on", "is_current"])
-        Registration.objects.filter(
-            pk=membership.registration_id, status=RegistrationStatus.PLACED
-        ).update(status=RegistrationStatus.WAITING, updated_at=timezone.now())
+        from .actions import RemoveMember
+
+        return RemoveMember(membership, reason=reason, today=today).execute(
+            skip_permission_checks=True
+        )
 
     def check_can_start(self):
         """Raise ``ValidationError`` unless the size is within the page's bounds."""
@@ -260,18 +190,15 @@ class SelfHelpGroup(models.Model):
 
     def activate(self):
         """Start the group; only within the page's size bounds."""
-        self.check_can_start()
-        self.status = GroupStatus.ACTIVE
-        self.save(update_fields=["status"])
+        from .actions import StartGroup
 
-    @transaction.atomic
-    def end(self, *, today=None):
-        """End the group, recording the date; members are free again."""
-        today = today or timezone.localdate()
-        self.status = GroupStatus.ENDED
-        self.ended_on = today
-        self.save(update_fields=["status", "ended_on"])
-        self.current_memberships().update(is_current=False, left_on=today)
+        StartGroup(self).execute(skip_permission_checks=True)
+
+    def end(self, *, today=None, reason=""):
+        """End the group, recording the date; its memberships end."""
+        from .actions import EndGroup
+
+        EndGroup(self, reason=reason, today=today).execute(skip_permission_checks=True)
 
 
 class GroupMembership(models.Model):
@@ -289,6 +216,13 @@ class GroupMembership(models.Model):
     )
     joined_on = models.DateField(_("joined"), default=timezone.localdate)
     left_on = models.DateField(_("left"), null=True, blank=True)
+    left_reason = models.CharField(
+        _("why they left"),
+        max_length=20,
+        choices=LeaveReason.choices,
+        blank=True,
+        editable=False,
+    )
     # True while the member is in a group that has not ended: the partial
     # unique constraint below reads it, since a constraint cannot follow the
     # foreign key to the group's status.

@@ -11,14 +11,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .page_scoped import PageScopedModel
 
-class MatchingRun(models.Model):
-    page = models.ForeignKey(
-        "wagtailcore.Page",
-        on_delete=models.CASCADE,
-        related_name="selvhjelp_matching_runs",
-        verbose_name=_("registration page"),
-    )
+
+class MatchingRun(PageScopedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -28,6 +28,7 @@ from ..choices import (
 )
 from ..fields import EncryptedTextField
 from ..phone import format_phone
+from .page_scoped import PageScopedModel, PageScopedQuerySet
 
 
 def days_since(moment, today=None):
@@ -80,7 +81,7 @@ def registration_page_paths():
     }
 
 
-class RegistrationQuerySet(models.QuerySet):
+class RegistrationQuerySet(PageScopedQuerySet):
     def active(self):
         """Registrations of people who still want a group (in one or not)."""
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -177,15 +178,7 @@ class RegistrationQuerySet(models.QuerySet):
         return registration
 
 
-class Registration(models.Model):
-    # Any page class with the registration mixin can take registrations, as
-    # any form page can take FormSubmissions in wagtail.contrib.forms.
-    page = models.ForeignKey(
-        "wagtailcore.Page",
-        on_delete=models.CASCADE,
-        related_name="selvhjelp_registrations",
-        verbose_name=_("registration page"),
-    )
+class Registration(PageScopedModel):
     created_at = models.DateTimeField(_("registered"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -331,16 +324,12 @@ class Registration(models.Model):
     def days_waiting(self):
         return days_since(self.created_at)
 
-    @property
-    def waiting_since(self):
-        """When the wait counted by the retention rules began."""
-        return self.confirmed_at or self.created_at
-
     def confirm_still_waiting(self):
-        """Record that the person still wants a group (restarts the wait)."""
-        self.confirmed_at = timezone.now()
-        self.reconfirmation_requested_at = None
-        self.save(update_fields=["confirmed_at", "reconfirmation_requested_at"])
+        """Record that the person still wants a group (restarts the wait);
+        see :class:`~.actions.ConfirmWaiting`."""
+        from .actions import ConfirmWaiting
+
+        ConfirmWaiting(self).execute(skip_permission_checks=True)
 
     @property
     def status_label(self):

@@ -17,12 +17,11 @@ sites (the link is a key).
 from django.core import signing
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
-from wagtail.log_actions import log
 
 from .. import guards
-from ..choices import ACTIVE_STATUSES, Outcome
+from ..choices import ACTIVE_STATUSES
 from ..conf import selvhjelp_settings
-from .privacy import forget
+from .actions import ConfirmWaiting, Withdraw
 from .rate_limits import rate_limit_for
 from .registrations import Registration
 
@@ -110,8 +109,7 @@ class SelfServiceMixin:
             )
         action = request.POST.get("action")
         if action == "stay" and registration.status in ACTIVE_STATUSES:
-            registration.confirm_still_waiting()
-            log(registration, "wagtail_selvhjelp.self_confirm")
+            ConfirmWaiting(registration, link=registration).execute()
             return self.render_self_service(
                 request, "confirmed", registration=registration
             )
@@ -127,11 +125,7 @@ class SelfServiceMixin:
                         "be deleted."
                     ),
                 )
-            log(registration, "wagtail_selvhjelp.self_withdraw")
-            forget(
-                Registration.objects.filter(pk=registration.pk),
-                outcome=Outcome.WITHDRAWN,
-            )
+            Withdraw(registration, link=registration).execute()
             return self.render_self_service(request, "withdrawn")
         return self.render_self_service(
             request, "status", registration=registration, status=400

@@ -10,7 +10,7 @@ from wagtail.admin.site_summary import SummaryItem
 from wagtail.admin.ui.components import Component
 
 from ..permissions import coordinated_pages
-from .matching import MATCH_PERMISSION, page_overview
+from .matching import may_match, page_overview
 
 
 class WaitingSummaryItem(SummaryItem):
@@ -22,7 +22,7 @@ class WaitingSummaryItem(SummaryItem):
         self.url_names = url_names
 
     def is_shown(self):
-        return self.request.user.has_perm(MATCH_PERMISSION)
+        return may_match(self.request.user)
 
     def get_context_data(self, parent_context):
         rows = page_overview(coordinated_pages(self.request.user))

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -15,13 +15,13 @@ from django.views.generic import TemplateView
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import CreateView, WagtailAdminTemplateMixin
-from wagtail.log_actions import log
 
 from ..admin_forms import AddMemberForm
-from ..choices import GroupStatus
+from ..choices import GroupEndReason, GroupStatus, LeaveReason, RegistrationStatus
 from ..guards import parse_id
 from ..models import GroupMembership
-from ..permissions import coordinated_pages, scope_to_user
+from ..models.actions import EndGroup, Misfit, PlaceMembers, RemoveMember, StartGroup
+from ..permissions import coordinated_pages
 from .scoping import ScopedEditView, ScopedIndexView, ScopedQuerysetMixin
 
 
@@ -132,25 +132,25 @@ class SelfHelpGroupCreateView(CreateView):
 
 
 class SelfHelpGroupEditView(ScopedEditView):
+    """The group's details; a change of status goes through its action."""
+
     def save_instance(self):
+        status = self.form.instance.status
         before = type(self.object).objects.get(pk=self.object.pk).status
+        self.form.instance.status = before
         group = super().save_instance()
-        if group.status != before:
-            if group.status == GroupStatus.ENDED:
-                group.end()
-            log(
-                group,
-                "wagtail_selvhjelp.group_status",
-                user=self.request.user,
-                data={"from": before, "to": group.status},
-            )
+        if status == GroupStatus.ACTIVE and before == GroupStatus.FORMING:
+            StartGroup(group, user=self.request.user).execute()
+        elif status == GroupStatus.ENDED and before != GroupStatus.ENDED:
+            EndGroup(group, user=self.request.user).execute()
         return group
 
 
 class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateView):
     """Who is in the group, who left, and placing or removing a member.
 
-    Plain forms posting back to this view, so it works without JavaScript.
+    Plain forms posting back to this view, so it works without JavaScript;
+    every change is an action (``models/actions.py``).
     """
 
     template_name = "wagtail_selvhjelp/admin/groups/members.html"
@@ -159,16 +159,12 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
     index_url_name = None
     edit_url_name = None
     header_icon = "group"
+    scope_actions = ["view", "change"]
     _show_breadcrumbs = True
 
     def dispatch(self, request, pk):
-        if not self.permission_policy.user_has_any_permission(
-            request.user, ["view", "change"]
-        ):
-            return permission_denied(request)
         self.object = get_object_or_404(
-            scope_to_user(self.model.objects.select_related("page"), request.user),
-            pk=pk,
+            self.get_scoped_queryset().select_related("page"), pk=pk
         )
         self.can_change = self.permission_policy.user_has_permission(
             request.user, "change"
@@ -205,6 +201,8 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
                 "former": [m for m in memberships if not m.is_current],
                 "can_change": self.can_change and group.is_open,
                 "seats_left": max(0, page.group_max_size - len(current)),
+                "leave_reasons": LeaveReason.choices,
+                "end_reasons": GroupEndReason.choices,
                 "edit_url": reverse(self.edit_url_name, args=[group.pk])
                 if self.can_change
                 else None,
@@ -226,29 +224,23 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
 
     def change_status(self, request, action):
         group = self.object
-        before = group.status
         try:
-            if action == "start" and group.status == GroupStatus.FORMING:
-                group.activate()
-            elif action == "end":
-                group.end()
+            if action == "start":
+                StartGroup(group, user=request.user).execute()
+            else:
+                EndGroup(
+                    group, reason=_reason(request, GroupEndReason), user=request.user
+                ).execute()
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
             return redirect(request.path)
-        if group.status != before:
-            log(
-                group,
-                "wagtail_selvhjelp.group_status",
-                user=request.user,
-                data={"from": before, "to": group.status},
-            )
-            messages.success(
-                request,
-                gettext("The group has started: it is now closed to newcomers.")
-                if group.status == GroupStatus.ACTIVE
-                else gettext("The group has ended; its members are free again."),
-            )
+        messages.success(
+            request,
+            gettext("The group has started: it is now closed to newcomers.")
+            if group.status == GroupStatus.ACTIVE
+            else gettext("The group has ended; its members are free again."),
+        )
         return redirect(request.path)
 
     def add(self, request):
@@ -257,24 +249,25 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         registration = form.cleaned_data["registration"]
-        reason = form.cleaned_data["override_reason"]
         try:
-            with transaction.atomic():
-                membership = group.add_member(
-                    registration,
-                    override_reason=reason,
-                    group_agreed=form.cleaned_data.get("group_agreed", False),
-                )
+            (membership,) = PlaceMembers(
+                group,
+                [registration],
+                override_reason=form.cleaned_data["override_reason"],
+                group_agreed=form.cleaned_data.get("group_agreed", False),
+                user=request.user,
+            ).execute()
+        except Misfit as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            form.add_error(
+                "override_reason",
+                gettext("They do not fit the group. To place them anyway, write why."),
+            )
+            return self.render_to_response(self.get_context_data(form=form))
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
-            if group.incompatibilities(registration) and not reason.strip():
-                form.add_error(
-                    "override_reason",
-                    gettext(
-                        "They do not fit the group. To place them anyway, write why."
-                    ),
-                )
             return self.render_to_response(self.get_context_data(form=form))
         except IntegrityError:
             form.add_error(
@@ -282,48 +275,44 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
                 gettext("They were placed in another group meanwhile."),
             )
             return self.render_to_response(self.get_context_data(form=form))
-        log(
-            group,
-            "wagtail_selvhjelp.place",
-            user=request.user,
-            data={
-                "registration": registration.pk,
-                "override": bool(membership.override_reason),
-                "group_agreed": membership.group_agreed,
-            },
-        )
-        if membership.override_reason:
-            log(
-                group,
-                "wagtail_selvhjelp.override",
-                user=request.user,
-                data={"registration": registration.pk},
-            )
         messages.success(
             request,
             gettext("%(registration)s was placed in the group.")
-            % {"registration": registration},
+            % {"registration": membership.registration},
         )
         return redirect(request.path)
 
     def remove(self, request):
-        membership_id = request.POST.get("membership", "")
         membership = get_object_or_404(
             GroupMembership,
-            pk=parse_id(membership_id) or 0,
+            pk=parse_id(request.POST.get("membership", "")) or 0,
             group=self.object,
             is_current=True,
         )
-        self.object.remove_member(membership)
-        log(
-            self.object,
-            "wagtail_selvhjelp.remove",
+        withdrawn = request.POST.get("then") == RegistrationStatus.WITHDRAWN
+        RemoveMember(
+            membership,
+            reason=_reason(request, LeaveReason),
+            then=RegistrationStatus.WITHDRAWN
+            if withdrawn
+            else RegistrationStatus.WAITING,
             user=request.user,
-            data={"registration": membership.registration_id},
-        )
+        ).execute()
         messages.success(
             request,
-            gettext("%(registration)s left the group and waits for a group again.")
+            (
+                gettext("%(registration)s left the group and the waiting list.")
+                if withdrawn
+                else gettext(
+                    "%(registration)s left the group and waits for a group again."
+                )
+            )
             % {"registration": membership.registration},
         )
         return redirect(request.path)
+
+
+def _reason(request, choices):
+    """The posted ``reason`` if it is one of ``choices``, else '' (not given)."""
+    reason = request.POST.get("reason", "")
+    return reason if reason in choices.values else ""

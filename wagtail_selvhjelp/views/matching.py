@@ -24,21 +24,27 @@ from ..choices import GroupStatus
 from ..guards import parse_id
 from ..matching import UnplacedReason
 from ..models import MatchingRun, Registration, SelfHelpGroup
+from ..models.permissions import (
+    matching_run_permission_policy,
+    registration_permission_policy,
+)
 from ..models.registrations import days_since
 from ..permissions import coordinated_pages
 from ..reason_texts import describe_reason, describe_shape
 
 
-MATCH_PERMISSION = "wagtail_selvhjelp.match_registration"
+def may_match(user):
+    """Whether ``user`` may put groups together (on the pages they coordinate)."""
+    return registration_permission_policy.user_has_permission(user, "match")
 
 
 class MatchingPermissionMixin:
-    """Only users with the ``match_registration`` permission, on their pages."""
+    """Only users with the ``match`` permission, on their pages."""
 
     url_names = None
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(MATCH_PERMISSION):
+        if not may_match(request.user):
             return permission_denied(request)
         return super().dispatch(request, *args, **kwargs)
 
@@ -123,7 +129,7 @@ class MatchingPageView(
         ]
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.has_perm(MATCH_PERMISSION):
+        if may_match(request.user):
             self.registration_page = self.get_registration_page(kwargs["page_id"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -169,10 +175,10 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
     header_icon = "group"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.has_perm(MATCH_PERMISSION):
+        if may_match(request.user):
             self.run = get_object_or_404(
-                MatchingRun.objects.filter(
-                    page__in=coordinated_pages(request.user).values("pk")
+                matching_run_permission_policy.instances_user_has_permission_for(
+                    request.user, "match"
                 ),
                 pk=kwargs["run_id"],
             )

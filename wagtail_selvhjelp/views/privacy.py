@@ -9,7 +9,6 @@ import json
 
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -20,39 +19,37 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
-from .. import privacy
+from .. import audit, privacy
 from ..choices import ACTIVE_STATUSES
-from ..models import Registration
-from ..models.privacy import forget
-from ..permissions import scope_to_user
+from ..models.actions import ConfirmWaiting, DeleteRegistration, Erase
+from ..models.permissions import registration_permission_policy
 from .scoping import ScopedDeleteView
-
-
-ACCESS_PERMISSION = "wagtail_selvhjelp.access_registration"
-ERASE_PERMISSION = "wagtail_selvhjelp.erase_registration"
 
 
 class RegistrationDeleteView(ScopedDeleteView):
     """Delete a registration for real, keeping only the anonymous counts."""
 
     def delete_action(self):
-        with transaction.atomic():
-            log(self.object, "wagtail.delete", user=self.request.user)
-            forget(Registration.objects.filter(pk=self.object.pk))
+        DeleteRegistration(self.object, user=self.request.user).execute()
 
 
 class RegistrationObjectMixin:
-    """Look up the registration within the user's pages, after a permission."""
+    """Look up the registration among those the user may ``permission_action``."""
 
-    permission_required = None
+    permission_policy = registration_permission_policy
+    permission_action = None
     inspect_url_name = None
     index_url_name = None
 
     def dispatch(self, request, pk, *args, **kwargs):
-        if not request.user.has_perm(self.permission_required):
+        policy = self.permission_policy
+        if not policy.user_has_permission(request.user, self.permission_action):
             return permission_denied(request)
         self.registration = get_object_or_404(
-            scope_to_user(Registration.objects.all(), request.user), pk=pk
+            policy.instances_user_has_permission_for(
+                request.user, self.permission_action
+            ),
+            pk=pk,
         )
         return super().dispatch(request, pk, *args, **kwargs)
 
@@ -60,11 +57,11 @@ class RegistrationObjectMixin:
 class PersonDataView(RegistrationObjectMixin, View):
     """Everything held about one person, as a JSON download (GDPR art. 15)."""
 
-    permission_required = ACCESS_PERMISSION
+    permission_action = "access"
     http_method_names = ["get"]
 
     def get(self, request, pk):
-        log(self.registration, "wagtail_selvhjelp.access_export", user=request.user)
+        log(self.registration, audit.ACCESS_EXPORT.code, user=request.user)
         data = privacy.person_data(self.registration)
         response = HttpResponse(
             json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
@@ -79,7 +76,7 @@ class PersonDataView(RegistrationObjectMixin, View):
 class EraseView(RegistrationObjectMixin, WagtailAdminTemplateMixin, TemplateView):
     """Erase one person (GDPR art. 17), after a confirmation."""
 
-    permission_required = ERASE_PERMISSION
+    permission_action = "erase"
     template_name = "wagtail_selvhjelp/admin/registrations/erase.html"
     page_title = _("Erase this person")
     header_icon = "bin"
@@ -103,7 +100,8 @@ class EraseView(RegistrationObjectMixin, WagtailAdminTemplateMixin, TemplateView
                 request, gettext("Tick the box to confirm the erasure first.")
             )
             return self.get(request, pk)
-        number = privacy.erase(self.registration, user=request.user)
+        number = self.registration.pk
+        Erase(self.registration, user=request.user).execute()
         messages.success(
             request,
             gettext(
@@ -118,15 +116,14 @@ class EraseView(RegistrationObjectMixin, WagtailAdminTemplateMixin, TemplateView
 class ConfirmWaitingView(RegistrationObjectMixin, View):
     """Record that a person still wants a group (asked by phone, say)."""
 
-    permission_required = "wagtail_selvhjelp.change_registration"
+    permission_action = "change"
     http_method_names = ["post"]
 
     def post(self, request, pk):
         registration = self.registration
         if registration.status not in ACTIVE_STATUSES:
             raise Http404
-        registration.confirm_still_waiting()
-        log(registration, "wagtail_selvhjelp.confirm", user=request.user)
+        ConfirmWaiting(registration, user=request.user).execute()
         messages.success(
             request,
             gettext("%(registration)s stays on the waiting list.")

@@ -4,7 +4,6 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import transaction
 from django.db.models import BooleanField, DateTimeField, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -32,8 +31,8 @@ from .. import export
 from ..choices import ACTIVE_STATUSES, RegistrationStatus
 from ..guards import parse_id
 from ..models import AvoidPair, Registration
-from ..permissions import scope_to_user
-from .scoping import ScopedIndexView, ScopedInspectView
+from ..models.actions import ChangeStatus, LinkAvoid, UnlinkAvoid
+from .scoping import ScopedEditView, ScopedIndexView, ScopedInspectView
 
 
 def _phone_digits(query):
@@ -125,12 +124,12 @@ class RegistrationIndexView(ScopedIndexView):
 
     @cached_property
     def can_export(self):
-        return self.request.user.has_perm("wagtail_selvhjelp.export_registration")
+        return self.permission_policy.user_has_permission(self.request.user, "export")
 
     @cached_property
     def can_export_answers(self):
-        return self.can_export and self.request.user.has_perm(
-            "wagtail_selvhjelp.export_registration_answers"
+        return self.can_export and self.permission_policy.user_has_permission(
+            self.request.user, "export_answers"
         )
 
     #: Set per request in ``setup()``: what this user may export.
@@ -264,21 +263,9 @@ class RegistrationBulkStatusView(RegistrationIndexView):
                 gettext("The listing's filters are not valid; nothing was changed."),
             )
             return redirect(self.index_url_name)
-        changed = 0
-        with transaction.atomic():
-            for registration in self.get_queryset().select_for_update(of=("self",)):
-                if registration.status == status:
-                    continue
-                old = registration.status
-                registration.status = status
-                registration.save(update_fields=["status", "updated_at"])
-                log(
-                    registration,
-                    "wagtail_selvhjelp.status",
-                    user=request.user,
-                    data={"from": old, "to": status},
-                )
-                changed += 1
+        changed = len(
+            ChangeStatus(self.get_queryset(), status, user=request.user).execute()
+        )
         messages.success(
             request,
             ngettext(
@@ -372,11 +359,11 @@ class RegistrationInspectView(ScopedInspectView):
         context["avoid_url"] = reverse(self.avoid_url_name, args=[registration.pk])
         context["memberships"] = registration.memberships.select_related("group")
         user = self.request.user
-        if user.has_perm("wagtail_selvhjelp.access_registration"):
+        if self.permission_policy.user_has_permission(user, "access"):
             context["person_data_url"] = reverse(
                 self.person_data_url_name, args=[registration.pk]
             )
-        if user.has_perm("wagtail_selvhjelp.erase_registration"):
+        if self.permission_policy.user_has_permission(user, "erase"):
             context["erase_url"] = reverse(self.erase_url_name, args=[registration.pk])
         if can_change and registration.status in ACTIVE_STATUSES:
             context["confirm_url"] = reverse(
@@ -396,6 +383,21 @@ class RegistrationInspectView(ScopedInspectView):
     confirm_url_name = None
 
 
+class RegistrationEditView(ScopedEditView):
+    """A coordinator's notes and the status; a new status goes through
+    :class:`~wagtail_selvhjelp.models.actions.ChangeStatus`."""
+
+    def save_instance(self):
+        status = self.form.instance.status
+        before = type(self.object).objects.get(pk=self.object.pk).status
+        self.form.instance.status = before
+        registration = super().save_instance()
+        if status != before:
+            ChangeStatus(registration, status, user=self.request.user).execute()
+            registration.refresh_from_db()
+        return registration
+
+
 class AvoidPairView(View):
     """Link or unlink two registrations that must never share a group (POST)."""
 
@@ -408,7 +410,9 @@ class AvoidPairView(View):
             return permission_denied(request)
         if request.method != "POST":
             raise Http404
-        scoped = scope_to_user(Registration.objects.all(), request.user)
+        scoped = self.permission_policy.instances_user_has_permission_for(
+            request.user, "change"
+        )
         self.registration = get_object_or_404(scoped, pk=pk)
         try:
             other = scoped.get(
@@ -426,17 +430,10 @@ class AvoidPairView(View):
 
     def link(self, other):
         try:
-            AvoidPair.objects.link(self.registration, other)
+            LinkAvoid(self.registration, other, user=self.request.user).execute()
         except ValidationError as error:
             messages.error(self.request, " ".join(error.messages))
             return
-        for one, two in ((self.registration, other), (other, self.registration)):
-            log(
-                one,
-                "wagtail_selvhjelp.avoid_link",
-                user=self.request.user,
-                data={"other": two.pk},
-            )
         messages.success(
             self.request,
             gettext("%(one)s and %(other)s will never be put in the same group.")
@@ -444,18 +441,7 @@ class AvoidPairView(View):
         )
 
     def unlink(self, other):
-        first, second = sorted([self.registration.pk, other.pk])
-        deleted, _rows = AvoidPair.objects.filter(
-            first_id=first, second_id=second
-        ).delete()
-        if deleted:
-            for one, two in ((self.registration, other), (other, self.registration)):
-                log(
-                    one,
-                    "wagtail_selvhjelp.avoid_unlink",
-                    user=self.request.user,
-                    data={"other": two.pk},
-                )
+        if UnlinkAvoid(self.registration, other, user=self.request.user).execute():
             messages.success(self.request, gettext("The link was removed."))
 
     def back(self):

@@ -23,18 +23,16 @@ from .. import privacy
 from ..choices import GroupKind, Outcome, StatisticDimension
 from ..filters import StatisticFilterSet
 from ..models import GroupRegistrationPage, Registration, RegistrationStatistic
-from ..models.privacy import count_registrations, live_outcome
-from ..permissions import (
-    OVERVIEW_PERMISSION,
-    scope_counts_to_user,
-    sees_all_pages_counts,
+from ..models.permissions import (
+    can_see_statistics,
+    registration_permission_policy,
 )
+from ..models.privacy import count_registrations, live_outcome
+from ..permissions import scope_counts_to_user
 
 
 #: Counts below this are shown as "< 5".
 SMALLEST_SHOWN_COUNT = 5
-
-VIEW_REGISTRATION_PERMISSION = "wagtail_selvhjelp.view_registration"
 
 
 def shown_count(number):
@@ -42,10 +40,6 @@ def shown_count(number):
     if 0 < number < SMALLEST_SHOWN_COUNT:
         return f"< {SMALLEST_SHOWN_COUNT}"
     return str(number)
-
-
-def can_see_statistics(user):
-    return user.has_perm(VIEW_REGISTRATION_PERMISSION) or sees_all_pages_counts(user)
 
 
 class StatisticRow:
@@ -183,7 +177,9 @@ class PrivacyOverviewView(WagtailAdminTemplateMixin, TemplateView):
     statistics_url_name = None
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(OVERVIEW_PERMISSION):
+        if not registration_permission_policy.user_has_permission(
+            request.user, "overview"
+        ):
             return permission_denied(request)
         return super().dispatch(request, *args, **kwargs)
 

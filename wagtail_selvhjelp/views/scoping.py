@@ -1,8 +1,10 @@
-"""Per-page scoping for every admin view of registrations and groups.
+"""Per-page scoping for every admin view of page-scoped models.
 
 A coordinator sees and acts on the objects of the registration pages they
-coordinate, and nothing else. An object of another page answers 404, not 403:
-a 403 would confirm that it exists.
+coordinate, and nothing else: the views ask the viewset's page-scoped
+permission policy (``models/permissions.py``) for the objects the user may
+reach. An object of another page answers 404, not 403: a 403 would confirm
+that it exists.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -11,28 +13,34 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
 
-from ..permissions import scope_to_user
+
+#: What a user needs at least one of to reach an object at all.
+ANY_ACCESS = ["view", "change", "delete"]
 
 
 class ScopedQuerysetMixin:
-    def get_scoped_queryset(self):
-        """The objects this user may see at all.
+    #: The permission actions that make an object reachable in this view.
+    scope_actions = ANY_ACCESS
 
-        Someone without any permission on the model gets a 403 first, before
-        an object is looked up; the generic views look objects up in
+    def get_scoped_queryset(self):
+        """The objects this user may reach in this view.
+
+        Someone without any of the permissions gets a 403 first, before an
+        object is looked up; the generic views look objects up in
         ``setup()``, before their own permission check.
         """
         user = self.request.user
-        if not self.permission_policy.user_has_any_permission(
-            user, ["view", "change", "delete"]
-        ):
+        if not self.permission_policy.user_has_any_permission(user, self.scope_actions):
             raise PermissionDenied
-        return scope_to_user(self.model._default_manager.all(), user)
+        return self.permission_policy.instances_user_has_any_permission_for(
+            user, self.scope_actions
+        )
 
 
 class ScopedIndexView(ScopedQuerysetMixin, generic.IndexView):
     def get_base_queryset(self):
-        return scope_to_user(super().get_base_queryset(), self.request.user)
+        # The listing's own permission check has run: cut it to the pages.
+        return super().get_base_queryset().for_user(self.request.user)
 
 
 class ScopedEditView(ScopedQuerysetMixin, generic.EditView):

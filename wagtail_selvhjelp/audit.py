@@ -1,0 +1,153 @@
+"""The audit trail's vocabulary: every log action the package writes.
+
+One table, so that an action (``models/actions.py``) and the admin's history
+name the same entry, and ``wagtail_hooks`` registers them all in one loop. A
+test parses the package for every ``log()`` call and every action's
+``log_action`` and fails when a name is not in :data:`LOG_ACTIONS`.
+
+Entries hold ids, codes and counts only: their ``data`` never holds a name,
+contact detail or answer, and a registration's label is its number.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class LogAction:
+    """A log action: its code, its label in filters, its message in the history."""
+
+    code: str
+    label: str
+    message: str
+
+
+STATUS = LogAction(
+    "wagtail_selvhjelp.status",
+    _("Change registration status"),
+    _("Registration status changed"),
+)
+
+AVOID_LINK = LogAction(
+    "wagtail_selvhjelp.avoid_link",
+    _("Link an avoid pair"),
+    _("Linked with a registration they must never share a group with"),
+)
+
+AVOID_UNLINK = LogAction(
+    "wagtail_selvhjelp.avoid_unlink",
+    _("Remove an avoid pair"),
+    _("Avoid link removed"),
+)
+
+EXPORT = LogAction(
+    "wagtail_selvhjelp.export",
+    _("Export registrations"),
+    _("Registrations exported"),
+)
+
+PLACE = LogAction(
+    "wagtail_selvhjelp.place",
+    _("Place a member"),
+    _("Member placed in the group"),
+)
+
+REMOVE = LogAction(
+    "wagtail_selvhjelp.remove",
+    _("Remove a member"),
+    _("Member left the group"),
+)
+
+OVERRIDE = LogAction(
+    "wagtail_selvhjelp.override",
+    _("Override a mismatch"),
+    _("Member placed despite a mismatch, with a recorded reason"),
+)
+
+GROUP_STATUS = LogAction(
+    "wagtail_selvhjelp.group_status",
+    _("Change group status"),
+    _("Group status changed"),
+)
+
+MATCH_RUN = LogAction(
+    "wagtail_selvhjelp.match_run",
+    _("Propose groups"),
+    _("Groups proposed"),
+)
+
+VIEW = LogAction(
+    "wagtail_selvhjelp.view",
+    _("View a registration"),
+    _("Registration viewed"),
+)
+
+ACCESS_EXPORT = LogAction(
+    "wagtail_selvhjelp.access_export",
+    _("Export a person's data"),
+    _("A person's data exported (right of access)"),
+)
+ERASE = LogAction(
+    "wagtail_selvhjelp.erase",
+    _("Erase a person"),
+    _("Person erased: the registration and everything linked to it deleted"),
+)
+
+CONFIRM = LogAction(
+    "wagtail_selvhjelp.confirm",
+    _("Record a re-confirmation"),
+    _("Recorded that the person still wants a group"),
+)
+
+SELF_CONFIRM = LogAction(
+    "wagtail_selvhjelp.self_confirm",
+    _("Re-confirm on the self-service page"),
+    _("The person confirmed on their self-service page that they still want a group"),
+)
+
+SELF_WITHDRAW = LogAction(
+    "wagtail_selvhjelp.self_withdraw",
+    _("Withdraw on the self-service page"),
+    _("The person withdrew on their self-service page; the registration is deleted"),
+)
+
+PURGE = LogAction(
+    "wagtail_selvhjelp.purge",
+    _("Apply the retention rules"),
+    _("Retention purge ran"),
+)
+
+CREATE_GROUPS = LogAction(
+    "wagtail_selvhjelp.create_groups",
+    _("Create groups from a proposal"),
+    _("Groups created from a proposal"),
+)
+
+
+#: Every log action of the package, registered by ``wagtail_hooks``.
+LOG_ACTIONS = (
+    STATUS,
+    AVOID_LINK,
+    AVOID_UNLINK,
+    EXPORT,
+    PLACE,
+    REMOVE,
+    OVERRIDE,
+    GROUP_STATUS,
+    MATCH_RUN,
+    VIEW,
+    ACCESS_EXPORT,
+    ERASE,
+    CONFIRM,
+    SELF_CONFIRM,
+    SELF_WITHDRAW,
+    PURGE,
+    CREATE_GROUPS,
+)
+
+
+def register(actions):
+    """Register :data:`LOG_ACTIONS` with Wagtail's log action registry."""
+    for action in LOG_ACTIONS:
+        actions.register_action(action.code, action.label, action.message)

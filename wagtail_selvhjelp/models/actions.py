@@ -1,0 +1,586 @@
+"""Actions: every change of a person's or a group's state, in one place each.
+
+Modelled on Wagtail's ``wagtail/actions/`` ("a single mutation … along with
+its permission checks, audit logging, and signals … so that admin views, the
+API, and code behave identically"), imitated here because Wagtail 7.0 has no
+base class. An action is built with what it changes and who asks, and
+:meth:`Action.execute` checks the permission against the page-scoped policy
+(or, for a public link, that the signed link names the registration it
+changes), writes in one transaction, logs with a log action from
+``wagtail_selvhjelp.audit`` and sends :data:`~wagtail_selvhjelp.signals.action_executed`
+after the commit.
+
+Admin views, model methods, tasks and public routes call these actions;
+nothing else writes a registration's status or a group membership. They live
+in the models layer because public routes are methods of page models (the
+self-service page), which may import nothing above it. Whether someone fits a
+group is decided by the engine's ``check_proposal`` alone (:func:`misfits`).
+
+Domain refusals (a full group, a closed group, a misfit without a reason)
+raise ``ValidationError`` with messages for the user; a missing permission
+raises :class:`ActionPermissionError`.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from wagtail.log_actions import log
+
+from .. import audit
+from ..choices import (
+    ACTIVE_STATUSES,
+    GroupStatus,
+    Outcome,
+    RegistrationStatus,
+)
+from ..matching import MatchResult, ProposedGroup, check_proposal
+from ..reason_texts import describe_misfit
+from ..signals import action_executed
+from .candidates import (
+    avoid_map,
+    candidate_for,
+    open_group_for,
+    prefetch_for_matching,
+    rules_for,
+)
+from .groups import AvoidPair, GroupMembership
+from .permissions import group_permission_policy, registration_permission_policy
+from .privacy import forget
+from .registrations import Registration
+
+
+class ActionPermissionError(PermissionDenied):
+    """The user (or link) may not carry out this action on this object."""
+
+
+#: Statuses a coordinator records after talking to the person: like placing
+#: them, they count as the person's answer to a pending re-confirmation.
+CONTACT_STATUSES = (
+    RegistrationStatus.CONTACTED,
+    RegistrationStatus.WAITING,
+    RegistrationStatus.PLACED,
+)
+
+
+class Action:
+    """One change: ``check()`` the permission, write, log, announce.
+
+    ``user`` is the admin user who asks; ``link`` is the registration a
+    signed public link names (the self-service page), for the actions a
+    person takes on their own registration. Code paths with neither (the
+    retention purge, a model method called by a script) pass
+    ``skip_permission_checks=True``, as Wagtail's own model methods do.
+    """
+
+    #: The policy and the action name :meth:`check` asks it about.
+    permission_policy = None
+    permission_action = "change"
+
+    def __init__(self, *, user=None, link=None):
+        self.user = user
+        self.link = link
+
+    def checked_instances(self):
+        """The objects whose page the user must coordinate."""
+        return []
+
+    def check(self, skip_permission_checks=False):
+        if skip_permission_checks:
+            return
+        instances = self.checked_instances()
+        if self.link is not None:
+            if all(
+                isinstance(instance, Registration) and instance.pk == self.link.pk
+                for instance in instances
+            ):
+                return
+            raise ActionPermissionError
+        user = self.user
+        if user is None:
+            raise ActionPermissionError
+        for instance in instances:
+            if not self.permission_policy.user_has_permission_for_instance(
+                user, self.permission_action, instance
+            ):
+                raise ActionPermissionError
+
+    def execute(self, skip_permission_checks=False):
+        self.check(skip_permission_checks=skip_permission_checks)
+        with transaction.atomic():
+            result = self._execute()
+            transaction.on_commit(
+                lambda: action_executed.send(sender=type(self), action=self),
+                robust=True,
+            )
+        return result
+
+    def _execute(self):
+        raise NotImplementedError
+
+    def log(self, instance, log_action, data=None):
+        log(instance, log_action.code, user=self.user, data=data)
+
+
+def _record_contact(registrations, *, now=None):
+    """Placing someone or a coordinator's recorded contact is their answer:
+    a pending re-confirmation question is cleared and the wait restarts."""
+    Registration.objects.filter(
+        pk__in=[registration.pk for registration in registrations]
+    ).update(confirmed_at=now or timezone.now(), reconfirmation_requested_at=None)
+
+
+# Registrations
+
+
+class ChangeStatus(Action):
+    """Set the status of one or many registrations, logging each change."""
+
+    permission_policy = registration_permission_policy
+
+    def __init__(self, registrations, status, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(registrations, Registration):
+            registrations = Registration.objects.filter(pk=registrations.pk)
+        self.registrations = registrations
+        self.status = RegistrationStatus(status)
+
+    def check(self, skip_permission_checks=False):
+        if skip_permission_checks:
+            return
+        if self.user is None:
+            raise ActionPermissionError
+        allowed = self.permission_policy.instances_user_has_permission_for(
+            self.user, "change"
+        )
+        if self.registrations.exclude(pk__in=allowed.values("pk")).exists():
+            raise ActionPermissionError
+
+    def _execute(self):
+        now = timezone.now()
+        changed = []
+        for registration in self.registrations.select_for_update(of=("self",)):
+            if registration.status == self.status:
+                continue
+            before = registration.status
+            registration.status = self.status
+            fields = ["status", "updated_at"]
+            if self.status in CONTACT_STATUSES:
+                registration.confirmed_at = now
+                registration.reconfirmation_requested_at = None
+                fields += ["confirmed_at", "reconfirmation_requested_at"]
+            registration.save(update_fields=fields)
+            self.log(
+                registration, audit.STATUS, data={"from": before, "to": self.status}
+            )
+            changed.append(registration)
+        return changed
+
+
+class ConfirmWaiting(Action):
+    """Record that the person still wants a group (restarts the wait).
+
+    From the admin (a coordinator asked by phone) or from the person's own
+    self-service link; each is logged as its own action.
+    """
+
+    permission_policy = registration_permission_policy
+
+    def __init__(self, registration, **kwargs):
+        super().__init__(**kwargs)
+        self.registration = registration
+
+    def checked_instances(self):
+        return [self.registration]
+
+    def _execute(self):
+        registration = self.registration
+        if registration.status not in ACTIVE_STATUSES:
+            raise ValidationError(gettext("Only someone waiting can confirm that."))
+        registration.confirmed_at = timezone.now()
+        registration.reconfirmation_requested_at = None
+        registration.save(update_fields=["confirmed_at", "reconfirmation_requested_at"])
+        self.log(registration, audit.SELF_CONFIRM if self.link else audit.CONFIRM)
+        return registration
+
+
+class LinkAvoid(Action):
+    """Record that two registrations of one page must never share a group."""
+
+    permission_policy = registration_permission_policy
+
+    def __init__(self, one, other, **kwargs):
+        super().__init__(**kwargs)
+        self.one, self.other = one, other
+
+    def checked_instances(self):
+        return [self.one, self.other]
+
+    def _execute(self):
+        pair = AvoidPair.objects.link(self.one, self.other)
+        for first, second in ((self.one, self.other), (self.other, self.one)):
+            self.log(first, audit.AVOID_LINK, data={"other": second.pk})
+        return pair
+
+
+class UnlinkAvoid(LinkAvoid):
+    """Take back an avoid link; returns whether there was one."""
+
+    def _execute(self):
+        first, second = sorted([self.one.pk, self.other.pk])
+        deleted, _rows = AvoidPair.objects.filter(
+            first_id=first, second_id=second
+        ).delete()
+        if deleted:
+            for one, other in ((self.one, self.other), (self.other, self.one)):
+                self.log(one, audit.AVOID_UNLINK, data={"other": other.pk})
+        return bool(deleted)
+
+
+class Withdraw(Action):
+    """The person withdraws on their self-service page: deleted at once."""
+
+    def __init__(self, registration, **kwargs):
+        super().__init__(**kwargs)
+        self.registration = registration
+
+    def checked_instances(self):
+        return [self.registration]
+
+    def _execute(self):
+        self.log(self.registration, audit.SELF_WITHDRAW)
+        return forget(
+            Registration.objects.filter(pk=self.registration.pk),
+            outcome=Outcome.WITHDRAWN,
+        )
+
+
+class DeleteRegistration(Action):
+    """A coordinator deletes a registration, keeping only anonymous counts."""
+
+    permission_policy = registration_permission_policy
+    permission_action = "delete"
+    #: Wagtail's own log action, as the generic delete view writes it.
+    log_action_code = "wagtail.delete"
+
+    def __init__(self, registration, **kwargs):
+        super().__init__(**kwargs)
+        self.registration = registration
+
+    def checked_instances(self):
+        return [self.registration]
+
+    def _execute(self):
+        log(self.registration, self.log_action_code, user=self.user)
+        return forget(Registration.objects.filter(pk=self.registration.pk))
+
+
+class Erase(DeleteRegistration):
+    """Erase the person behind a registration (GDPR art. 17), for real."""
+
+    permission_action = "erase"
+    log_action_code = audit.ERASE.code
+
+
+# Groups
+
+
+def misfits(group, registrations, *, members=None):
+    """{registration id: [messages]} for those of ``registrations`` who do
+    not fit ``group``, decided by the engine's ``check_proposal``.
+
+    ``members`` are the group's current members' registrations (read when not
+    given). The messages name the rule broken (place, time, kind, topic,
+    gender, age, avoid) in the active language.
+    """
+    page = group.registration_page()
+    if members is None:
+        members = [
+            membership.registration
+            for membership in group.current_memberships().select_related("registration")
+        ]
+    member_ids = {member.pk for member in members}
+    newcomers = list(
+        prefetch_for_matching(
+            Registration.objects.filter(
+                pk__in=[r.pk for r in registrations if r.pk not in member_ids]
+            )
+        )
+    )
+    problems = {}
+    ready = []
+    for registration in newcomers:
+        missing = []
+        if not registration.places.all():
+            missing.append("place")
+        if not registration.time_slots.all():
+            missing.append("slot")
+        if missing:
+            problems[registration.pk] = missing
+        else:
+            ready.append(registration)
+    if ready:
+        ids = {registration.pk for registration in ready}
+        partners = avoid_map(ids)
+        known = ids | member_ids
+        open_group = open_group_for(group, members)
+        violations = check_proposal(
+            [candidate_for(r, avoid=partners.get(r.pk, set()) & known) for r in ready],
+            rules_for(page),
+            [open_group],
+            MatchResult(
+                groups=[
+                    ProposedGroup(
+                        members=tuple(sorted(ids)),
+                        place=open_group.place,
+                        slot=open_group.slot,
+                        topic=open_group.topic,
+                        gender=open_group.gender,
+                        open_group=group.pk,
+                    )
+                ],
+                unplaced={},
+                upper_bound=len(ids),
+            ),
+        )
+        for violation in violations:
+            if violation.rule in ("full", "size", "bookkeeping", "unknown"):
+                continue  # structural: the actions say those themselves
+            concerned = ids if violation.member is None else {violation.member}
+            for pk in concerned:
+                rules = problems.setdefault(pk, [])
+                if violation.rule not in rules:
+                    rules.append(violation.rule)
+    return {
+        pk: [
+            describe_misfit(
+                rule,
+                mixed_group=group.topic_id is None,
+                max_age_span=page.max_age_span,
+            )
+            for rule in rules
+        ]
+        for pk, rules in problems.items()
+    }
+
+
+class Misfit(ValidationError):
+    """Someone does not fit the group and no reason to place them anyway was given."""
+
+
+class PlaceMembers(Action):
+    """Place one or many registrations in a group.
+
+    The group must be open and have room; a started group is closed unless
+    ``group_agreed``; everyone must fit (:func:`misfits`) unless an
+    ``override_reason`` is recorded, or the caller has just checked the
+    whole proposal under row locks (``checked=True``, "create groups").
+    Placing someone counts as their answer to a pending re-confirmation.
+    Raises ``IntegrityError`` when someone is a current member elsewhere
+    (the database constraint).
+    """
+
+    permission_policy = group_permission_policy
+
+    def __init__(
+        self,
+        group,
+        registrations,
+        *,
+        override_reason="",
+        group_agreed=False,
+        joined_on=None,
+        checked=False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.group = group
+        self.registrations = list(registrations)
+        self.override_reason = override_reason.strip()
+        self.group_agreed = group_agreed
+        self.joined_on = joined_on
+        self.checked = checked
+
+    def checked_instances(self):
+        return [self.group]
+
+    def _check_room(self, page):
+        group = self.group
+        if not group.is_open:
+            raise ValidationError(gettext("An ended group takes no new members."))
+        count = group.current_memberships().count()
+        if count + len(self.registrations) > page.group_max_size:
+            raise ValidationError(
+                ngettext(
+                    "The group is full: it has %(count)s member.",
+                    "The group is full: it has %(count)s members.",
+                    count,
+                )
+                % {"count": count}
+            )
+        if group.status == GroupStatus.ACTIVE and not self.group_agreed:
+            raise ValidationError(
+                gettext(
+                    "The group has started, so it is closed: confirm that the "
+                    "group agreed to take a new member."
+                )
+            )
+
+    def _execute(self):
+        group = self.group
+        page = group.registration_page()
+        self._check_room(page)
+        problems = {} if self.checked else misfits(group, self.registrations)
+        if problems and not self.override_reason:
+            raise Misfit([m for messages in problems.values() for m in messages])
+        joined_on = self.joined_on or timezone.localdate()
+        memberships = GroupMembership.objects.bulk_create(
+            GroupMembership(
+                group=group,
+                registration=registration,
+                joined_on=joined_on,
+                override_reason=self.override_reason
+                if registration.pk in problems
+                else "",
+                group_agreed=self.group_agreed,
+            )
+            for registration in self.registrations
+        )
+        now = timezone.now()
+        Registration.objects.filter(
+            pk__in=[registration.pk for registration in self.registrations]
+        ).update(status=RegistrationStatus.PLACED, updated_at=now)
+        _record_contact(self.registrations, now=now)
+        for membership in memberships:
+            registration = membership.registration
+            registration.status = RegistrationStatus.PLACED
+            self.log(
+                group,
+                audit.PLACE,
+                data={
+                    "registration": registration.pk,
+                    "override": bool(membership.override_reason),
+                    "group_agreed": membership.group_agreed,
+                },
+            )
+            if membership.override_reason:
+                self.log(group, audit.OVERRIDE, data={"registration": registration.pk})
+        return memberships
+
+
+def free_current_members(group, *, status=RegistrationStatus.WAITING):
+    """Current members placed in ``group`` get ``status`` (waiting, or
+    withdrawn): the one writer of "no longer placed" besides the purge."""
+    return Registration.objects.filter(
+        memberships__group=group,
+        memberships__is_current=True,
+        status=RegistrationStatus.PLACED,
+    ).update(status=status, updated_at=timezone.now())
+
+
+class RemoveMember(Action):
+    """A member leaves a group, with a reason code, and either waits for a
+    group again (``then=WAITING``) or leaves the waiting list (``WITHDRAWN``)."""
+
+    permission_policy = group_permission_policy
+
+    def __init__(
+        self,
+        membership,
+        *,
+        reason="",
+        then=RegistrationStatus.WAITING,
+        today=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.membership = membership
+        self.reason = reason
+        self.then = RegistrationStatus(then)
+        self.today = today
+        if self.then not in (RegistrationStatus.WAITING, RegistrationStatus.WITHDRAWN):
+            raise ValueError(f"A member leaves to waiting or withdrawn, not {then!r}")
+
+    def checked_instances(self):
+        return [self.membership.group]
+
+    def _execute(self):
+        membership = self.membership
+        membership.left_on = self.today or timezone.localdate()
+        membership.is_current = False
+        membership.left_reason = self.reason
+        membership.save(update_fields=["left_on", "is_current", "left_reason"])
+        Registration.objects.filter(
+            pk=membership.registration_id, status=RegistrationStatus.PLACED
+        ).update(status=self.then, updated_at=timezone.now())
+        self.log(
+            membership.group,
+            audit.REMOVE,
+            data={
+                "registration": membership.registration_id,
+                "reason": self.reason,
+                "then": self.then,
+            },
+        )
+        return membership
+
+
+class StartGroup(Action):
+    """Start a forming group, within its page's size bounds: it is then closed."""
+
+    permission_policy = group_permission_policy
+
+    def __init__(self, group, **kwargs):
+        super().__init__(**kwargs)
+        self.group = group
+
+    def checked_instances(self):
+        return [self.group]
+
+    def _execute(self):
+        group = self.group
+        before = group.status
+        if before != GroupStatus.FORMING:
+            raise ValidationError(gettext("Only a forming group can start."))
+        group.check_can_start()
+        group.status = GroupStatus.ACTIVE
+        group.save(update_fields=["status"])
+        self.log(group, audit.GROUP_STATUS, data={"from": before, "to": group.status})
+        return group
+
+
+class EndGroup(Action):
+    """End a group with a reason code, recording the date; its memberships end.
+
+    The members' status stays "placed": they were placed, and the retention
+    rule for former members counts from the day the group ended.
+    """
+
+    permission_policy = group_permission_policy
+
+    def __init__(self, group, *, reason="", today=None, **kwargs):
+        super().__init__(**kwargs)
+        self.group = group
+        self.reason = reason
+        self.today = today
+
+    def checked_instances(self):
+        return [self.group]
+
+    def _execute(self):
+        group = self.group
+        before = group.status
+        if before == GroupStatus.ENDED:
+            raise ValidationError(gettext("The group has already ended."))
+        today = self.today or timezone.localdate()
+        group.status = GroupStatus.ENDED
+        group.ended_on = today
+        group.end_reason = self.reason
+        group.save(update_fields=["status", "ended_on", "end_reason"])
+        group.current_memberships().update(is_current=False, left_on=today)
+        self.log(
+            group,
+            audit.GROUP_STATUS,
+            data={"from": before, "to": group.status, "reason": self.reason},
+        )
+        return group

@@ -1,0 +1,110 @@
+"""Who may do what on which registration page: the permission policies.
+
+One policy per page-scoped model, as ``wagtail.permission_policies.collections``
+scopes images and documents by collection: the model-level permission comes
+from Django's auth (``<action>_<model>`` codenames, the package's custom ones
+included: ``match``, ``export``, ``export_answers``, ``access``, ``erase``),
+and an instance is reachable only when the user coordinates its page
+(:func:`~.page_scoped.coordinated_page_ids`). Admin views, menu items, the
+dashboard, reports, exports and the actions ask these policies; nothing
+checks a permission string by hand.
+
+They live in the models layer so that the actions (``models/actions.py``),
+which public routes on page models call, can check them too.
+"""
+
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from .groups import SelfHelpGroup
+from .matching_runs import MatchingRun
+from .page_scoped import coordinated_page_ids
+from .registrations import Registration
+
+
+class PageScopedPermissionPolicy(ModelPermissionPolicy):
+    """Model permissions, with instances scoped to the pages a user coordinates."""
+
+    #: Actions whose codename does not follow ``<action>_<model name>``.
+    codenames = {}
+
+    def _get_permission_codename(self, action):
+        return self.codenames.get(action) or super()._get_permission_codename(action)
+
+    def user_coordinates(self, user, page_id):
+        """Whether ``user`` coordinates the page with id ``page_id``."""
+        if user.is_active and user.is_superuser:
+            return True
+        return coordinated_page_ids(user).filter(pk=page_id).exists()
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action) and self.user_coordinates(
+            user, instance.page_id
+        )
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return self.user_has_any_permission(user, actions) and self.user_coordinates(
+            user, instance.page_id
+        )
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if not self.user_has_any_permission(user, actions):
+            return self.model._default_manager.none()
+        return self.model._default_manager.for_user(user)
+
+
+class RegistrationPermissionPolicy(PageScopedPermissionPolicy):
+    """Registrations come only from citizens through the public form.
+
+    Nobody, superusers included, adds one in the admin: a registration needs
+    the person's own consent, which only the form records.
+    """
+
+    codenames = {
+        "export_answers": "export_registration_answers",
+        "overview": "view_privacy_overview",
+    }
+
+    def user_has_permission(self, user, action):
+        if action == "add":
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+#: Registrations: view, change, delete, and the custom actions ``match``
+#: (put groups together), ``export``, ``export_answers``, ``access`` (a
+#: person's data, GDPR art. 15), ``erase`` (art. 17) and ``overview`` (every
+#: page's anonymous counts).
+registration_permission_policy = RegistrationPermissionPolicy(Registration)
+
+#: Self-help groups: add, view, change, delete.
+group_permission_policy = PageScopedPermissionPolicy(SelfHelpGroup)
+
+
+class MatchingRunPermissionPolicy(PageScopedPermissionPolicy):
+    """Runs belong to the matching workflow: every action on one needs the
+    registrations' ``match`` permission (and the run's page)."""
+
+    def _get_permission_codename(self, action):
+        return "match_registration"
+
+
+matching_run_permission_policy = MatchingRunPermissionPolicy(
+    MatchingRun, auth_model=Registration
+)
+
+
+def sees_all_pages_counts(user):
+    """Whether ``user`` sees the anonymous counts of every page (the privacy
+    overview's ``overview`` permission, or a superuser)."""
+    return registration_permission_policy.user_has_permission(user, "overview")
+
+
+def can_see_statistics(user):
+    """Statistics: whoever may view registrations (their pages' counts) or
+    sees every page's counts."""
+    return registration_permission_policy.user_has_any_permission(
+        user, ["view", "overview"]
+    )
