@@ -130,6 +130,32 @@ def _record_contact(registrations, *, now=None):
     ).update(confirmed_at=now or timezone.now(), reconfirmation_requested_at=None)
 
 
+class RegistrationAction(Action):
+    """An action on one registration, scoped by the registrations' policy."""
+
+    permission_policy = registration_permission_policy
+
+    def __init__(self, registration, **kwargs):
+        super().__init__(**kwargs)
+        self.registration = registration
+
+    def checked_instances(self):
+        return [self.registration]
+
+
+class GroupAction(Action):
+    """An action on one group, scoped by the groups' policy."""
+
+    permission_policy = group_permission_policy
+
+    def __init__(self, group, **kwargs):
+        super().__init__(**kwargs)
+        self.group = group
+
+    def checked_instances(self):
+        return [self.group]
+
+
 # Registrations
 
 
@@ -177,21 +203,12 @@ class ChangeStatus(Action):
         return changed
 
 
-class ConfirmWaiting(Action):
+class ConfirmWaiting(RegistrationAction):
     """Record that the person still wants a group (restarts the wait).
 
     From the admin (a coordinator asked by phone) or from the person's own
     self-service link; each is logged as its own action.
     """
-
-    permission_policy = registration_permission_policy
-
-    def __init__(self, registration, **kwargs):
-        super().__init__(**kwargs)
-        self.registration = registration
-
-    def checked_instances(self):
-        return [self.registration]
 
     def _execute(self):
         registration = self.registration
@@ -237,15 +254,8 @@ class UnlinkAvoid(LinkAvoid):
         return bool(deleted)
 
 
-class Withdraw(Action):
+class Withdraw(RegistrationAction):
     """The person withdraws on their self-service page: deleted at once."""
-
-    def __init__(self, registration, **kwargs):
-        super().__init__(**kwargs)
-        self.registration = registration
-
-    def checked_instances(self):
-        return [self.registration]
 
     def _execute(self):
         self.log(self.registration, audit.SELF_WITHDRAW)
@@ -255,20 +265,12 @@ class Withdraw(Action):
         )
 
 
-class DeleteRegistration(Action):
+class DeleteRegistration(RegistrationAction):
     """A coordinator deletes a registration, keeping only anonymous counts."""
 
-    permission_policy = registration_permission_policy
     permission_action = "delete"
     #: Wagtail's own log action, as the generic delete view writes it.
     log_action_code = "wagtail.delete"
-
-    def __init__(self, registration, **kwargs):
-        super().__init__(**kwargs)
-        self.registration = registration
-
-    def checked_instances(self):
-        return [self.registration]
 
     def _execute(self):
         log(self.registration, self.log_action_code, user=self.user)
@@ -368,7 +370,7 @@ class Misfit(ValidationError):
     """Someone does not fit the group and no reason to place them anyway was given."""
 
 
-class PlaceMembers(Action):
+class PlaceMembers(GroupAction):
     """Place one or many registrations in a group.
 
     The group must be open and have room; a started group is closed unless
@@ -379,8 +381,6 @@ class PlaceMembers(Action):
     Raises ``IntegrityError`` when someone is a current member elsewhere
     (the database constraint).
     """
-
-    permission_policy = group_permission_policy
 
     def __init__(
         self,
@@ -393,16 +393,12 @@ class PlaceMembers(Action):
         checked=False,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        self.group = group
+        super().__init__(group, **kwargs)
         self.registrations = list(registrations)
         self.override_reason = override_reason.strip()
         self.group_agreed = group_agreed
         self.joined_on = joined_on
         self.checked = checked
-
-    def checked_instances(self):
-        return [self.group]
 
     def _check_room(self, page):
         group = self.group
@@ -478,11 +474,9 @@ def free_current_members(group, *, status=RegistrationStatus.WAITING):
     ).update(status=status, updated_at=timezone.now())
 
 
-class RemoveMember(Action):
+class RemoveMember(GroupAction):
     """A member leaves a group, with a reason code, and either waits for a
     group again (``then=WAITING``) or leaves the waiting list (``WITHDRAWN``)."""
-
-    permission_policy = group_permission_policy
 
     def __init__(
         self,
@@ -493,16 +487,13 @@ class RemoveMember(Action):
         today=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
+        super().__init__(membership.group, **kwargs)
         self.membership = membership
         self.reason = reason
         self.then = RegistrationStatus(then)
         self.today = today
         if self.then not in (RegistrationStatus.WAITING, RegistrationStatus.WITHDRAWN):
             raise ValueError(f"A member leaves to waiting or withdrawn, not {then!r}")
-
-    def checked_instances(self):
-        return [self.membership.group]
 
     def _execute(self):
         membership = self.membership
@@ -525,17 +516,8 @@ class RemoveMember(Action):
         return membership
 
 
-class StartGroup(Action):
+class StartGroup(GroupAction):
     """Start a forming group, within its page's size bounds: it is then closed."""
-
-    permission_policy = group_permission_policy
-
-    def __init__(self, group, **kwargs):
-        super().__init__(**kwargs)
-        self.group = group
-
-    def checked_instances(self):
-        return [self.group]
 
     def _execute(self):
         group = self.group
@@ -549,23 +531,17 @@ class StartGroup(Action):
         return group
 
 
-class EndGroup(Action):
+class EndGroup(GroupAction):
     """End a group with a reason code, recording the date; its memberships end.
 
     The members' status stays "placed": they were placed, and the retention
     rule for former members counts from the day the group ended.
     """
 
-    permission_policy = group_permission_policy
-
     def __init__(self, group, *, reason="", today=None, **kwargs):
-        super().__init__(**kwargs)
-        self.group = group
+        super().__init__(group, **kwargs)
         self.reason = reason
         self.today = today
-
-    def checked_instances(self):
-        return [self.group]
 
     def _execute(self):
         group = self.group
