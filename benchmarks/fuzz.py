@@ -533,7 +533,7 @@ def build(rng):
         SelfHelpGroup,
         SelfHelpIndexPage,
     )
-    from wagtail_selvhjelp.workflow import run_engine
+    from wagtail_selvhjelp.proposals import run_engine
 
     home = Site.objects.get(is_default_site=True).root_page.specific
     demo.load_demo(home)

@@ -1,6 +1,6 @@
 """The matching workflow: from the people waiting to confirmed groups.
 
-Thin views over :mod:`wagtail_selvhjelp.workflow` (which calls the engine
+Thin views over :mod:`wagtail_selvhjelp.proposals` (which calls the engine
 through :mod:`wagtail_selvhjelp.adapters`). Every step is a plain form posting
 back, so the workflow works without JavaScript; a run is stored, so it and
 its edits survive a reload.
@@ -19,7 +19,7 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
-from .. import adapters, workflow
+from .. import adapters, proposals
 from ..choices import GroupStatus
 from ..guards import parse_id
 from ..matching import UnplacedReason
@@ -141,7 +141,7 @@ class MatchingPageView(
         run = MatchingRun.objects.create(
             page=self.registration_page, created_by=request.user
         )
-        workflow.run_engine(run)
+        proposals.run_engine(run)
         log_run(run, request.user)
         return redirect(self.url("run", run.pk))
 
@@ -248,7 +248,7 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
                 {
                     "person": person,
                     "reason": self.reason_text(reason, names),
-                    "left_out": reason["code"] == workflow.LEFT_OUT,
+                    "left_out": reason["code"] == proposals.LEFT_OUT,
                 }
             )
         placed = sum(len(card["members"]) for card in cards)
@@ -283,7 +283,7 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
 
     def reason_text(self, reason, names):
         code = reason["code"]
-        if code == workflow.LEFT_OUT:
+        if code == proposals.LEFT_OUT:
             return gettext("You left them out of this run.")
         if code == "dropped":
             return gettext(
@@ -305,17 +305,17 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
         groups = self.run.proposal.get("groups", [])
         in_range = 0 <= index < len(groups)
         if action == "leave_out" and in_range:
-            workflow.leave_out(self.run, index, person)
+            proposals.leave_out(self.run, index, person)
         elif action == "drop" and in_range:
-            workflow.drop(self.run, index)
+            proposals.drop(self.run, index)
         elif action == "keep" and in_range:
-            workflow.toggle_keep(self.run, index)
+            proposals.toggle_keep(self.run, index)
         elif action == "exclude":
-            workflow.exclude(self.run, person)
+            proposals.exclude(self.run, person)
         elif action == "include":
-            workflow.include(self.run, person)
+            proposals.include(self.run, person)
         elif action == "rerun":
-            workflow.run_engine(self.run)
+            proposals.run_engine(self.run)
             log_run(self.run, request.user)
         elif action == "create":
             return self.create(request)
@@ -336,7 +336,7 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
                 request, gettext("Tick the proposals to create groups from.")
             )
             return redirect(self.url("run", self.run.pk))
-        outcome = workflow.create_groups(self.run, indices)
+        outcome = proposals.create_groups(self.run, indices)
         for group in outcome.created:
             log(group, "wagtail.create", user=request.user)
         if outcome.created:

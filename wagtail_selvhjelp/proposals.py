@@ -1,4 +1,4 @@
-"""The matching workflow's logic, apart from HTTP: run, edit, create groups.
+"""Matching proposals, apart from HTTP: run, edit, create groups.
 
 A run is stored as ids and choice keys (see ``MatchingRun``). The coordinator
 can leave a person out, drop a proposal, keep a proposal while running again,
@@ -6,6 +6,9 @@ and create the groups they choose. "Create groups" re-checks every chosen
 proposal against the database as it is then, with the rows locked: a
 proposal someone else has overtaken meanwhile is refused whole, the others
 are saved, and nothing is ever half-saved.
+
+Named for proposals, not "workflow": in Wagtail a workflow is page
+moderation (``wagtail.models.Workflow``).
 """
 
 from dataclasses import dataclass, field
