@@ -1,11 +1,12 @@
-"""Matching proposals, apart from HTTP: run, edit, create groups.
+"""Matching proposals, apart from HTTP: run the engine, create the groups.
 
-A run is stored as ids and choice keys (see ``MatchingRun``). The coordinator
-can leave a person out, drop a proposal, keep a proposal while running again,
-and create the groups they choose. "Create groups" re-checks every chosen
-proposal against the database as it is then, with the rows locked: a
-proposal someone else has overtaken meanwhile is refused whole, the others
-are saved, and nothing is ever half-saved.
+A run is stored as ids and choice keys (:class:`~wagtail_selvhjelp.models.matching_runs.Proposal`,
+which also holds the coordinator's edits: leave a person out, drop a
+proposal, keep one while running again). "Create groups" re-checks every
+chosen proposal against the database as it is then, with the rows locked: a
+proposal someone else has overtaken meanwhile is refused whole
+(:class:`ProposalRefused`), the others are saved, and nothing is ever
+half-saved.
 
 Named for proposals, not "workflow": in Wagtail a workflow is page
 moderation (``wagtail.models.Workflow``).
@@ -19,35 +20,16 @@ from django.utils.translation import gettext
 
 from . import adapters
 from .choices import GroupStatus, RegistrationStatus
-from .matching import MatchResult, ProposedGroup, check_proposal, propose_groups
+from .matching import MatchResult, check_proposal, propose_groups
 from .models import GroupMembership, Registration, SelfHelpGroup
 
 
-#: The code of a person the coordinator left out (not an engine code).
-LEFT_OUT = "left_out"
+class ProposalRefused(Exception):
+    """A chosen proposal no longer holds; ``message`` tells the coordinator why."""
 
-
-def _group_to_json(group, kept=False):
-    return {
-        "members": list(group.members),
-        "place": group.place,
-        "slot": group.slot,
-        "topic": group.topic,
-        "gender": group.gender,
-        "open_group": group.open_group,
-        "kept": kept,
-    }
-
-
-def _proposed(data):
-    return ProposedGroup(
-        members=tuple(data["members"]),
-        place=data["place"],
-        slot=data["slot"],
-        topic=data["topic"],
-        gender=data["gender"],
-        open_group=data["open_group"],
-    )
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
 
 
 def run_engine(run, *, today=None):
@@ -57,80 +39,20 @@ def run_engine(run, *, today=None):
     coordinator left out are not proposed again.
     """
     page = run.page.specific
-    kept = [group for group in run.proposal.get("groups", []) if group.get("kept")]
-    fixed = {member for group in kept for member in group["members"]}
-    excluded = set(run.excluded)
+    proposal = run.get_proposal()
+    kept = proposal.kept_groups
+    fixed = {member for group in kept for member in group.members}
     candidates, rules, open_groups = adapters.matching_input(
-        page, exclude=excluded | fixed, today=today
+        page, exclude=set(proposal.excluded) | fixed, today=today
     )
-    kept_open = {group["open_group"] for group in kept if group["open_group"]}
+    kept_open = {group.open_group for group in kept if group.open_group}
     open_groups = [group for group in open_groups if group.id not in kept_open]
     # Someone kept in a proposal cannot be avoided by a fresh candidate's
     # group either: the engine only knows the candidates it is given.
     result = propose_groups(candidates, rules=rules, open_groups=open_groups)
-    unplaced = {
-        str(pk): {"code": reason.code, "params": reason.params}
-        for pk, reason in result.unplaced.items()
-    }
-    for pk in excluded:
-        unplaced[str(pk)] = {"code": LEFT_OUT, "params": {}}
-    run.proposal = {
-        "groups": kept + [_group_to_json(group) for group in result.groups],
-        "unplaced": unplaced,
-        "upper_bound": result.upper_bound + len(fixed),
-        "candidates": len(candidates) + len(fixed),
-    }
+    run.set_proposal(proposal.renewed(result, candidates=len(candidates)))
     run.save()
     return run
-
-
-def leave_out(run, index, person):
-    """Take ``person`` out of proposal ``index`` and out of later runs."""
-    groups = run.proposal["groups"]
-    group = groups[index]
-    if person not in group["members"]:
-        return
-    group["members"].remove(person)
-    if not group["members"]:
-        groups.pop(index)
-    _exclude(run, person)
-
-
-def _exclude(run, person):
-    if person not in run.excluded:
-        run.excluded.append(person)
-    run.proposal.setdefault("unplaced", {})[str(person)] = {
-        "code": LEFT_OUT,
-        "params": {},
-    }
-    run.save()
-
-
-def exclude(run, person):
-    """Leave an unplaced person out of later runs."""
-    if str(person) in run.proposal.get("unplaced", {}):
-        _exclude(run, person)
-
-
-def include(run, person):
-    """Take a person the coordinator left out into later runs again."""
-    if person in run.excluded:
-        run.excluded.remove(person)
-        run.save()
-
-
-def drop(run, index):
-    """Drop proposal ``index``; its members are proposed again next run."""
-    group = run.proposal["groups"].pop(index)
-    for person in group["members"]:
-        run.proposal["unplaced"][str(person)] = {"code": "dropped", "params": {}}
-    run.save()
-
-
-def toggle_keep(run, index):
-    group = run.proposal["groups"][index]
-    group["kept"] = not group.get("kept")
-    run.save()
 
 
 @dataclass
@@ -140,8 +62,8 @@ class CreateOutcome:
 
 
 def _name_for(names, group):
-    parts = [names.place(group["place"]), names.slot(group["slot"])]
-    parts.append(names.topic(group["topic"]) or gettext("mixed"))
+    parts = [names.place(group.place), names.slot(group.slot)]
+    parts.append(names.topic(group.topic) or gettext("mixed"))
     return ", ".join(parts)[:100]
 
 
@@ -156,36 +78,29 @@ def create_groups(run, indices, *, user=None, today=None):
     names = adapters.ChoiceNames.for_page(page)
     rules = adapters.rules_for(page)
     outcome = CreateOutcome()
-    groups = run.proposal.get("groups", [])
-    chosen = sorted({i for i in indices if 0 <= i < len(groups)})
+    proposal = run.get_proposal()
+    chosen = sorted({i for i in indices if proposal.has_group(i)})
     with transaction.atomic():
+        created = []
         for index in chosen:
-            data = groups[index]
-            message = _check_and_create(page, rules, names, data, today)
-            if isinstance(message, SelfHelpGroup):
-                outcome.created.append(message)
+            try:
+                group = _check_and_create(
+                    page, rules, names, proposal.groups[index], today
+                )
+            except ProposalRefused as refused:
+                outcome.refused.append((index, refused.message))
             else:
-                outcome.refused.append((index, message))
-        created_members = {
-            member
-            for index in chosen
-            if index not in {i for i, _m in outcome.refused}
-            for member in groups[index]["members"]
-        }
-        run.proposal["groups"] = [
-            group
-            for i, group in enumerate(groups)
-            if i not in chosen or i in {r for r, _m in outcome.refused}
-        ]
-        for person in created_members:
-            run.proposal.get("unplaced", {}).pop(str(person), None)
+                outcome.created.append(group)
+                created.append(index)
+        proposal.remove_created(created)
+        run.set_proposal(proposal)
         run.save()
     return outcome
 
 
-def _check_and_create(page, rules, names, data, today):
-    """The new or filled group, or a message why the proposal was refused."""
-    members = list(data["members"])
+def _check_and_create(page, rules, names, proposed, today):
+    """The new or filled group; raises :class:`ProposalRefused` if it no longer holds."""
+    members = list(proposed.members)
     try:
         with transaction.atomic():
             locked = list(
@@ -196,26 +111,30 @@ def _check_and_create(page, rules, names, data, today):
                 )
             )
             if len(locked) != len(members):
-                return gettext(
-                    "Someone in this proposal was placed in another group, "
-                    "withdrew or was deleted meanwhile. Run the proposal again."
+                raise ProposalRefused(
+                    gettext(
+                        "Someone in this proposal was placed in another group, "
+                        "withdrew or was deleted meanwhile. Run the proposal again."
+                    )
                 )
             open_groups = []
             group = None
-            if data["open_group"] is not None:
+            if proposed.open_group is not None:
                 group = (
                     SelfHelpGroup.objects.select_for_update()
                     .filter(
-                        pk=data["open_group"],
+                        pk=proposed.open_group,
                         page_id=page.pk,
                         status=GroupStatus.FORMING,
                     )
                     .first()
                 )
                 if group is None:
-                    return gettext(
-                        "The group this proposal fills has started, ended or "
-                        "been deleted meanwhile."
+                    raise ProposalRefused(
+                        gettext(
+                            "The group this proposal fills has started, ended or "
+                            "been deleted meanwhile."
+                        )
                     )
                 current = [
                     m.registration
@@ -237,38 +156,51 @@ def _check_and_create(page, rules, names, data, today):
                 rules,
                 open_groups,
                 MatchResult(
-                    groups=[_proposed(data)],
+                    groups=[proposed.to_engine()],
                     unplaced={},
                     upper_bound=len(candidates),
                 ),
             )
             if problems:
-                return gettext(
-                    "This proposal no longer meets the page's rules (someone's "
-                    "answers, an avoid pair or the group changed meanwhile). "
-                    "Run the proposal again."
+                raise ProposalRefused(
+                    gettext(
+                        "This proposal no longer meets the page's rules (someone's "
+                        "answers, an avoid pair or the group changed meanwhile). "
+                        "Run the proposal again."
+                    )
                 )
             if group is None:
                 group = SelfHelpGroup.objects.create(
                     page=page,
-                    name=_name_for(names, data),
-                    place_id=int(data["place"]),
-                    time_slot_id=int(data["slot"]),
-                    topic_id=int(data["topic"]) if data["topic"] else None,
-                    gender=data["gender"] or "",
+                    name=_name_for(names, proposed),
+                    place_id=int(proposed.place),
+                    time_slot_id=int(proposed.slot),
+                    topic_id=int(proposed.topic) if proposed.topic else None,
+                    gender=proposed.gender or "",
                 )
-            joined = today or timezone.localdate()
-            GroupMembership.objects.bulk_create(
-                GroupMembership(group=group, registration_id=pk, joined_on=joined)
-                for pk in members
-            )
-            Registration.objects.filter(pk__in=members).update(
-                status=RegistrationStatus.PLACED, updated_at=timezone.now()
-            )
+            _place_members(group, members, today or timezone.localdate())
             return group
     except IntegrityError:
         # The database constraint: placed elsewhere between check and insert.
-        return gettext(
-            "Someone in this proposal was placed in another group meanwhile. "
-            "Run the proposal again."
-        )
+        raise ProposalRefused(
+            gettext(
+                "Someone in this proposal was placed in another group meanwhile. "
+                "Run the proposal again."
+            )
+        ) from None
+
+
+def _place_members(group, member_ids, joined_on):
+    """Make the registrations ``member_ids`` current members of ``group``.
+
+    The one place a proposal writes memberships and statuses, called under
+    the row locks ``_check_and_create`` holds; a registration that is
+    already a current member elsewhere raises ``IntegrityError``.
+    """
+    GroupMembership.objects.bulk_create(
+        GroupMembership(group=group, registration_id=pk, joined_on=joined_on)
+        for pk in member_ids
+    )
+    Registration.objects.filter(pk__in=member_ids).update(
+        status=RegistrationStatus.PLACED, updated_at=timezone.now()
+    )
