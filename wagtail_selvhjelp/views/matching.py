@@ -8,10 +8,9 @@ without JavaScript; a run is stored, so it and its edits survive a reload.
 """
 
 from django.contrib import messages
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -20,10 +19,9 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from .. import adapters, proposals
-from ..choices import GroupStatus
 from ..guards import parse_id
 from ..models import MatchingRun, Registration, SelfHelpGroup
-from ..models.registrations import days_since
+from ..models.overview import page_overview
 from ..permissions import coordinated_pages
 from ..reason_texts import describe_reason, describe_shape
 
@@ -47,43 +45,6 @@ class MatchingPermissionMixin:
 
     def url(self, name, *args):
         return reverse(self.url_names[name], args=args)
-
-
-def page_overview(pages):
-    """Waiting count, longest wait and groups per page, in two queries."""
-    pages = list(pages)
-    ids = [page.pk for page in pages]
-    waiting = {
-        row["page_id"]: row
-        for row in Registration.objects.waiting()
-        .filter(page_id__in=ids)
-        .values("page_id")
-        .annotate(count=Count("pk"), first=Min("created_at"))
-    }
-    groups = {
-        row["page_id"]: row
-        for row in SelfHelpGroup.objects.filter(page_id__in=ids)
-        .values("page_id")
-        .annotate(
-            forming=Count("pk", filter=Q(status=GroupStatus.FORMING)),
-            active=Count("pk", filter=Q(status=GroupStatus.ACTIVE)),
-        )
-    }
-    today = timezone.localdate()
-    rows = []
-    for page in pages:
-        row = waiting.get(page.pk, {})
-        first = row.get("first")
-        rows.append(
-            {
-                "page": page,
-                "waiting": row.get("count", 0),
-                "longest_wait": days_since(first, today) if first else None,
-                "forming": groups.get(page.pk, {}).get("forming", 0),
-                "active": groups.get(page.pk, {}).get("active", 0),
-            }
-        )
-    return rows
 
 
 class MatchingIndexView(
