@@ -153,15 +153,15 @@ def main():
             args.repeat,
         )
         propose_time, run = timed(propose, args.repeat)
-        proposal = run.proposal
-        placed = sum(len(g["members"]) for g in proposal["groups"])
+        proposal = run.get_proposal()
+        placed = len(proposal.placed)
         render_time, _ = timed(
             lambda: client.get(
                 reverse("wagtail_selvhjelp_matching:run", args=[run.pk])
             ),
             args.repeat,
         )
-        count = min(args.create, len(proposal["groups"]))
+        count = min(args.create, len(proposal.groups))
         run_url = reverse("wagtail_selvhjelp_matching:run", args=[run.pk])
         start = time.perf_counter()
         response = client.post(
@@ -176,8 +176,8 @@ def main():
 
     print(f"database: {connection.vendor}; {args.registrations} waiting registrations")
     print(
-        f"proposal: {len(proposal['groups'])} groups, {placed} placed, "
-        f"upper bound {proposal['upper_bound']}"
+        f"proposal: {len(proposal.groups)} groups, {placed} placed, "
+        f"upper bound {proposal.upper_bound}"
     )
     rows = [
         ("dashboard (baseline)", dashboard, None),

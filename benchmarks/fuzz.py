@@ -533,7 +533,7 @@ def build(rng):
         SelfHelpGroup,
         SelfHelpIndexPage,
     )
-    from wagtail_selvhjelp.workflow import run_engine
+    from wagtail_selvhjelp.proposals import run_engine
 
     home = Site.objects.get(is_default_site=True).root_page.specific
     demo.load_demo(home)
@@ -1116,6 +1116,7 @@ def admin_case(rng, state, campaign, clients, name):
         Registration,
         SelfHelpGroup,
     )
+    from wagtail_selvhjelp.models.matching_runs import Proposal
 
     client = clients["admin"]
     page_a, page_b = state["page_a"], state["page_b"]
@@ -1450,10 +1451,10 @@ def admin_case(rng, state, campaign, clients, name):
             campaign.send(name, client, "GET", path)
             return
         run = MatchingRun.objects.filter(pk=run_pk).first()
-        proposal = run.proposal if run else {}
-        proposals = proposal.get("groups", [])
-        members = [m for g in proposals for m in g["members"]]
-        unplaced = list(proposal.get("unplaced", {}))
+        proposal = run.get_proposal() if run else Proposal()
+        proposals = proposal.groups
+        members = [m for g in proposals for m in g.members]
+        unplaced = list(proposal.unplaced)
         action = rng.choice(
             ["leave_out", "drop", "keep", "exclude", "include", "create", "create",
              "rerun", "", nasty(rng)]

@@ -46,7 +46,7 @@ LAYERS = [
         "privacy",
         "admin_forms",
     ),
-    ("filters", "export", "workflow"),
+    ("filters", "export", "proposals"),
     ("views", "viewsets", "tasks"),
     ("handlers", "management"),
     ("wagtail_hooks", "apps"),

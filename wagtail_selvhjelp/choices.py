@@ -76,6 +76,19 @@ class GroupEndReason(models.TextChoices):
 OPEN_GROUP_STATUSES = (GroupStatus.FORMING, GroupStatus.ACTIVE)
 
 
+class CoordinatorReason(models.TextChoices):
+    """Why someone is out of a stored proposal by the coordinator's hand.
+
+    The engine's reason codes (``matching/reasons.py``) say why it could not
+    place someone; these say what the coordinator did, and share the
+    ``unplaced`` entries of a matching run with them, so their values must
+    never equal an engine code. ``reason_texts`` renders both.
+    """
+
+    LEFT_OUT = "left_out", _("Left out")
+    DROPPED = "dropped", _("Proposal dropped")
+
+
 class Outcome(models.TextChoices):
     """What became of a registration, as counted by the anonymous statistics."""
 

@@ -19,6 +19,9 @@ so the coordinator always sees something true.
 :data:`RENDERERS` maps every code the engine produces (they are listed in
 :mod:`wagtail_selvhjelp.matching.reasons`) to the function that renders it; the
 tests check that no code the engine can return is missing from it.
+:data:`COORDINATOR_RENDERERS` does the same for the codes a coordinator's
+edits store beside them (:class:`~wagtail_selvhjelp.choices.CoordinatorReason`),
+so :func:`describe_reason` renders any entry of a run's ``unplaced``.
 
 Place, slot and topic are names the editors typed on the registration page and
 are inserted as they are.
@@ -31,7 +34,7 @@ from typing import Any
 
 from django.utils.translation import gettext, ngettext
 
-from .choices import Gender
+from .choices import CoordinatorReason, Gender
 from .matching import UnplacedReason
 
 
@@ -276,14 +279,31 @@ RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
 """Every reason code the engine produces, mapped to its renderer."""
 
 
+def _left_out(params: Mapping[str, Any]) -> str:
+    return gettext("You left them out of this run.")
+
+
+def _dropped(params: Mapping[str, Any]) -> str:
+    return gettext("You dropped their proposal; run again to propose them anew.")
+
+
+COORDINATOR_RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    CoordinatorReason.LEFT_OUT: _left_out,
+    CoordinatorReason.DROPPED: _dropped,
+}
+"""Every code of the coordinator's own edits, mapped to its renderer."""
+
+
 def describe_reason(reason: UnplacedReason) -> str:
     """The sentence a coordinator reads for ``reason``, in the active language.
 
-    Built from ``reason.code`` and ``reason.params`` only. Falls back to the
-    engine's English message (``str(reason)``) when the code is unknown or a
-    param the sentence needs is missing or not of the expected type.
+    ``reason`` is the engine's or one of a stored run's (its code may then be
+    a :class:`~wagtail_selvhjelp.choices.CoordinatorReason`). Built from
+    ``reason.code`` and ``reason.params`` only. Falls back to the engine's
+    English message (``str(reason)``) when the code is unknown or a param the
+    sentence needs is missing or not of the expected type.
     """
-    render = RENDERERS.get(reason.code)
+    render = RENDERERS.get(reason.code) or COORDINATOR_RENDERERS.get(reason.code)
     if render is None:
         return str(reason)
     try:

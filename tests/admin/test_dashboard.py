@@ -31,3 +31,25 @@ def test_dashboard_counts_only_the_users_pages(
     html = client.get("/admin/").content.decode()
     assert "selvhjelp-coordinator" not in html
     assert "/admin/selvhjelp/matching/" not in html  # nor in the menu
+
+
+def test_page_overview_counts_per_page_in_two_queries(
+    django_assert_num_queries, page_a, page_b, group_a
+):
+    from wagtail_selvhjelp.models.overview import page_overview
+
+    waiting = [RegistrationFactory(page=page_a, days_ago=days) for days in (40, 3)]
+    group_a.add_member(
+        RegistrationFactory(
+            page=page_a, days_ago=90, places=["Gol"], time_slots=["Kveld"]
+        )
+    )
+    with django_assert_num_queries(2):
+        row_a, row_b = page_overview([page_a, page_b])
+    assert (row_a["page"], row_a["waiting"], row_a["longest_wait"]) == (
+        page_a,
+        len(waiting),
+        40,
+    ), "a member is not waiting, however long ago they registered"
+    assert (row_a["forming"], row_a["active"]) == (1, 0)
+    assert (row_b["waiting"], row_b["longest_wait"], row_b["forming"]) == (0, None, 0)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from wagtail.models import PageLogEntry
 
-from wagtail_selvhjelp import workflow
+from wagtail_selvhjelp import proposals
 from wagtail_selvhjelp.models import (
     AvoidPair,
     GroupMembership,
@@ -186,9 +186,9 @@ def test_create_refuses_a_proposal_overtaken_meanwhile(
 def test_create_refuses_when_an_avoid_pair_appeared(coordinator_a, page_a):
     people = waiting(page_a, 4)
     run = MatchingRun.objects.create(page=page_a)
-    workflow.run_engine(run)
+    proposals.run_engine(run)
     AvoidPair.objects.link(people[0], people[1])
-    outcome = workflow.create_groups(run, [0])
+    outcome = proposals.create_groups(run, [0])
     assert outcome.created == [] and len(outcome.refused) == 1
     assert not SelfHelpGroup.objects.exists()
 
@@ -198,11 +198,11 @@ def test_open_groups_get_their_free_seats(coordinator_a, page_a, group_a):
         group_a.add_member(person)
     (newcomer,) = waiting(page_a)
     run = MatchingRun.objects.create(page=page_a)
-    workflow.run_engine(run)
+    proposals.run_engine(run)
     (proposal,) = run.proposal["groups"]
     assert proposal["open_group"] == group_a.pk
     assert proposal["members"] == [newcomer.pk]
-    outcome = workflow.create_groups(run, [0])
+    outcome = proposals.create_groups(run, [0])
     assert outcome.created == [group_a]
     assert group_a.current_memberships().count() == 4
 
@@ -215,12 +215,12 @@ def test_the_run_page_uses_a_constant_number_of_queries(client, coordinator_a, p
         waiting(page_a, n)
         waiting(page_a, n // 4, places=["Ål"], time_slots=["Dagtid"])
         run = MatchingRun.objects.create(page=page_a)
-        workflow.run_engine(run)
+        proposals.run_engine(run)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(run_url(run)).status_code == 200
         page_queries = len(queries)
         with CaptureQueriesContext(connection) as queries:
-            workflow.run_engine(run)
+            proposals.run_engine(run)
         return page_queries, len(queries)
 
     assert count(8) == count(40)
@@ -235,7 +235,7 @@ def test_two_coordinators_race_to_place_the_same_person(page_a):
     runs = []
     for _ in range(2):
         run = MatchingRun.objects.create(page=page_a)
-        workflow.run_engine(run)
+        proposals.run_engine(run)
         runs.append(run)
     barrier = threading.Barrier(2)
     outcomes = []
@@ -243,7 +243,7 @@ def test_two_coordinators_race_to_place_the_same_person(page_a):
     def create(run):
         try:
             barrier.wait()
-            outcomes.append(workflow.create_groups(run, [0]))
+            outcomes.append(proposals.create_groups(run, [0]))
         finally:
             connection.close()
 

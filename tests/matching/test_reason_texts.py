@@ -7,6 +7,7 @@ import re
 import pytest
 from django.utils import translation
 
+from wagtail_selvhjelp.choices import CoordinatorReason
 from wagtail_selvhjelp.matching import (
     Candidate,
     Rules,
@@ -14,7 +15,12 @@ from wagtail_selvhjelp.matching import (
     propose_groups,
 )
 from wagtail_selvhjelp.matching import reasons as engine_reasons
-from wagtail_selvhjelp.reason_texts import RENDERERS, describe_reason, describe_shape
+from wagtail_selvhjelp.reason_texts import (
+    COORDINATOR_RENDERERS,
+    RENDERERS,
+    describe_reason,
+    describe_shape,
+)
 
 
 MESSAGE = "the engine's English message"
@@ -110,6 +116,11 @@ def test_the_registry_holds_no_code_the_engine_does_not_know():
 
 def test_every_code_has_a_variant_here():
     assert {variant.code for variant, _facts in VARIANTS.values()} == set(RENDERERS)
+
+
+def test_every_code_of_the_coordinator_has_a_renderer_and_is_no_engine_code():
+    assert set(COORDINATOR_RENDERERS) == set(CoordinatorReason.values)
+    assert not set(CoordinatorReason.values) & (documented_codes() | set(RENDERERS))
 
 
 # -- English ------------------------------------------------------------------
@@ -414,3 +425,25 @@ def test_translated_shape(language):
         assert themed != describe_shape("Gol", "evening", "anxiety")
     assert "Gol" in mixed
     assert "anxiety" in themed
+
+
+@pytest.mark.parametrize(
+    "code, english_text, bokmål",
+    [
+        (
+            CoordinatorReason.LEFT_OUT,
+            "You left them out of this run.",
+            "Du tok personen ut av denne kjøringen.",
+        ),
+        (
+            CoordinatorReason.DROPPED,
+            "You dropped their proposal; run again to propose them anew.",
+            "Du forkastet forslaget personen var med i.",
+        ),
+    ],
+)
+def test_the_coordinators_codes_render_in_the_same_function(code, english_text, bokmål):
+    value = reason(code)
+    assert english(value) == english_text
+    with translation.override("nb"):
+        assert describe_reason(value).startswith(bokmål)

@@ -182,23 +182,10 @@ def count_registrations(registrations, *, outcome_of):
 
 def _forget_in_runs(ids, page_ids):
     """Take registration ids out of the pages' matching runs."""
-    gone = set(ids)
     for run in MatchingRun.objects.filter(page_id__in=page_ids):
-        proposal = run.proposal or {}
-        changed = False
-        for group in proposal.get("groups", []):
-            members = [pk for pk in group.get("members", []) if pk not in gone]
-            if members != group.get("members", []):
-                group["members"] = members
-                changed = True
-        unplaced = proposal.get("unplaced", {})
-        for pk in list(unplaced):
-            if int(pk) in gone:
-                del unplaced[pk]
-                changed = True
-        excluded = [pk for pk in run.excluded if pk not in gone]
-        if changed or excluded != run.excluded:
-            run.proposal, run.excluded = proposal, excluded
+        proposal = run.get_proposal()
+        if proposal.forget(ids):
+            run.set_proposal(proposal)
             run.save(update_fields=["proposal", "excluded", "updated_at"])
 
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 from wagtail.admin.site_summary import SummaryItem
 from wagtail.admin.ui.components import Component
 
+from ..models.overview import page_overview
 from ..permissions import coordinated_pages
-from .matching import may_match, page_overview
+from .matching import may_match
 
 
 class WaitingSummaryItem(SummaryItem):

@@ -1,17 +1,16 @@
 """The matching workflow: from the people waiting to confirmed groups.
 
-Thin views over :mod:`wagtail_selvhjelp.workflow` (which calls the engine
-through :mod:`wagtail_selvhjelp.adapters`). Every step is a plain form posting
-back, so the workflow works without JavaScript; a run is stored, so it and
-its edits survive a reload.
+Thin views over :mod:`wagtail_selvhjelp.proposals` (which calls the engine
+through :mod:`wagtail_selvhjelp.adapters`) and the run's stored
+:class:`~wagtail_selvhjelp.models.matching_runs.Proposal`, which holds the
+edits. Every step is a plain form posting back, so the workflow works
+without JavaScript; a run is stored, so it and its edits survive a reload.
 """
 
 from django.contrib import messages
-from django.db.models import Count, Min, Q
-from django.http import Http404
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -19,16 +18,14 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
-from .. import adapters, workflow
-from ..choices import GroupStatus
+from .. import adapters, proposals
 from ..guards import parse_id
-from ..matching import UnplacedReason
 from ..models import MatchingRun, Registration, SelfHelpGroup
+from ..models.overview import page_overview
 from ..models.permissions import (
     matching_run_permission_policy,
     registration_permission_policy,
 )
-from ..models.registrations import days_since
 from ..permissions import coordinated_pages
 from ..reason_texts import describe_reason, describe_shape
 
@@ -54,43 +51,6 @@ class MatchingPermissionMixin:
 
     def url(self, name, *args):
         return reverse(self.url_names[name], args=args)
-
-
-def page_overview(pages):
-    """Waiting count, longest wait and groups per page, in two queries."""
-    pages = list(pages)
-    ids = [page.pk for page in pages]
-    waiting = {
-        row["page_id"]: row
-        for row in Registration.objects.waiting()
-        .filter(page_id__in=ids)
-        .values("page_id")
-        .annotate(count=Count("pk"), first=Min("created_at"))
-    }
-    groups = {
-        row["page_id"]: row
-        for row in SelfHelpGroup.objects.filter(page_id__in=ids)
-        .values("page_id")
-        .annotate(
-            forming=Count("pk", filter=Q(status=GroupStatus.FORMING)),
-            active=Count("pk", filter=Q(status=GroupStatus.ACTIVE)),
-        )
-    }
-    today = timezone.localdate()
-    rows = []
-    for page in pages:
-        row = waiting.get(page.pk, {})
-        first = row.get("first")
-        rows.append(
-            {
-                "page": page,
-                "waiting": row.get("count", 0),
-                "longest_wait": days_since(first, today) if first else None,
-                "forming": groups.get(page.pk, {}).get("forming", 0),
-                "active": groups.get(page.pk, {}).get("active", 0),
-            }
-        )
-    return rows
 
 
 class MatchingIndexView(
@@ -147,23 +107,23 @@ class MatchingPageView(
         run = MatchingRun.objects.create(
             page=self.registration_page, created_by=request.user
         )
-        workflow.run_engine(run)
+        proposals.run_engine(run)
         log_run(run, request.user)
         return redirect(self.url("run", run.pk))
 
 
 def log_run(run, user):
-    proposal = run.proposal
+    proposal = run.get_proposal()
     log(
         run.page.specific,
         "wagtail_selvhjelp.match_run",
         user=user,
         data={
             "run": run.pk,
-            "candidates": proposal.get("candidates", 0),
-            "groups": len(proposal.get("groups", [])),
-            "placed": sum(len(g["members"]) for g in proposal.get("groups", [])),
-            "upper_bound": proposal.get("upper_bound", 0),
+            "candidates": proposal.candidates,
+            "groups": len(proposal.groups),
+            "placed": len(proposal.placed),
+            "upper_bound": proposal.upper_bound,
         },
     )
 
@@ -201,71 +161,18 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = self.registration_page
-        proposal = self.run.proposal
+        proposal = self.run.get_proposal()
         names = adapters.ChoiceNames.for_page(page)
-        ids = {m for g in proposal.get("groups", []) for m in g["members"]}
-        ids |= {int(pk) for pk in proposal.get("unplaced", {})}
-        people = Registration.objects.in_bulk(ids)
-        open_groups = SelfHelpGroup.objects.in_bulk(
-            [g["open_group"] for g in proposal.get("groups", []) if g["open_group"]]
-        )
-        open_sizes = dict(
-            SelfHelpGroup.objects.filter(pk__in=list(open_groups))
-            .annotate(n=Count("memberships", filter=Q(memberships__is_current=True)))
-            .values_list("pk", "n")
-        )
-        cards = []
-        for index, group in enumerate(proposal.get("groups", [])):
-            members = sorted(
-                (people[m] for m in group["members"] if m in people),
-                key=lambda person: (person.created_at, person.pk),
-            )
-            existing = open_groups.get(group["open_group"])
-            size = len(members) + (open_sizes.get(existing.pk, 0) if existing else 0)
-            cards.append(
-                {
-                    "index": index,
-                    "title": describe_shape(
-                        names.place(group["place"]),
-                        names.slot(group["slot"]),
-                        names.topic(group["topic"]),
-                        group["gender"],
-                    ),
-                    "members": members,
-                    "existing": existing,
-                    "size": size,
-                    "kept": group.get("kept", False),
-                    "problems": self.card_problems(size, existing, page),
-                }
-            )
-        unplaced = []
-        for pk, reason in sorted(
-            proposal.get("unplaced", {}).items(),
-            key=lambda item: (
-                people[int(item[0])].created_at
-                if int(item[0]) in people
-                else timezone.now()
-            ),
-        ):
-            person = people.get(int(pk))
-            if person is None:
-                continue  # deleted since the run
-            unplaced.append(
-                {
-                    "person": person,
-                    "reason": self.reason_text(reason, names),
-                    "left_out": reason["code"] == workflow.LEFT_OUT,
-                }
-            )
-        placed = sum(len(card["members"]) for card in cards)
+        people = Registration.objects.in_bulk(proposal.placed | set(proposal.unplaced))
+        cards = self.get_cards(proposal, people, names)
         context.update(
             {
                 "run": self.run,
                 "cards": cards,
-                "unplaced": unplaced,
-                "placed": placed,
-                "upper_bound": proposal.get("upper_bound", 0),
-                "candidates": proposal.get("candidates", 0),
+                "unplaced": self.get_unplaced(proposal, people, names),
+                "placed": sum(len(card["members"]) for card in cards),
+                "upper_bound": proposal.upper_bound,
+                "candidates": proposal.candidates,
                 "action_url": self.url("run", self.run.pk),
                 "page_url": self.url("page", page.pk),
                 "members_url_name": self.url_names["members"],
@@ -274,6 +181,60 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
             }
         )
         return context
+
+    def get_cards(self, proposal, people, names):
+        """One card per proposed group, its members in the order they came."""
+        page = self.registration_page
+        open_groups = SelfHelpGroup.objects.in_bulk(
+            [group.open_group for group in proposal.groups if group.open_group]
+        )
+        open_sizes = dict(
+            SelfHelpGroup.objects.filter(pk__in=list(open_groups))
+            .annotate(n=Count("memberships", filter=Q(memberships__is_current=True)))
+            .values_list("pk", "n")
+        )
+        cards = []
+        for index, group in enumerate(proposal.groups):
+            members = sorted(
+                (people[m] for m in group.members if m in people),
+                key=lambda person: (person.created_at, person.pk),
+            )
+            existing = open_groups.get(group.open_group)
+            size = len(members) + (open_sizes.get(existing.pk, 0) if existing else 0)
+            cards.append(
+                {
+                    "index": index,
+                    "title": describe_shape(
+                        names.place(group.place),
+                        names.slot(group.slot),
+                        names.topic(group.topic),
+                        group.gender,
+                    ),
+                    "members": members,
+                    "existing": existing,
+                    "size": size,
+                    "kept": group.kept,
+                    "problems": self.card_problems(size, existing, page),
+                }
+            )
+        return cards
+
+    def get_unplaced(self, proposal, people, names):
+        """Everyone not in a group who still exists, longest waiting first."""
+        entries = [
+            (people[pk], reason)
+            for pk, reason in proposal.unplaced.items()
+            if pk in people  # not deleted since the run
+        ]
+        entries.sort(key=lambda entry: entry[0].created_at)
+        return [
+            {
+                "person": person,
+                "reason": describe_reason(names.reason(reason.to_reason())),
+                "left_out": reason.left_out,
+            }
+            for person, reason in entries
+        ]
 
     def card_problems(self, size, existing, page):
         if existing is None and size < page.group_min_size:
@@ -287,48 +248,36 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
             ]
         return []
 
-    def reason_text(self, reason, names):
-        code = reason["code"]
-        if code == workflow.LEFT_OUT:
-            return gettext("You left them out of this run.")
-        if code == "dropped":
-            return gettext(
-                "You dropped their proposal; run again to propose them anew."
-            )
-        return describe_reason(
-            names.reason(
-                UnplacedReason(code=code, message=code, params=reason["params"])
-            )
-        )
-
     def post(self, request, run_id):
         action = request.POST.get("action", "")
-        try:
-            index = int(request.POST.get("group", "-1"))
-            person = int(request.POST.get("person", "0"))
-        except ValueError:
-            raise Http404 from None
-        groups = self.run.proposal.get("groups", [])
-        in_range = 0 <= index < len(groups)
-        if action == "leave_out" and in_range:
-            workflow.leave_out(self.run, index, person)
-        elif action == "drop" and in_range:
-            workflow.drop(self.run, index)
-        elif action == "keep" and in_range:
-            workflow.toggle_keep(self.run, index)
-        elif action == "exclude":
-            workflow.exclude(self.run, person)
-        elif action == "include":
-            workflow.include(self.run, person)
-        elif action == "rerun":
-            workflow.run_engine(self.run)
-            log_run(self.run, request.user)
-        elif action == "create":
+        if action == "create":
             return self.create(request)
+        if action == "rerun":
+            proposals.run_engine(self.run)
+            log_run(self.run, request.user)
+            return redirect(self.url("run", self.run.pk))
+        index = parse_id(request.POST.get("group", ""))
+        person = parse_id(request.POST.get("person", ""))
+        proposal = self.run.get_proposal()
+        in_range = proposal.has_group(index)
+        if action == "leave_out" and in_range:
+            changed = proposal.leave_out(index, person)
+        elif action == "drop" and in_range:
+            changed = proposal.drop(index)
+        elif action == "keep" and in_range:
+            changed = proposal.toggle_keep(index)
+        elif action == "exclude":
+            changed = proposal.exclude(person)
+        elif action == "include":
+            changed = proposal.include(person)
         else:
+            changed = False
             messages.error(
                 request, gettext("That proposal has changed; here it is as it is now.")
             )
+        if changed:
+            self.run.set_proposal(proposal)
+            self.run.save()
         return redirect(self.url("run", self.run.pk))
 
     def create(self, request):
@@ -342,20 +291,8 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
                 request, gettext("Tick the proposals to create groups from.")
             )
             return redirect(self.url("run", self.run.pk))
-        outcome = workflow.create_groups(self.run, indices)
-        for group in outcome.created:
-            log(group, "wagtail.create", user=request.user)
+        outcome = proposals.CreateGroups(self.run, indices, user=request.user).execute()
         if outcome.created:
-            log(
-                self.registration_page,
-                "wagtail_selvhjelp.create_groups",
-                user=request.user,
-                data={
-                    "run": self.run.pk,
-                    "groups": [group.pk for group in outcome.created],
-                    "refused": len(outcome.refused),
-                },
-            )
             messages.success(
                 request,
                 ngettext(

@@ -1,0 +1,236 @@
+"""Matching proposals, apart from HTTP: run the engine, create the groups.
+
+A run is stored as ids and choice keys (:class:`~wagtail_selvhjelp.models.matching_runs.Proposal`,
+which also holds the coordinator's edits: leave a person out, drop a
+proposal, keep one while running again). "Create groups" re-checks every
+chosen proposal against the database as it is then, with the rows locked: a
+proposal someone else has overtaken meanwhile is refused whole
+(:class:`ProposalRefused`), the others are saved, and nothing is ever
+half-saved.
+
+Named for proposals, not "workflow": in Wagtail a workflow is page
+moderation (``wagtail.models.Workflow``).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
+from wagtail.log_actions import log
+
+from . import adapters, audit
+from .choices import GroupStatus
+from .matching import MatchResult, check_proposal, propose_groups
+from .models import SelfHelpGroup
+from .models.actions import Action, PlaceMembers
+from .models.candidates import (
+    avoid_map,
+    candidate_for,
+    open_group_for,
+    prefetch_for_matching,
+    rules_for,
+)
+from .models.permissions import matching_run_permission_policy
+
+
+class ProposalRefused(Exception):
+    """A chosen proposal no longer holds; ``message`` tells the coordinator why."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def run_engine(run, *, today=None):
+    """Propose groups for the run's page and store the proposal in ``run``.
+
+    Kept proposals stay as they are; their members and everyone the
+    coordinator left out are not proposed again.
+    """
+    page = run.page.specific
+    proposal = run.get_proposal()
+    kept = proposal.kept_groups
+    fixed = {member for group in kept for member in group.members}
+    candidates, rules, open_groups = adapters.matching_input(
+        page, exclude=set(proposal.excluded) | fixed, today=today
+    )
+    kept_open = {group.open_group for group in kept if group.open_group}
+    open_groups = [group for group in open_groups if group.id not in kept_open]
+    # Someone kept in a proposal cannot be avoided by a fresh candidate's
+    # group either: the engine only knows the candidates it is given.
+    result = propose_groups(candidates, rules=rules, open_groups=open_groups)
+    run.set_proposal(proposal.renewed(result, candidates=len(candidates)))
+    run.save()
+    return run
+
+
+@dataclass
+class CreateOutcome:
+    created: list = field(default_factory=list)
+    refused: list = field(default_factory=list)  # (index, message)
+
+
+def _name_for(names, group):
+    parts = [names.place(group.place), names.slot(group.slot)]
+    parts.append(names.topic(group.topic) or gettext("mixed"))
+    return ", ".join(parts)[:100]
+
+
+class CreateGroups(Action):
+    """Save the chosen proposals of a run as groups, in one transaction.
+
+    Each proposal is re-checked against the database as it is now, its
+    registrations and open group locked; a proposal that no longer holds is
+    refused with a message and the rest are saved. Each new group is logged
+    as created, each member as placed (:class:`PlaceMembers`), and the page
+    gets one entry with the run, the groups and how many were refused.
+    """
+
+    permission_policy = matching_run_permission_policy
+    permission_action = "match"
+
+    def __init__(self, run, indices, *, today=None, **kwargs):
+        super().__init__(**kwargs)
+        self.run = run
+        self.indices = indices
+        self.today = today
+
+    def checked_instances(self):
+        return [self.run]
+
+    def _execute(self):
+        run = self.run
+        page = run.page.specific
+        names = adapters.ChoiceNames.for_page(page)
+        rules = rules_for(page)
+        outcome = CreateOutcome()
+        proposal = run.get_proposal()
+        chosen = sorted({i for i in self.indices if proposal.has_group(i)})
+        created = []
+        for index in chosen:
+            try:
+                group = _check_and_create(
+                    page, rules, names, proposal.groups[index], self
+                )
+            except ProposalRefused as refused:
+                outcome.refused.append((index, refused.message))
+            else:
+                outcome.created.append(group)
+                created.append(index)
+        proposal.remove_created(created)
+        run.set_proposal(proposal)
+        run.save()
+        if outcome.created:
+            log(
+                page,
+                audit.CREATE_GROUPS.code,
+                user=self.user,
+                data={
+                    "run": run.pk,
+                    "groups": [group.pk for group in outcome.created],
+                    "refused": len(outcome.refused),
+                },
+            )
+        return outcome
+
+
+def create_groups(run, indices, *, user=None, today=None):
+    """:class:`CreateGroups` for code that has already checked the user."""
+    return CreateGroups(run, indices, user=user, today=today).execute(
+        skip_permission_checks=True
+    )
+
+
+def _check_and_create(page, rules, names, proposed, action):
+    """The new or filled group; raises :class:`ProposalRefused` if it no longer holds."""
+    members = list(proposed.members)
+    today = action.today
+    try:
+        with transaction.atomic():
+            locked = list(
+                prefetch_for_matching(
+                    adapters.waiting_registrations(page)
+                    .filter(pk__in=members)
+                    .select_for_update(of=("self",))
+                )
+            )
+            if len(locked) != len(members):
+                raise ProposalRefused(
+                    gettext(
+                        "Someone in this proposal was placed in another group, "
+                        "withdrew or was deleted meanwhile. Run the proposal again."
+                    )
+                )
+            open_groups = []
+            group = None
+            if proposed.open_group is not None:
+                group = (
+                    SelfHelpGroup.objects.select_for_update()
+                    .filter(
+                        pk=proposed.open_group,
+                        page_id=page.pk,
+                        status=GroupStatus.FORMING,
+                    )
+                    .first()
+                )
+                if group is None:
+                    raise ProposalRefused(
+                        gettext(
+                            "The group this proposal fills has started, ended or "
+                            "been deleted meanwhile."
+                        )
+                    )
+                current = [
+                    m.registration
+                    for m in group.current_memberships().select_related("registration")
+                ]
+                open_groups = [open_group_for(group, current)]
+            partners = avoid_map([r.pk for r in locked])
+            known = {r.pk for r in locked} | {
+                pk for g in open_groups for pk in g.member_ids
+            }
+            candidates = [
+                candidate_for(r, avoid=partners.get(r.pk, set()) & known, today=today)
+                for r in locked
+            ]
+            problems = check_proposal(
+                candidates,
+                rules,
+                open_groups,
+                MatchResult(
+                    groups=[proposed.to_engine()],
+                    unplaced={},
+                    upper_bound=len(candidates),
+                ),
+            )
+            if problems:
+                raise ProposalRefused(
+                    gettext(
+                        "This proposal no longer meets the page's rules (someone's "
+                        "answers, an avoid pair or the group changed meanwhile). "
+                        "Run the proposal again."
+                    )
+                )
+            if group is None:
+                group = SelfHelpGroup.objects.create(
+                    page=page,
+                    name=_name_for(names, proposed),
+                    place_id=int(proposed.place),
+                    time_slot_id=int(proposed.slot),
+                    topic_id=int(proposed.topic) if proposed.topic else None,
+                    gender=proposed.gender or "",
+                )
+                log(group, "wagtail.create", user=action.user)
+            # Checked above, under the locks, with the whole proposal.
+            PlaceMembers(
+                group, locked, joined_on=today, checked=True, user=action.user
+            ).execute(skip_permission_checks=True)
+            return group
+    except IntegrityError:
+        # The database constraint: placed elsewhere between check and insert.
+        raise ProposalRefused(
+            gettext(
+                "Someone in this proposal was placed in another group meanwhile. "
+                "Run the proposal again."
+            )
+        ) from None
