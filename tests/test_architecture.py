@@ -28,6 +28,7 @@ LAYERS = [
         "phone",
         "blocks",
         "guards",
+        "http",
         "signals",
         "page_forms",
         "checks",

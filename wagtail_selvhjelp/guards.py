@@ -14,8 +14,9 @@ Four small defences, each usable and tested on its own:
   limit of its own) per client and scope per hour, counted in a shared cache
   under a hash of the client's address (the cache holds no IP address).
 
-And :func:`private_response`, for responses that carry a CSRF token, a
-one-time token or a person's own data and must never sit in a shared cache.
+HTTP helpers that defend nothing (``private_response``, ``parse_id``, the
+id converter, the methods each route answers) are in
+:mod:`wagtail_selvhjelp.http`.
 
 A plain module: it reads :mod:`wagtail_selvhjelp.conf` and Django's signing
 and cache, and imports no model, so the page mixin and any view can use it.
@@ -28,7 +29,6 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.core.cache import caches
-from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from .conf import selvhjelp_settings
 
@@ -146,40 +146,3 @@ class RateLimit:
     def count(self, request):
         """Count one submission from this client (whatever the limit)."""
         self.take(request)
-
-
-def private_response(response):
-    """Keep ``response`` out of every cache: it is for this visitor only."""
-    add_never_cache_headers(response)
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
-def parse_id(value, *, digits=18):
-    """``value`` as a database id, or None when it is not one.
-
-    Only short ASCII digit strings: ``str.isdigit()`` is also true of "²"
-    and "١", which ``int()`` refuses, and a number past the database's
-    bigint makes a query fail instead of finding nothing.
-    """
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        if len(value) <= digits:
-            return int(value)
-    return None
-
-
-class DatabaseIdConverter:
-    """A URL segment that is a database id: at most 18 ASCII digits.
-
-    Django's ``<int:…>`` takes any number of digits, and one past bigint
-    makes the query fail (a server error) instead of finding nothing; this
-    one does not match, so such a URL is a plain 404.
-    """
-
-    regex = "[0-9]{1,18}"
-
-    def to_python(self, value):
-        return int(value)
-
-    def to_url(self, value):
-        return str(value)

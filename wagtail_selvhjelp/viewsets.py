@@ -1,6 +1,6 @@
 """Admin viewsets: configured here, registered in ``wagtail_hooks.py``."""
 
-from django.urls import path, register_converter
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
@@ -15,7 +15,6 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .admin_forms import SelfHelpGroupForm
 from .filters import RegistrationFilterSet, SelfHelpGroupFilterSet
-from .guards import DatabaseIdConverter
 from .models import ContactPoint, Registration, SelfHelpGroup
 from .permissions import OVERVIEW_PERMISSION, RegistrationPermissionPolicy
 from .views.groups import (
@@ -53,9 +52,6 @@ from .views.scoping import (
     ScopedHistoryView,
     ScopedUsageView,
 )
-
-
-register_converter(DatabaseIdConverter, "selvhjelp_id")
 
 
 #: The viewsets' names, which are their URL namespaces.

@@ -5,9 +5,9 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
+from wagtail_selvhjelp.http import allow_methods
 from wagtail_selvhjelp.models import GroupRegistrationPage, Registration
 from wagtail_selvhjelp.models.pages import SelfHelpIndexContactPoint
-from wagtail_selvhjelp.models.registration_form import allow_methods
 
 from ..factories import ContactPointFactory, make_registration_page
 from .helpers import token_from

@@ -19,9 +19,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from wagtail.log_actions import log
 
-from .. import guards
 from ..choices import ACTIVE_STATUSES, Outcome
 from ..conf import selvhjelp_settings
+from ..http import RouteMethodsMixin, private_response
 from .privacy import forget
 from .rate_limits import rate_limit_for
 from .registrations import Registration
@@ -55,7 +55,7 @@ def read_self_service_token(token):
     return registration
 
 
-class SelfServiceMixin:
+class SelfServiceMixin(RouteMethodsMixin):
     """Serve a registrant's self-service page; combine with the form mixin."""
 
     self_service_template = "wagtail_selvhjelp/pages/self_service.html"
@@ -93,7 +93,7 @@ class SelfServiceMixin:
         # "no-referrer", which makes browsers post "Origin: null" and fail
         # Django's CSRF origin check.
         response["Referrer-Policy"] = "same-origin"
-        return guards.private_response(response)
+        return private_response(response)
 
     def serve_self_service(self, request, token):
         # The person's answers never reach an error report from here.

@@ -19,7 +19,7 @@ from wagtail.log_actions import log
 
 from ..admin_forms import AddMemberForm
 from ..choices import GroupStatus
-from ..guards import parse_id
+from ..http import parse_id
 from ..models import GroupMembership
 from ..permissions import coordinated_pages, scope_to_user
 from .scoping import ScopedEditView, ScopedIndexView, ScopedQuerysetMixin

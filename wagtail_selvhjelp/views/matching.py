@@ -21,7 +21,7 @@ from wagtail.log_actions import log
 
 from .. import adapters, workflow
 from ..choices import GroupStatus
-from ..guards import parse_id
+from ..http import parse_id
 from ..matching import UnplacedReason
 from ..models import MatchingRun, Registration, SelfHelpGroup
 from ..models.registrations import days_since

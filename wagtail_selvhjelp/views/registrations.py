@@ -30,7 +30,7 @@ from wagtail.log_actions import log
 
 from .. import export
 from ..choices import ACTIVE_STATUSES, RegistrationStatus
-from ..guards import parse_id
+from ..http import parse_id
 from ..models import AvoidPair, Registration
 from ..permissions import scope_to_user
 from .scoping import ScopedIndexView, ScopedInspectView
