@@ -28,6 +28,7 @@ LAYERS = [
         "phone",
         "blocks",
         "guards",
+        "tokens",
         "http",
         "signals",
         "page_forms",
