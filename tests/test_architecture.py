@@ -28,6 +28,8 @@ LAYERS = [
         "phone",
         "blocks",
         "guards",
+        "tokens",
+        "http",
         "signals",
         "page_forms",
         "checks",

@@ -9,5 +9,11 @@ class WagtailSelvhjelpAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.urls import register_converter
+
         # Importing them registers the system checks and the signal receivers.
         from . import checks, handlers  # noqa: F401
+        from .http import DatabaseIdConverter
+
+        # Before any URLconf is loaded: the admin's URLs use it.
+        register_converter(DatabaseIdConverter, "selvhjelp_id")

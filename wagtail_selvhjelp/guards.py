@@ -3,37 +3,45 @@
 Four small defences, each usable and tested on its own:
 
 * :func:`make_form_token` / :func:`read_form_token`: a signed one-time token
-  (a random nonce and the time the form was rendered, bound to a scope such
-  as a page id). It proves the form came from us, lets the database refuse a
-  double submission (the nonce is stored unique) and dates the form.
+  (a random nonce, bound to a scope such as a page id and dated by the
+  signer), a :class:`~wagtail_selvhjelp.tokens.SignedLink` like every signed
+  value of the package. It proves the form came from us, lets the database
+  refuse a double submission (the nonce is stored unique) and dates the form.
 * :func:`filled_too_fast`: a form sent sooner than ``MINIMUM_FILL_SECONDS``
   after it was rendered was not filled in by a person.
 * :func:`honeypot_filled`: a field hidden from people and assistive
   technology that bots fill in.
 * :class:`RateLimit`: at most ``RATE_LIMIT_PER_HOUR`` submissions (or a
   limit of its own) per client and scope per hour, counted in a shared cache
-  under a hash of the client's address (the cache holds no IP address).
+  under a hash of the client's address (the cache holds no IP address);
+  :func:`client_address` is the address it counts by.
 
-And :func:`private_response`, for responses that carry a CSRF token, a
-one-time token or a person's own data and must never sit in a shared cache.
+HTTP helpers that defend nothing (``private_response``, ``parse_id``, the
+id converter, the methods each route answers) are in
+:mod:`wagtail_selvhjelp.http`.
 
-A plain module: it reads :mod:`wagtail_selvhjelp.conf` and Django's signing
-and cache, and imports no model, so the page mixin and any view can use it.
+A plain module: it reads :mod:`wagtail_selvhjelp.conf`, signed tokens and
+Django's cache, and imports no model, so the page mixin and any view can
+use it.
 """
 
 import hashlib
 import secrets
-import time
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.core import signing
 from django.core.cache import caches
-from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from .conf import selvhjelp_settings
+from .tokens import SignedLink
 
 
-TOKEN_SALT = "wagtail_selvhjelp.registration.form-token"  # noqa: S105 - a salt
+#: The public form's one-time token: the page it was rendered for (the
+#: link's object) and a random nonce (its version), dated by the signer.
+FORM_TOKEN = SignedLink(
+    "wagtail_selvhjelp.registration.form-token",
+    max_age=lambda: timedelta(hours=selvhjelp_settings.FORM_MAX_AGE_HOURS),
+)
 
 
 @dataclass(frozen=True)
@@ -45,12 +53,14 @@ class FormToken:
 
 
 def make_form_token(scope):
-    """A signed token for a form rendered now, valid only for ``scope``."""
-    return signing.dumps(
-        {"n": secrets.token_urlsafe(24), "t": int(time.time()), "p": scope},
-        salt=TOKEN_SALT,
-        compress=True,
-    )
+    """A signed token for a form rendered now, valid only for ``scope``.
+
+    Empty for a ``scope`` of None: a page previewed before its first save
+    has no id, and its form cannot be sent anywhere.
+    """
+    if scope is None:
+        return ""
+    return FORM_TOKEN.make(scope, secrets.token_urlsafe(24))
 
 
 def read_form_token(value, scope):
@@ -59,20 +69,10 @@ def read_form_token(value, scope):
     ``None`` for anything but an intact token for ``scope`` younger than
     ``FORM_MAX_AGE_HOURS``: a missing, tampered, expired or foreign token.
     """
-    try:
-        data = signing.loads(
-            value or "",
-            salt=TOKEN_SALT,
-            max_age=selvhjelp_settings.FORM_MAX_AGE_HOURS * 3600,
-        )
-    except (signing.BadSignature, ValueError, TypeError):
+    link = FORM_TOKEN.read(value)
+    if link is None or link.pk != scope or not isinstance(link.version, str):
         return None
-    if not isinstance(data, dict) or data.get("p") != scope:
-        return None
-    nonce, rendered_at = data.get("n"), data.get("t")
-    if not isinstance(nonce, str) or not isinstance(rendered_at, int):
-        return None
-    return FormToken(nonce=nonce, age_seconds=time.time() - rendered_at)
+    return FormToken(nonce=link.version, age_seconds=link.age_seconds)
 
 
 def filled_too_fast(token):
@@ -146,40 +146,3 @@ class RateLimit:
     def count(self, request):
         """Count one submission from this client (whatever the limit)."""
         self.take(request)
-
-
-def private_response(response):
-    """Keep ``response`` out of every cache: it is for this visitor only."""
-    add_never_cache_headers(response)
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
-def parse_id(value, *, digits=18):
-    """``value`` as a database id, or None when it is not one.
-
-    Only short ASCII digit strings: ``str.isdigit()`` is also true of "²"
-    and "١", which ``int()`` refuses, and a number past the database's
-    bigint makes a query fail instead of finding nothing.
-    """
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        if len(value) <= digits:
-            return int(value)
-    return None
-
-
-class DatabaseIdConverter:
-    """A URL segment that is a database id: at most 18 ASCII digits.
-
-    Django's ``<int:…>`` takes any number of digits, and one past bigint
-    makes the query fail (a server error) instead of finding nothing; this
-    one does not match, so such a URL is a plain 404.
-    """
-
-    regex = "[0-9]{1,18}"
-
-    def to_python(self, value):
-        return int(value)
-
-    def to_url(self, value):
-        return str(value)

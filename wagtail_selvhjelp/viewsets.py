@@ -1,6 +1,6 @@
 """Admin viewsets: configured here, registered in ``wagtail_hooks.py``."""
 
-from django.urls import path, register_converter
+from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
@@ -16,7 +16,6 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .admin_forms import SelfHelpGroupForm
 from .filters import RegistrationFilterSet, SelfHelpGroupFilterSet
-from .guards import DatabaseIdConverter
 from .models import ContactPoint, Registration, SelfHelpGroup
 from .models.permissions import (
     group_permission_policy,
@@ -48,9 +47,6 @@ from .views.registrations import (
 )
 from .views.reports import PrivacyOverviewView, StatisticsReportView
 from .views.scoping import ScopedDeleteView, ScopedHistoryView, ScopedUsageView
-
-
-register_converter(DatabaseIdConverter, "selvhjelp_id")
 
 
 #: The viewsets' names, which are their URL namespaces.

@@ -5,9 +5,9 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
+from wagtail_selvhjelp.http import allow_methods
 from wagtail_selvhjelp.models import GroupRegistrationPage, Registration
 from wagtail_selvhjelp.models.pages import SelfHelpIndexContactPoint
-from wagtail_selvhjelp.models.registration_form import allow_methods
 
 from ..factories import ContactPointFactory, make_registration_page
 from .helpers import token_from
@@ -242,11 +242,9 @@ def test_fixing_a_mistake_quickly_is_not_taken_for_a_bot(
     """The form sent back with errors keeps the time it was first opened."""
     import time
 
-    from wagtail_selvhjelp import guards
-
     settings.WAGTAIL_SELVHJELP = {"MINIMUM_FILL_SECONDS": 3}
     opened = time.time() - 60
-    monkeypatch.setattr(guards.time, "time", lambda: opened)
+    monkeypatch.setattr(time, "time", lambda: opened)
     token = token_from(client.get(page.url))
     monkeypatch.undo()
     mistake = client.post(page.url, valid_data(page, token, places=[]))

@@ -16,9 +16,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from .. import guards
 from ..blocks import RICH_TEXT_FEATURES, FactBlock, InfoStreamBlock
 from ..conf import selvhjelp_settings
+from ..http import parse_id
 from .contact_points import ContactPoint
 from .registration_pages import GroupRegistrationPage
 
@@ -144,7 +144,7 @@ class SelfHelpIndexPage(PublicCacheMixin, Page):
         """
         # A page number past the last page shows an empty list; one past any
         # sensible size is treated as the first (an OFFSET past bigint fails).
-        number = guards.parse_id(request.GET.get(self.page_parameter, ""), digits=6)
+        number = parse_id(request.GET.get(self.page_parameter, ""), digits=6)
         number = max(1, number or 1)
         start = self.card_count + (number - 1) * self.list_size
         rows = list(

@@ -11,62 +11,27 @@ registration model, and the e-mails are sent by receivers of the
 ``registration_submitted`` signal. Models import no forms, so the form class
 is named by its dotted path.
 
-Every route of the page answers only the HTTP methods it is meant for: the
-mixin refines Wagtail's ``Page.check_request_method`` per route, and others
-get 405 with an ``Allow`` header.
+Every route of the page answers only the HTTP methods it is meant for
+(:class:`wagtail_selvhjelp.http.RouteMethodsMixin`); others get 405 with an
+``Allow`` header.
 """
 
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.log import log_response
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import guards
-from ..guards import private_response
+from ..http import RouteMethodsMixin, private_response
 from ..signals import registration_submitted
 from .rate_limits import rate_limit_for
 from .registrations import Registration
 
 
-# In the order Django's class-based views list them in ``Allow``.
-HTTP_METHOD_ORDER = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-
-
-def with_head_and_options(methods):
-    """``methods`` with HEAD (when GET is there) and OPTIONS, as Django's views."""
-    allowed = {method.upper() for method in methods} | {"OPTIONS"}
-    if "GET" in allowed:
-        allowed.add("HEAD")
-    order = [method for method in HTTP_METHOD_ORDER if method in allowed]
-    return order + sorted(allowed - set(order))
-
-
-def allow_methods(*methods):
-    """Declare the HTTP methods a route of a registration page handles.
-
-    ::
-
-        @path("endre/", name="change")
-        @allow_methods("GET", "POST")
-        def change_route(self, request, *args, **kwargs): ...
-
-    Put it below ``@path``. HEAD comes with GET and OPTIONS with every route;
-    other methods get 405 (see ``RegistrationFormMixin.check_request_method``).
-    A route without it answers ``default_route_methods``: GET and POST.
-    """
-
-    def decorator(view_func):
-        view_func.route_http_methods = tuple(method.upper() for method in methods)
-        return view_func
-
-    return decorator
-
-
-class RegistrationFormMixin:
+class RegistrationFormMixin(RouteMethodsMixin):
     """Serve a registration form: GET renders, POST validates and stores."""
 
     preview_modes = [
@@ -79,18 +44,12 @@ class RegistrationFormMixin:
     #: Dotted path of the public form class; or override ``get_form_class``.
     form_class_path = "wagtail_selvhjelp.forms.RegistrationForm"
 
-    #: Every method some route answers (Wagtail's page-level list); each
-    #: route answers its own share, see ``get_route_methods``.
-    allowed_http_methods = ["GET", "HEAD", "OPTIONS", "POST"]
-    #: The HTTP methods a route answers, by the name of its method, for
-    #: routes not marked with ``@allow_methods``; others answer
-    #: ``default_route_methods``. HEAD comes with GET, OPTIONS with every
-    #: route; any other method gets 405.
+    #: The HTTP methods of the form's routes (see ``RouteMethodsMixin``);
+    #: other routes answer ``default_route_methods``, GET and POST.
     route_methods = {
         "index_route": ("GET", "POST"),
         "thank_you_route": ("GET",),
     }
-    default_route_methods = ("GET", "POST")
 
     # Hooks
 
@@ -165,50 +124,6 @@ class RegistrationFormMixin:
 
     def get_rate_limit(self):
         return rate_limit_for(self.pk)
-
-    # HTTP methods, per route. Wagtail's ``before_serve_page`` hook calls
-    # ``check_request_method`` and, for OPTIONS, ``handle_options_request``
-    # before any route runs, with the page's route result: ``((view, args,
-    # kwargs), {})`` for a routable page.
-
-    @staticmethod
-    def _route_view(args):
-        """The route's view from what the hook passes, or None."""
-        route = args[0] if args else None
-        if isinstance(route, tuple | list):
-            route = route[0] if route else None
-        return route if callable(route) else None
-
-    def get_route_methods(self, view=None):
-        """The methods route ``view`` answers, HEAD and OPTIONS included.
-
-        From ``@allow_methods`` on the route, else ``route_methods`` by the
-        route method's name, else ``default_route_methods``.
-        """
-        methods = getattr(view, "route_http_methods", None)
-        if methods is None and view is not None:
-            methods = self.route_methods.get(getattr(view, "__name__", ""))
-        return with_head_and_options(methods or self.default_route_methods)
-
-    def check_request_method(self, request, *args, **kwargs):
-        allowed = self.get_route_methods(self._route_view(args))
-        if request.method in allowed:
-            return None
-        response = HttpResponseNotAllowed(allowed)
-        log_response(
-            "Method Not Allowed (%s): %s",
-            request.method,
-            request.path,
-            request=request,
-            response=response,
-        )
-        return response
-
-    def handle_options_request(self, request, *args, **kwargs):
-        allowed = self.get_route_methods(self._route_view(args))
-        return HttpResponse(
-            headers={"Allow": ", ".join(allowed), "Content-Length": "0"}
-        )
 
     # Serving
 

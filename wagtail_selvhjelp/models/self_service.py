@@ -4,57 +4,49 @@ The receipt e-mail carries a signed, expiring link to a page where the
 person sees the state of their registration, confirms that they still want a
 group, or withdraws, which deletes their registration at once.
 
-The link holds the registration's number and the moment it was created,
-signed with Django's ``TimestampSigner`` under a salt of its own: no name,
-no contact details. Wagtail serves only path segments of letters, digits,
-``-`` and ``_``, so the signature's ``:`` separators become ``/``. A guessed, tampered or expired link, and a link to a
-deleted registration, all get the same neutral page, so the page cannot be
-used to learn whether someone registered. The page is rate-limited per
+The link is a :class:`~wagtail_selvhjelp.tokens.SignedLink`: the
+registration's number and the moment it was created (its version), signed
+under a salt of its own, with no name and no contact details, split into
+path segments for Wagtail's routes. A guessed, tampered or expired link, and
+a link to a deleted registration, all get the same neutral page, so the page
+cannot be used to learn whether someone registered. The page is rate-limited per
 client, never cached and never indexed, and sends no referrer to other
 sites (the link is a key).
 """
 
-from django.core import signing
+from datetime import timedelta
+
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 
-from .. import guards
 from ..choices import ACTIVE_STATUSES
 from ..conf import selvhjelp_settings
+from ..http import RouteMethodsMixin, private_response
+from ..tokens import SignedLink
 from .actions import ConfirmWaiting, Withdraw
 from .rate_limits import rate_limit_for
 from .registrations import Registration
 
 
-SALT = "wagtail_selvhjelp.self_service"
+#: The self-service link: a registration's number, bound to the moment it
+#: was created, valid for ``SELF_SERVICE_LINK_DAYS``.
+SELF_SERVICE_LINK = SignedLink(
+    "wagtail_selvhjelp.self_service",
+    max_age=lambda: timedelta(days=selvhjelp_settings.SELF_SERVICE_LINK_DAYS),
+)
 
 
 def make_self_service_token(registration):
     """A signed token for ``registration``'s self-service page, URL-path safe."""
-    return signing.dumps(
-        [registration.pk, int(registration.created_at.timestamp())], salt=SALT
-    ).replace(":", "/")
+    return SELF_SERVICE_LINK.make_for(registration)
 
 
 def read_self_service_token(token):
     """The registration ``token`` names, or None (whatever went wrong)."""
-    try:
-        pk, created = signing.loads(
-            token.strip("/").replace("/", ":"),
-            salt=SALT,
-            max_age=selvhjelp_settings.SELF_SERVICE_LINK_DAYS * 24 * 3600,
-        )
-        registration = Registration.objects.filter(pk=int(pk)).first()
-    except (signing.BadSignature, TypeError, ValueError, OverflowError):
-        return None
-    # A number reused after a deletion (SQLite can reuse the highest one)
-    # does not open someone else's registration.
-    if registration is None or int(registration.created_at.timestamp()) != created:
-        return None
-    return registration
+    return SELF_SERVICE_LINK.get_object(token, Registration.objects.all())
 
 
-class SelfServiceMixin:
+class SelfServiceMixin(RouteMethodsMixin):
     """Serve a registrant's self-service page; combine with the form mixin."""
 
     self_service_template = "wagtail_selvhjelp/pages/self_service.html"
@@ -92,7 +84,7 @@ class SelfServiceMixin:
         # "no-referrer", which makes browsers post "Origin: null" and fail
         # Django's CSRF origin check.
         response["Referrer-Policy"] = "same-origin"
-        return guards.private_response(response)
+        return private_response(response)
 
     def serve_self_service(self, request, token):
         # The person's answers never reach an error report from here.

@@ -18,7 +18,7 @@ from wagtail.admin.views.generic import CreateView, WagtailAdminTemplateMixin
 
 from ..admin_forms import AddMemberForm
 from ..choices import GroupEndReason, GroupStatus, LeaveReason, RegistrationStatus
-from ..guards import parse_id
+from ..http import parse_id
 from ..models import GroupMembership
 from ..models.actions import EndGroup, Misfit, PlaceMembers, RemoveMember, StartGroup
 from ..permissions import coordinated_pages

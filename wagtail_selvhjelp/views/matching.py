@@ -19,7 +19,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from .. import adapters, proposals
-from ..guards import parse_id
+from ..http import parse_id
 from ..models import MatchingRun, Registration, SelfHelpGroup
 from ..models.overview import page_overview
 from ..models.permissions import (

@@ -29,7 +29,7 @@ from wagtail.log_actions import log
 
 from .. import export
 from ..choices import ACTIVE_STATUSES, RegistrationStatus
-from ..guards import parse_id
+from ..http import parse_id
 from ..models import AvoidPair, Registration
 from ..models.actions import ChangeStatus, LinkAvoid, UnlinkAvoid
 from .scoping import ScopedEditView, ScopedIndexView, ScopedInspectView
