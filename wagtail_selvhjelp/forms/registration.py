@@ -71,6 +71,9 @@ class RegistrationForm(PublicForm):
     )
     extra_fields_fieldset = "wishes"
 
+    #: The page's lists of options, by the name of the page's relation:
+    #: read in one query whenever the form is rendered or checked.
+    option_fields = ("places", "time_slots", "topics")
     #: The questions a page can turn off, by its flag.
     optional_questions = {
         "ask_gender": ("gender", "single_gender"),
@@ -206,22 +209,15 @@ class RegistrationForm(PublicForm):
             if not getattr(page, flag):
                 for name in names:
                     del self.fields[name]
-        self.fields["places"].queryset = page.places.active().order_by(
-            "sort_order", "pk"
-        )
-        self.fields["time_slots"].queryset = page.time_slots.active().order_by(
-            "sort_order", "pk"
-        )
-        self.fields["topics"].queryset = page.topics.active().order_by(
-            "sort_order", "pk"
-        )
+        for name in self.option_fields:
+            self.fields[name].queryset = (
+                getattr(page, name).active().order_by("sort_order", "pk")
+            )
         # Consent comes last, after a site's extra questions too. Its label is
         # the exact wording the person agrees to, stored with the registration.
         self.fields["consent"] = self.fields.pop("consent")
         self.fields["consent"].label = page.consent_text
-        OptionsReadTogether(
-            [self.fields[name] for name in ("places", "time_slots", "topics")]
-        )
+        OptionsReadTogether([self.fields[name] for name in self.option_fields])
 
     def get_description_ids(self, name):
         ids = []
