@@ -215,7 +215,7 @@ def test_the_options_are_read_together_and_kept_on_the_fields(
     assert [o.name for o in options["topics"]] == ["Angst", "Sorg"]
     for name in names:
         assert form.fields[name].queryset._result_cache is None
-        assert RegistrationForm.base_fields[name]._options is None
+        assert not RegistrationForm.base_fields[name].options_are_read()
     # Another form reads its own rows.
     with django_assert_num_queries(1):
         RegistrationForm(page=page).fields["topics"].options()

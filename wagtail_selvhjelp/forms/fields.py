@@ -49,33 +49,31 @@ class ChoiceModelMultipleField(forms.ModelMultipleChoiceField):
 
     #: Set by :class:`OptionsReadTogether`: reads these options with others.
     read_together = None
-    #: The rows read, once per form; set again whenever the queryset is.
-    _options = None
+    #: The queryset the options were read from, and its rows. Setting a
+    #: queryset (as ``__init__`` does, and Django on each form's own copy
+    #: of the field) makes another object, whose rows are read anew.
+    _read = None
 
     def __init__(self, queryset=None, **kwargs):
         super().__init__(queryset, **kwargs)
-
-    def __deepcopy__(self, memo):
-        result = super().__deepcopy__(memo)
-        result._options = None
-        return result
-
-    def _set_queryset(self, queryset):
-        super()._set_queryset(queryset)
-        self._options = None
-
-    queryset = property(forms.ModelMultipleChoiceField._get_queryset, _set_queryset)
 
     def label_from_instance(self, obj):
         return obj.name
 
     def options(self):
         """The options shown: the queryset's rows, read once per form."""
-        if self._options is None and self.read_together is not None:
+        if not self.options_are_read() and self.read_together is not None:
             self.read_together()
-        if self._options is None:
-            self._options = list(self.queryset)
-        return self._options
+        if not self.options_are_read():
+            self.keep_options(list(self.queryset))
+        return self._read[1]
+
+    def options_are_read(self):
+        return self._read is not None and self._read[0] is self.queryset
+
+    def keep_options(self, rows):
+        """Keep ``rows``, read from the current queryset, as the options."""
+        self._read = (self.queryset, rows)
 
     def _check_values(self, value):
         """Accept only the ids of the options shown.
@@ -115,7 +113,7 @@ class OptionsReadTogether:
             field.read_together = self
 
     def __call__(self):
-        fields = [field for field in self.fields if field._options is None]
+        fields = [field for field in self.fields if not field.options_are_read()]
         querysets = [field.queryset for field in fields]
         if not fields or not all(isinstance(qs, QuerySet) for qs in querysets):
             return
@@ -134,7 +132,7 @@ class OptionsReadTogether:
             rows[index].append(qs.model.from_db(qs.db, columns[index], values))
         for field, options in zip(fields, rows, strict=True):
             options.sort(key=lambda o: (o.sort_order is None, o.sort_order or 0, o.pk))
-            field._options = options
+            field.keep_options(options)
 
 
 class FixedValueCheckboxInput(forms.CheckboxInput):
