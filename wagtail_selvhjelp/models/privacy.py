@@ -281,17 +281,14 @@ PERSONAL_DATA = (
         holds=_("the answers, contact details and consent, and coordinators' notes"),
         access=registration_data,
     ),
-    PersonalData(
-        "wagtail_selvhjelp.RegistrationPlaceChoice",
-        holds=_("the places, times and topics the person chose"),
-    ),
-    PersonalData(
-        "wagtail_selvhjelp.RegistrationTimeSlotChoice",
-        holds=_("the places, times and topics the person chose"),
-    ),
-    PersonalData(
-        "wagtail_selvhjelp.RegistrationTopicChoice",
-        holds=_("the places, times and topics the person chose"),
+    # The choices: shown by name in the registration's part, deleted with it.
+    *(
+        PersonalData(label, holds=_("the places, times and topics the person chose"))
+        for label in (
+            "wagtail_selvhjelp.RegistrationPlaceChoice",
+            "wagtail_selvhjelp.RegistrationTimeSlotChoice",
+            "wagtail_selvhjelp.RegistrationTopicChoice",
+        )
     ),
     PersonalData(
         "wagtail_selvhjelp.GroupMembership",
