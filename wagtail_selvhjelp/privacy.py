@@ -11,10 +11,13 @@ deletes them on time and for real, and lets a municipality show that it does:
   later without an answer; a member's data goes ``after_group_months`` after
   their group ended or they left it, and the group's starter with it; matching
   runs go after ``closed_days``; rate-limit counters whose hour is over go
-  too. Each run is a :class:`PurgeRun` with counts
-  and a log entry with the same counts, never a name.
+  too. Each of those rules but the last is a :class:`RetentionRule` in
+  ``RETENTION_RULES``, which the purge, its dry run, the management command
+  and the overview loop over. Each run is a :class:`PurgeRun` with counts (one
+  per rule) and a log entry with the same counts, never a name.
 * **Access and erasure** (:func:`person_data`, :func:`erase`): everything held
-  about one person as plain data, and deletion that leaves no trace of them.
+  about one person as plain data, joined from every entry of
+  ``models.privacy.PERSONAL_DATA``, and deletion that leaves no trace of them.
 * **The overview** (:func:`overview`) for the data-protection officer.
 
 Every deletion goes through :func:`wagtail_selvhjelp.models.privacy.forget`,
