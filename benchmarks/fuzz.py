@@ -675,22 +675,11 @@ def valid_answers(rng, state, number):
     return pairs
 
 
-FORM_KEYS = [
-    "name",
-    "email",
-    "phone",
-    "birth_year",
-    "group_kind",
-    "gender",
-    "single_gender",
-    "avoid_text",
-    "access_needs",
-    "message",
-    "consent",
-    "places",
-    "time_slots",
-    "topics",
-]
+def form_keys():
+    """The public form's answers (the field catalogue's) and its consent."""
+    from wagtail_selvhjelp.models import Registration
+
+    return [*Registration.answer_fields, "consent"]
 
 
 def certainly_invalid(pairs, state, this_year):
@@ -841,7 +830,7 @@ def public_case(rng, state, campaign, clients, number, this_year):
         for _ in range(rng.choice([1, 1, 2, 3, 4])):
             roll = rng.random()
             if roll < 0.55:
-                kind, key = mutate_pairs(rng, pairs, FORM_KEYS)
+                kind, key = mutate_pairs(rng, pairs, form_keys())
                 mutations.append(f"{kind} {key}")
             elif roll < 0.65:
                 key = rng.choice(["places", "time_slots", "topics"])

@@ -4,6 +4,7 @@ import datetime
 
 import factory
 import wagtail_factories
+from django.db.models import CharField, TextField
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 from wagtail.models import Locale
@@ -140,3 +141,25 @@ class RegistrationFactory(DjangoModelFactory):
             models.Registration.objects.filter(pk=self.pk).update(
                 created_at=self.created_at
             )
+
+
+def typed_answers(model=models.Registration):
+    """Names of ``model``'s answers a person types freely (text, no choices).
+
+    The leak and erasure tests give each a secret of its own, so that a new
+    free-text answer in the field catalogue is scanned for without an edit.
+    """
+    return [
+        name
+        for name in model.get_answer_fields()
+        if isinstance(field := model._meta.get_field(name), CharField | TextField)
+        and not field.choices
+    ]
+
+
+def secret_answers(given, model=models.Registration):
+    """``given`` answers, plus a secret for every typed answer not in them."""
+    return {
+        **{name: f"Hemmelig {name} kvitre" for name in typed_answers(model)},
+        **given,
+    }

@@ -31,7 +31,7 @@ from wagtail_selvhjelp.models.privacy import (
     live_outcome,
 )
 
-from .factories import RegistrationFactory, make_registration_page
+from .factories import RegistrationFactory, make_registration_page, secret_answers
 
 
 pytestmark = pytest.mark.django_db
@@ -311,22 +311,29 @@ def test_matching_runs_lose_the_forgotten_ids(page):
 
 # Access and erasure
 
+#: The person's typed answers; one the catalogue gains later gets a secret too.
+PERSON = secret_answers(
+    {
+        "name": "Sigrunn Sporløs",
+        "email": "sigrunn.sporlos@example.test",
+        "phone": "+4799988877",
+        "avoid_text": "Ikke med svogeren Kjeldsrud",
+        "access_needs": "Trenger rullestolrampe ved Fjordtun",
+        "message": "Har slitt med søvnen etter dødsfallet",
+    }
+)
+
 
 @pytest.fixture
 def person(page, ended_group):
     group, members = ended_group
     registration = RegistrationFactory(
         page=page,
-        name="Sigrunn Sporløs",
-        email="sigrunn.sporlos@example.test",
-        phone="+4799988877",
         places=["Gol"],
         time_slots=["Dagtid"],
         topics=["Sorg"],
-        avoid_text="Ikke med svogeren Kjeldsrud",
-        access_needs="Trenger rullestolrampe ved Fjordtun",
-        message="Har slitt med søvnen etter dødsfallet",
         coordinator_notes="Ringte 3. mai, virket lettet",
+        **PERSON,
     )
     group.starter_name = "Sigrunn Sporløs"
     group.save()
@@ -350,6 +357,7 @@ SECRETS = (
     "rullestolrampe",
     "søvnen",
     "lettet",
+    *(value for value in PERSON.values() if value.startswith("Hemmelig")),
     "avtalt med",
 )
 

@@ -9,6 +9,7 @@ apostrophe; in XLSX every user-supplied value is written as a string cell
 
 import re
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,53 +37,34 @@ def clean_xlsx(value):
     return XLSX_ILLEGAL.sub("", text)
 
 
-#: Columns every export has: no free texts, nothing health-related.
-BASIC_FIELDS = [
-    "pk",
-    "page.title",
-    "created_at",
-    "days_waiting",
-    "status_label",
-    "name",
-    "email",
-    "phone_display",
-    "birth_year",
-    "place_names",
-    "time_slot_names",
-    "group_kind_label",
-    "possible_duplicate",
-]
-
-#: Added for users who may also export answers (``export_registration_answers``).
-ANSWER_FIELDS = [
-    "topic_names",
-    "gender_label",
-    "single_gender",
-    "avoid_text",
-    "access_needs",
-    "message",
-    "coordinator_notes",
-]
-
+#: Headings of the columns that are no model field; the others are named by
+#: their field's ``verbose_name``.
 HEADINGS = {
     "pk": _("Number"),
-    "page.title": _("Registration page"),
-    "created_at": _("Registered"),
     "days_waiting": _("Days waiting"),
-    "status_label": _("Status"),
-    "name": _("Name"),
-    "email": _("E-mail"),
-    "phone_display": _("Phone"),
-    "birth_year": _("Birth year"),
-    "place_names": _("Places"),
-    "time_slot_names": _("Time slots"),
-    "group_kind_label": _("Group wanted"),
-    "possible_duplicate": _("Possible duplicate"),
-    "topic_names": _("Topics"),
-    "gender_label": _("Gender"),
-    "single_gender": _("Wants a single-gender group"),
-    "avoid_text": _("Should not be grouped with"),
-    "access_needs": _("Needs for the meeting place"),
-    "message": _("Anything else"),
-    "coordinator_notes": _("Coordinator notes"),
 }
+
+
+def columns(model, *, with_answers):
+    """The attributes a spreadsheet of ``model`` shows, in order.
+
+    The columns of ``model.export_fields``: without ``with_answers`` those
+    that are not sensitive (no free texts, nothing health-related), with it
+    the sensitive ones after them.
+    """
+    basic = [name for name in model.export_fields if name not in model.sensitive_fields]
+    answers = [name for name in model.export_fields if name in model.sensitive_fields]
+    names = [*basic, *answers] if with_answers else basic
+    return [model.export_values.get(name, name) for name in names]
+
+
+def headings(model):
+    """{column attribute: heading} for every column of ``model``'s spreadsheets."""
+    result = {}
+    for name in model.export_fields:
+        attribute = model.export_values.get(name, name)
+        if name in HEADINGS:
+            result[attribute] = HEADINGS[name]
+        else:
+            result[attribute] = capfirst(model._meta.get_field(name).verbose_name)
+    return result

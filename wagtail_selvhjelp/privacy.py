@@ -11,10 +11,13 @@ deletes them on time and for real, and lets a municipality show that it does:
   later without an answer; a member's data goes ``after_group_months`` after
   their group ended or they left it, and the group's starter with it; matching
   runs go after ``closed_days``; rate-limit counters whose hour is over go
-  too. Each run is a :class:`PurgeRun` with counts
-  and a log entry with the same counts, never a name.
+  too. Each of those rules but the last is a :class:`RetentionRule` in
+  ``RETENTION_RULES``, which the purge, its dry run, the management command
+  and the overview loop over. Each run is a :class:`PurgeRun` with counts (one
+  per rule) and a log entry with the same counts, never a name.
 * **Access and erasure** (:func:`person_data`, :func:`erase`): everything held
-  about one person as plain data, and deletion that leaves no trace of them.
+  about one person as plain data, joined from every entry of
+  ``models.privacy.PERSONAL_DATA``, and deletion that leaves no trace of them.
 * **The overview** (:func:`overview`) for the data-protection officer.
 
 Every deletion goes through :func:`wagtail_selvhjelp.models.privacy.forget`,
@@ -22,27 +25,26 @@ which keeps the anonymous statistics.
 """
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
-from wagtail.models import ModelLogEntry, Page
+from wagtail.models import Page
 
 from .choices import ACTIVE_STATUSES, GroupStatus, Outcome, RegistrationStatus
 from .fields import EncryptedTextField
-from .models import (
-    AvoidPair,
-    GroupMembership,
-    MatchingRun,
-    Registration,
-    SelfHelpGroup,
-)
+from .models import MatchingRun, Registration, SelfHelpGroup
 from .models.actions import Erase
-from .models.privacy import PurgeRun, Retention, forget
+from .models.page_scoped import PageScopedModel
+from .models.personal_data import user_label
+from .models.privacy import PERSONAL_DATA, PurgeRun, Retention, forget
 from .models.rate_limits import DatabaseRateLimit
 from .signals import reconfirmation_requested
 
@@ -65,81 +67,179 @@ def months_before(moment, months):
 # Retention
 
 
-PURGE_COUNTS = (
-    "closed",
-    "expired",
-    "former_members",
-    "reconfirmation_requested",
-    "groups_anonymised",
-    "matching_runs",
+@dataclass(frozen=True)
+class RetentionRule:
+    """One retention rule: what it finds due on a page, and what it does.
+
+    ``name`` is its key in a :class:`PurgeRun`'s counts and the purge's log
+    entry; ``label`` says what that count counts (the management command
+    prints it, the privacy overview shows it); ``model`` is whose rows it
+    deletes or clears. ``due(page, now, retention)`` returns the rows due as
+    a queryset; ``apply(rows, now)`` deletes or clears them (deletions of
+    registrations through ``forget``) and returns how many. The purge applies
+    the rules in order, each to what the earlier ones left.
+    """
+
+    name: str
+    label: str
+    model: type
+    due: Callable
+    apply: Callable
+
+
+def _left_before(now, retention):
+    """The day before which leaving a group (or its end) makes data due."""
+    return months_before(timezone.localdate(now), retention.after_group_months)
+
+
+def _closed(page, now, retention):
+    return Registration.objects.filter(
+        page=page,
+        status__in=[RegistrationStatus.WITHDRAWN, RegistrationStatus.SPAM],
+        updated_at__lte=now - timedelta(days=retention.closed_days),
+    )
+
+
+def _expired(page, now, retention):
+    return Registration.objects.filter(
+        page=page,
+        status__in=ACTIVE_STATUSES,
+        reconfirmation_requested_at__lte=now
+        - timedelta(days=retention.reconfirm_grace_days),
+    )
+
+
+def _former_members(page, now, retention):
+    return (
+        Registration.objects.filter(page=page, status=RegistrationStatus.PLACED)
+        .exclude(memberships__is_current=True)
+        .annotate(last_left=Max("memberships__left_on"))
+        .filter(
+            Q(last_left__lte=_left_before(now, retention))
+            | Q(
+                last_left__isnull=True,
+                updated_at__lte=months_before(now, retention.after_group_months),
+            )
+        )
+    )
+
+
+def _waited_long(page, now, retention):
+    waited_since = months_before(now, retention.reconfirm_months)
+    return Registration.objects.filter(
+        page=page, status__in=ACTIVE_STATUSES, reconfirmation_requested_at__isnull=True
+    ).filter(
+        Q(confirmed_at__isnull=True, created_at__lte=waited_since)
+        | Q(confirmed_at__lte=waited_since)
+    )
+
+
+def _ask_to_reconfirm(registrations, now):
+    """Mark them asked; receivers of ``reconfirmation_requested`` ask them
+    once the transaction is committed."""
+    asked = list(registrations.values_list("pk", flat=True))
+    Registration.objects.filter(pk__in=asked).update(reconfirmation_requested_at=now)
+    transaction.on_commit(lambda: _announce_reconfirmation(asked), robust=True)
+    return len(asked)
+
+
+def _ended_groups_with_a_starter(page, now, retention):
+    return SelfHelpGroup.objects.filter(
+        page=page,
+        status=GroupStatus.ENDED,
+        ended_on__lte=_left_before(now, retention),
+    ).exclude(starter_name="", starter_contact="")
+
+
+def _old_matching_runs(page, now, retention):
+    return MatchingRun.objects.filter(
+        page=page, updated_at__lte=now - timedelta(days=retention.closed_days)
+    )
+
+
+#: The retention rules, in the order the purge applies them. A model with
+#: personal data of its own (see ``models.privacy.PERSONAL_DATA``) joins the
+#: purge, its dry run, the command's output and the overview with one rule.
+RETENTION_RULES = (
+    RetentionRule(
+        "closed",
+        _("withdrawn or spam registrations deleted"),
+        Registration,
+        due=_closed,
+        apply=lambda rows, now: forget(rows),
+    ),
+    RetentionRule(
+        "expired",
+        _("registrations deleted after an unanswered re-confirmation"),
+        Registration,
+        due=_expired,
+        apply=lambda rows, now: forget(rows, outcome=Outcome.EXPIRED),
+    ),
+    RetentionRule(
+        "former_members",
+        _("former members' registrations deleted"),
+        Registration,
+        due=_former_members,
+        apply=lambda rows, now: forget(rows),
+    ),
+    RetentionRule(
+        "reconfirmation_requested",
+        _("registrations asked to re-confirm"),
+        Registration,
+        due=_waited_long,
+        apply=_ask_to_reconfirm,
+    ),
+    RetentionRule(
+        "groups_anonymised",
+        _("ended groups whose starter was removed"),
+        SelfHelpGroup,
+        due=_ended_groups_with_a_starter,
+        apply=lambda rows, now: rows.update(starter_name="", starter_contact=""),
+    ),
+    RetentionRule(
+        "matching_runs",
+        _("old matching runs deleted"),
+        MatchingRun,
+        due=_old_matching_runs,
+        apply=lambda rows, now: rows.delete()[1].get(MatchingRun._meta.label, 0),
+    ),
 )
+
+#: The keys of a :class:`PurgeRun`'s counts, one per rule.
+PURGE_COUNTS = tuple(rule.name for rule in RETENTION_RULES)
 
 
 @dataclass
 class DueForPage:
-    """What the retention rules make due on one page, as querysets."""
+    """What the retention rules make due on one page: {rule name: queryset}."""
 
     page: Page
     retention: Retention
-    closed: object
-    expired: object
-    former_members: object
-    reconfirmation_requested: object
-    groups_anonymised: object
-    matching_runs: object
+    due: dict
+
+    def __getitem__(self, name):
+        return self.due[name]
 
 
 def due_for(page, now=None):
     """What is due on ``page`` at ``now`` under its retention rules."""
     now = now or timezone.now()
     retention = retention_for(page)
-    registrations = Registration.objects.filter(page=page)
-    asked_before = now - timedelta(days=retention.reconfirm_grace_days)
-    waited_since = months_before(now, retention.reconfirm_months)
-    left_before = months_before(timezone.localdate(now), retention.after_group_months)
     return DueForPage(
         page=page,
         retention=retention,
-        closed=registrations.filter(
-            status__in=[RegistrationStatus.WITHDRAWN, RegistrationStatus.SPAM],
-            updated_at__lte=now - timedelta(days=retention.closed_days),
-        ),
-        expired=registrations.filter(
-            status__in=ACTIVE_STATUSES,
-            reconfirmation_requested_at__lte=asked_before,
-        ),
-        former_members=registrations.filter(status=RegistrationStatus.PLACED)
-        .exclude(memberships__is_current=True)
-        .annotate(last_left=Max("memberships__left_on"))
-        .filter(
-            Q(last_left__lte=left_before)
-            | Q(
-                last_left__isnull=True,
-                updated_at__lte=months_before(now, retention.after_group_months),
-            )
-        ),
-        reconfirmation_requested=registrations.filter(
-            status__in=ACTIVE_STATUSES, reconfirmation_requested_at__isnull=True
-        ).filter(
-            Q(confirmed_at__isnull=True, created_at__lte=waited_since)
-            | Q(confirmed_at__lte=waited_since)
-        ),
-        groups_anonymised=SelfHelpGroup.objects.filter(
-            page=page, status=GroupStatus.ENDED, ended_on__lte=left_before
-        ).exclude(starter_name="", starter_contact=""),
-        matching_runs=MatchingRun.objects.filter(
-            page=page, updated_at__lte=now - timedelta(days=retention.closed_days)
-        ),
+        due={rule.name: rule.due(page, now, retention) for rule in RETENTION_RULES},
     )
 
 
 def registration_pages():
-    """Pages that hold registrations, groups or matching runs."""
-    return Page.objects.filter(
-        Q(selvhjelp_registration_set__isnull=False)
-        | Q(selvhjelp_selfhelpgroup_set__isnull=False)
-        | Q(selvhjelp_matchingrun_set__isnull=False)
-    ).distinct()
+    """Pages that hold rows of any page-scoped model (registrations, groups,
+    matching runs, and whatever else subclasses ``PageScopedModel``)."""
+    held = Q()
+    for model in apps.get_app_config("wagtail_selvhjelp").get_models():
+        if issubclass(model, PageScopedModel):
+            held |= Q(pk__in=model.objects.values("page_id"))
+    return Page.objects.filter(held)
 
 
 def purge(*, now=None, dry_run=False):
@@ -151,34 +251,24 @@ def purge(*, now=None, dry_run=False):
     now = now or timezone.now()
     totals = dict.fromkeys(PURGE_COUNTS, 0)
     for page in registration_pages():
-        due = due_for(page, now)
+        retention = retention_for(page)
         if dry_run:
-            for name in PURGE_COUNTS:
-                totals[name] += getattr(due, name).count()
+            for rule in RETENTION_RULES:
+                totals[rule.name] += rule.due(page, now, retention).count()
             continue
         with transaction.atomic():
-            totals["closed"] += forget(due.closed)
-            totals["expired"] += forget(due.expired, outcome=Outcome.EXPIRED)
-            totals["former_members"] += forget(due.former_members)
-            asked = list(due.reconfirmation_requested.values_list("pk", flat=True))
-            Registration.objects.filter(pk__in=asked).update(
-                reconfirmation_requested_at=now
-            )
-            totals["reconfirmation_requested"] += len(asked)
-            totals["groups_anonymised"] += due.groups_anonymised.update(
-                starter_name="", starter_contact=""
-            )
-            totals["matching_runs"] += due.matching_runs.delete()[1].get(
-                MatchingRun._meta.label, 0
-            )
-            transaction.on_commit(
-                lambda ids=asked: _announce_reconfirmation(ids), robust=True
-            )
+            for rule in RETENTION_RULES:
+                totals[rule.name] += rule.apply(rule.due(page, now, retention), now)
     if not dry_run:
         DatabaseRateLimit.delete_expired()
         run = PurgeRun.objects.create(ran_at=now, counts=totals)
         log(run, "wagtail_selvhjelp.purge", data=totals)
     return totals
+
+
+def purge_counts(run):
+    """[(label, count)] of a :class:`PurgeRun`, one per rule (None: not counted)."""
+    return [(rule.label, run.counts.get(rule.name)) for rule in RETENTION_RULES]
 
 
 def _announce_reconfirmation(ids):
@@ -203,66 +293,26 @@ ACCESS_ACTIONS = (
 )
 
 
-def _user_label(user):
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
 def person_data(registration):
     """Everything held about the person behind ``registration``, as plain data.
 
-    For the right of access (GDPR art. 15): every field of the registration
+    For the right of access (GDPR art. 15): every part of
+    ``models.privacy.PERSONAL_DATA`` in order: the registration's fields
     (the site's subclass included, free texts decrypted), the exact consent
     text, the choices by name, group memberships, the registrations they
     must not share a group with (by number only: those are other people),
     and the log of who did what with the record, viewing included.
     """
-    specific = registration.get_specific()
-    fields = {}
-    for model_field in type(specific)._meta.concrete_fields:
-        if model_field.is_relation or model_field.name == "submission_token":
-            continue
-        value = model_field.value_from_object(specific)
-        fields[model_field.name] = (
-            value.isoformat() if hasattr(value, "isoformat") else value
-        )
-    memberships = [
-        {
-            "group": membership.group.name,
-            "place": membership.group.place.name,
-            "time_slot": membership.group.time_slot.name,
-            "joined_on": membership.joined_on.isoformat(),
-            "left_on": membership.left_on.isoformat() if membership.left_on else None,
-            "placed_despite_mismatch_because": membership.override_reason,
-        }
-        for membership in GroupMembership.objects.filter(
-            registration=registration
-        ).select_related("group__place", "group__time_slot")
-    ]
-    log_entries = [
-        {
-            "action": entry.action,
-            "timestamp": entry.timestamp.isoformat(),
-            "user": _user_label(entry.user),
-        }
-        for entry in ModelLogEntry.objects.for_instance(registration)
-        .select_related("user")
-        .order_by("timestamp", "pk")
-    ]
-    return {
-        "registration": fields,
-        "registration_page": registration.page.title,
-        "places": [place.name for place in registration.places.all()],
-        "time_slots": [slot.name for slot in registration.time_slots.all()],
-        "topics": [topic.name for topic in registration.topics.all()],
-        "consent_text": registration.consent_text.text,
-        "group_memberships": memberships,
-        "must_not_share_a_group_with_registrations": sorted(
-            AvoidPair.objects.partners_of(registration)
-        ),
-        "log": log_entries,
-    }
+    data = {}
+    for holder in PERSONAL_DATA:
+        if holder.access:
+            data.update(holder.access(registration))
+    return data
+
+
+def where_personal_data_is_kept():
+    """What the package holds about a person, one line per kind, for the overview."""
+    return list(dict.fromkeys(holder.holds for holder in PERSONAL_DATA))
 
 
 def erase(registration, *, user):
@@ -295,28 +345,34 @@ class PageOverview:
 
 
 def collected_fields(page):
-    """(label, held encrypted, asked on this page) for each answer stored."""
-    model = getattr(page.specific, "get_registration_model", lambda: Registration)()
-    asked = {
-        "gender": getattr(page.specific, "ask_gender", True),
-        "single_gender": getattr(page.specific, "ask_gender", True),
-        "avoid_text": getattr(page.specific, "ask_avoid", True),
-        "access_needs": getattr(page.specific, "ask_access_needs", True),
-    }
-    skip = {"id", "registration_ptr", "page", "submission_token", "consent_text"}
+    """(label, held encrypted, asked on this page) for each answer stored.
+
+    Every field of the page's registration model but its keys, its links to
+    other records and its internal fields; whether a question is asked on
+    this page is the page's switch in the model's ``optional_answers``.
+    """
+    specific = page.specific
+    model = getattr(specific, "get_registration_model", lambda: Registration)()
     rows = []
     for model_field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
-        if model_field.name in skip or model_field.name.endswith("_ptr"):
+        if (
+            model_field.primary_key
+            or (model_field.is_relation and not model_field.many_to_many)
+            or model_field.name in model.internal_fields
+        ):
             continue
         by_system = model_field.name in model.coordinator_fields or not (
             model_field.editable
         )
+        switch = model.optional_answers.get(model_field.name)
         rows.append(
             {
                 "label": model_field.verbose_name,
                 "encrypted": isinstance(model_field, EncryptedTextField),
                 # None: not a question (recorded by a coordinator or the system).
-                "asked": None if by_system else asked.get(model_field.name, True),
+                "asked": None
+                if by_system
+                else (getattr(specific, switch, True) if switch else True),
                 "coordinator_only": by_system,
             }
         )
@@ -352,7 +408,7 @@ def overview(pages):
             {
                 "name": group.name,
                 "members": [
-                    _user_label(user)
+                    user_label(user)
                     for user in users.objects.filter(
                         groups=group, is_active=True
                     ).order_by("username")
@@ -381,7 +437,7 @@ def overview(pages):
 def superusers():
     """Active superusers, who see every page's registrations."""
     return [
-        _user_label(user)
+        user_label(user)
         for user in get_user_model()
         .objects.filter(is_superuser=True, is_active=True)
         .order_by("username")

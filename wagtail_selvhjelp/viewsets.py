@@ -129,28 +129,7 @@ class RegistrationViewSet(ModelViewSet):
     ordering = ["-created_at"]
     filterset_class = RegistrationFilterSet
     form_fields = ["status", "coordinator_notes"]
-    inspect_view_fields = [
-        "page",
-        "created_at",
-        "name",
-        "email",
-        "phone",
-        "birth_year",
-        "places",
-        "time_slots",
-        "topics",
-        "group_kind",
-        "gender",
-        "single_gender",
-        "avoid_text",
-        "access_needs",
-        "message",
-        "consent_given_at",
-        "consent_text",
-        "status",
-        "possible_duplicate",
-        "coordinator_notes",
-    ]
+    inspect_view_fields = list(Registration.inspect_fields)
 
     @property
     def bulk_status_view(self):

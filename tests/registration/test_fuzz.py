@@ -17,22 +17,11 @@ from ..factories import SelfHelpIndexPageFactory, make_registration_page
 from .helpers import token_from
 
 
+#: Every name the form knows: the catalogue's answers, then the form's own.
 FIELDS = [
-    "name",
-    "email",
-    "phone",
-    "birth_year",
-    "places",
-    "time_slots",
-    "topics",
-    "group_kind",
-    "gender",
-    "single_gender",
-    "avoid_text",
-    "access_needs",
-    "message",
+    *Registration.answer_fields,
     "consent",
-    "website",
+    RegistrationForm.honeypot_field_name,
     "form_token",
     "csrfmiddlewaretoken",
 ]

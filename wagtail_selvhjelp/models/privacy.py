@@ -7,6 +7,10 @@ them: before the rows go it adds them to :class:`RegistrationStatistic`
 person), adds them to their groups' ``former_member_count`` so that a group's
 size survives, takes their ids out of matching runs, and clears a group's
 starter when the starter was the person. Nothing it keeps can name anyone.
+
+Which models hold a person's data is declared once, in ``PERSONAL_DATA``
+(see :mod:`.personal_data`): :func:`forget` runs each entry's step, the
+right of access shows each entry's part, the privacy overview lists them.
 """
 
 from collections import Counter
@@ -22,6 +26,13 @@ from ..choices import Outcome, RegistrationStatus, StatisticDimension
 from ..conf import selvhjelp_settings
 from .groups import GroupMembership, SelfHelpGroup
 from .matching_runs import MatchingRun
+from .personal_data import (
+    PersonalData,
+    avoid_data,
+    log_data,
+    membership_data,
+    registration_data,
+)
 from .registrations import (
     Registration,
     RegistrationPlaceChoice,
@@ -189,6 +200,18 @@ def _forget_in_runs(ids, page_ids):
             run.save(update_fields=["proposal", "excluded", "updated_at"])
 
 
+def _count_former_members(registrations):
+    """Add the memberships that go to their groups' ``former_member_count``."""
+    for group_id, number in (
+        GroupMembership.objects.filter(registration__in=registrations)
+        .values_list("group_id")
+        .annotate(number=Count("pk"))
+    ):
+        SelfHelpGroup.objects.filter(pk=group_id).update(
+            former_member_count=F("former_member_count") + number
+        )
+
+
 def _forget_starters(registrations):
     """Clear a group's starter where the starter was one of these people."""
     for name, email, phone, group_ids in (
@@ -211,9 +234,10 @@ def forget(registrations, *, outcome=None):
     """Delete ``registrations`` for real, keeping only anonymous counts.
 
     They are counted under ``outcome``, or under the outcome their status
-    implies. Their choices, group memberships, avoid pairs and encrypted
-    texts go with them (cascades); a site's registration subclass row too.
-    Returns the number of registrations deleted.
+    implies; then every ``PERSONAL_DATA`` entry's step runs (group sizes,
+    starters, matching runs). Their choices, group memberships, avoid pairs
+    and encrypted texts go with them (cascades); a site's registration
+    subclass row too. Returns the number of registrations deleted.
     """
     ids = list(registrations.values_list("pk", flat=True))
     if not ids:
@@ -224,18 +248,86 @@ def forget(registrations, *, outcome=None):
         outcome_of=(lambda _status: outcome) if outcome else outcome_for_status,
     )
     RegistrationStatistic.add(counts, labels)
-    for group_id, number in (
-        GroupMembership.objects.filter(registration_id__in=ids)
-        .values_list("group_id")
-        .annotate(number=Count("pk"))
-    ):
-        SelfHelpGroup.objects.filter(pk=group_id).update(
-            former_member_count=F("former_member_count") + number
-        )
-    _forget_starters(registrations)
-    _forget_in_runs(ids, set(registrations.values_list("page_id", flat=True)))
+    for holder in PERSONAL_DATA:
+        if holder.forget:
+            holder.forget(registrations)
     registrations.delete()
     return len(ids)
+
+
+def _forget_in_proposals(registrations):
+    rows = list(registrations.values_list("pk", "page_id"))
+    _forget_in_runs([pk for pk, _page in rows], {page for _pk, page in rows})
+
+
+#: Every model that holds a person's data (see :class:`PersonalData`), in
+#: the order their parts appear in a person's data and their steps run.
+PERSONAL_DATA = (
+    PersonalData(
+        "wagtail_selvhjelp.Registration",
+        holds=_("the answers, contact details and consent, and coordinators' notes"),
+        access=registration_data,
+    ),
+    # The choices: shown by name in the registration's part, deleted with it.
+    *(
+        PersonalData(label, holds=_("the places, times and topics the person chose"))
+        for label in (
+            "wagtail_selvhjelp.RegistrationPlaceChoice",
+            "wagtail_selvhjelp.RegistrationTimeSlotChoice",
+            "wagtail_selvhjelp.RegistrationTopicChoice",
+        )
+    ),
+    PersonalData(
+        "wagtail_selvhjelp.GroupMembership",
+        holds=_("which groups the person was placed in, and when"),
+        access=membership_data,
+        forget=_count_former_members,
+    ),
+    PersonalData(
+        "wagtail_selvhjelp.AvoidPair",
+        holds=_("whom the person must not share a group with"),
+        access=avoid_data,
+    ),
+    PersonalData(
+        "wagtail_selvhjelp.SelfHelpGroup",
+        holds=_("the name and contact of a group's starter"),
+        forget=_forget_starters,
+    ),
+    PersonalData(
+        "wagtail_selvhjelp.MatchingRun",
+        holds=_("registration numbers in proposed groups"),
+        forget=_forget_in_proposals,
+    ),
+    PersonalData(
+        "wagtailcore.ModelLogEntry",
+        holds=_("who viewed or changed a registration, and when"),
+        access=log_data,
+    ),
+)
+
+#: The package's models that hold no one's personal data, and why; a test
+#: requires every model of the package here or in ``PERSONAL_DATA``.
+HOLDS_NO_PERSONAL_DATA = {
+    "wagtail_selvhjelp.ConsentText": "the wording of a consent, shared by all "
+    "who gave it; who gave which is on the registration",
+    "wagtail_selvhjelp.ContactPoint": "the municipality's published contact "
+    "points, edited as content (staff details, not registrants')",
+    "wagtail_selvhjelp.GroupRegistrationPage": "a page: texts and settings",
+    "wagtail_selvhjelp.SelfHelpIndexPage": "a page: texts",
+    "wagtail_selvhjelp.SelfHelpIndexContactPoint": "a page's choice of contact points",
+    "wagtail_selvhjelp.SelfHelpInfoPage": "a page: texts",
+    "wagtail_selvhjelp.ContactDirectoryPage": "a page: texts",
+    "wagtail_selvhjelp.RegistrationPlace": "a page's list of places",
+    "wagtail_selvhjelp.RegistrationTimeSlot": "a page's list of time slots",
+    "wagtail_selvhjelp.RegistrationTopic": "a page's list of topics",
+    "wagtail_selvhjelp.RegistrationStatistic": "anonymous counts of deleted "
+    "registrations, never below a person",
+    "wagtail_selvhjelp.PurgeRun": "when the purge ran and how many rows of "
+    "each kind it changed",
+    "wagtail_selvhjelp.RateLimitCounter": "a hash of a client's address and "
+    "a count, never the address, linked to no registration and deleted once "
+    "its window is over",
+}
 
 
 class PurgeRun(models.Model):

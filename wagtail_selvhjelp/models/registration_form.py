@@ -300,27 +300,20 @@ class RegistrationFormMixin(RouteMethodsMixin):
     def has_same_answers(self, registration, answers):
         """Whether ``registration`` holds ``answers`` (a valid form's data).
 
-        Compares the answers ``Registration.objects.store()`` stores: the
-        model's own editable fields and its many-to-many choices, in memory.
+        Compares the answers ``Registration.objects.store()`` stores (the
+        model's ``get_answer_fields()``), choices included, in memory.
         """
         model = type(registration)
-        for field in model._meta.concrete_fields:
-            if (
-                field.editable
-                and not field.primary_key
-                and not field.is_relation
-                and field.name in answers
-                and field.name not in model.coordinator_fields
-                and getattr(registration, field.attname) != answers[field.name]
-            ):
-                return False
-        for field in model._meta.many_to_many:
-            if field.name in answers:
-                stored = set(
-                    getattr(registration, field.name).values_list("pk", flat=True)
-                )
-                if stored != {choice.pk for choice in answers[field.name]}:
+        for name in model.get_answer_fields():
+            if name not in answers:
+                continue
+            field = model._meta.get_field(name)
+            if field.many_to_many:
+                stored = set(getattr(registration, name).values_list("pk", flat=True))
+                if stored != {choice.pk for choice in answers[name]}:
                     return False
+            elif getattr(registration, field.attname) != answers[name]:
+                return False
         return True
 
     # Preview in the page editor

@@ -131,28 +131,19 @@ class RegistrationQuerySet(PageScopedQuerySet):
     ):
         """Create a registration from a valid form's ``answers``; return it.
 
-        Every answer whose name is a field of this queryset's model is stored,
-        so a site's registration model with an extra field stores an extra
-        question without further code. The consent wording is kept as given,
-        as the :class:`ConsentText` ``consent_version_id`` when the caller
+        Every answer of the model's field catalogue (``get_answer_fields()``)
+        is stored, so a site's registration model with an extra field stores
+        an extra question without further code. The consent wording is kept
+        as given, as the :class:`ConsentText` ``consent_version_id`` when the caller
         knows it holds that wording, else looked up (or stored) by its text.
         Raises ``IntegrityError`` when ``submission_token`` was already used.
         """
         model = self.model
-        fields = {
-            field.name: answers[field.name]
-            for field in model._meta.concrete_fields
-            if field.editable
-            and not field.primary_key
-            and not field.is_relation
-            and field.name in answers
-            and field.name not in model.coordinator_fields
-        }
-        many = {
-            field.name: answers[field.name]
-            for field in model._meta.many_to_many
-            if field.name in answers
-        }
+        fields, many = {}, {}
+        for name in model.get_answer_fields():
+            if name in answers:
+                is_many = model._meta.get_field(name).many_to_many
+                (many if is_many else fields)[name] = answers[name]
         registration = model(
             page=page,
             consent_given_at=timezone.now(),
@@ -276,6 +267,36 @@ class Registration(PageScopedModel):
 
     objects = RegistrationQuerySet.as_manager()
 
+    # The field catalogue: what each field is to the package, declared once.
+    # Storing, duplicate detection, Inspect, the spreadsheet export, a
+    # person's data and the privacy overview read it, so a new question of
+    # the package is its field and one entry in ``answer_fields``. A site's
+    # subclass declares nothing: the fields it adds are answers too (see
+    # ``get_answer_fields()``); it overrides an attribute only to say more.
+
+    #: The person's answers, in the order the public form asks them.
+    answer_fields = (
+        "name",
+        "email",
+        "phone",
+        "birth_year",
+        "places",
+        "time_slots",
+        "topics",
+        "group_kind",
+        "gender",
+        "single_gender",
+        "avoid_text",
+        "access_needs",
+        "message",
+    )
+    #: Answers a registration page may leave out: {answer: the page's switch}.
+    optional_answers = {
+        "gender": "ask_gender",
+        "single_gender": "ask_gender",
+        "avoid_text": "ask_avoid",
+        "access_needs": "ask_access_needs",
+    }
     #: Fields only coordinators set; never taken from a form's answers.
     coordinator_fields = frozenset(
         {
@@ -286,6 +307,56 @@ class Registration(PageScopedModel):
             "reconfirmation_requested_at",
         }
     )
+    #: Health-related answers and free texts: in a spreadsheet only for users
+    #: who may also export answers (``export_registration_answers``).
+    sensitive_fields = frozenset(
+        {
+            "topics",
+            "gender",
+            "single_gender",
+            "avoid_text",
+            "access_needs",
+            "message",
+            "coordinator_notes",
+        }
+    )
+    #: Technical fields: nobody's answer, never shown, in no one's data.
+    internal_fields = frozenset({"submission_token"})
+    #: The Inspect view's fields, in order (a subclass's own follow).
+    inspect_fields = (
+        "page",
+        "created_at",
+        *answer_fields,
+        "consent_given_at",
+        "consent_text",
+        "status",
+        "possible_duplicate",
+        "coordinator_notes",
+    )
+    #: The spreadsheet's columns, in order; the sensitive ones come last, and
+    #: only with the second permission. ``pk`` and ``days_waiting`` are no
+    #: fields: ``export`` names their headings.
+    export_fields = (
+        "pk",
+        "page",
+        "created_at",
+        "days_waiting",
+        "status",
+        *answer_fields,
+        "possible_duplicate",
+        "coordinator_notes",
+    )
+    #: What a column shows where that is not the field's own value.
+    export_values = {
+        "page": "page.title",
+        "status": "status_label",
+        "phone": "phone_display",
+        "places": "place_names",
+        "time_slots": "time_slot_names",
+        "topics": "topic_names",
+        "group_kind": "group_kind_label",
+        "gender": "gender_label",
+    }
 
     class Meta:
         verbose_name = _("registration")
@@ -312,6 +383,35 @@ class Registration(PageScopedModel):
     def __str__(self):
         # Never the person's name: this label outlives the registration in logs.
         return _("Registration %(number)s") % {"number": self.pk or "–"}
+
+    @classmethod
+    def get_added_fields(cls):
+        """Names of the fields a site's subclass adds to ``Registration``.
+
+        Its own columns and choices, not the link to the parent row; empty
+        for ``Registration`` itself.
+        """
+        return tuple(
+            field.name
+            for field in (*cls._meta.concrete_fields, *cls._meta.many_to_many)
+            if field.model is not Registration
+            and not field.primary_key
+            and (field.many_to_many or not field.is_relation)
+        )
+
+    @classmethod
+    def get_answer_fields(cls):
+        """Names of every answer this model stores: the package's, then a
+        subclass's own editable fields (but coordinators' and internal ones).
+        """
+        added = tuple(
+            name
+            for name in cls.get_added_fields()
+            if cls._meta.get_field(name).editable
+            and name not in cls.coordinator_fields
+            and name not in cls.internal_fields
+        )
+        return (*cls.answer_fields, *added)
 
     @property
     def phone_display(self):

@@ -134,7 +134,7 @@ class RegistrationIndexView(ScopedIndexView):
 
     #: Set per request in ``setup()``: what this user may export.
     list_export = []
-    export_headings = export.HEADINGS
+    export_headings = {}
     custom_value_preprocess = {
         **IndexView.custom_value_preprocess,
         str: {
@@ -146,7 +146,7 @@ class RegistrationIndexView(ScopedIndexView):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         self.list_export = self.get_list_export()
-        self.export_headings = export.HEADINGS
+        self.export_headings = export.headings(self.model)
 
     def generate_xlsx_row(self, worksheet, row_dict, date_format=None):
         # Every value is a text cell, never a formula, whatever openpyxl
@@ -159,10 +159,7 @@ class RegistrationIndexView(ScopedIndexView):
     def get_list_export(self):
         if not self.can_export:
             return []
-        fields = list(export.BASIC_FIELDS)
-        if self.can_export_answers:
-            fields += export.ANSWER_FIELDS
-        return fields
+        return export.columns(self.model, with_answers=self.can_export_answers)
 
     def get(self, request, *args, **kwargs):
         if self.is_export and not self.can_export:
@@ -300,18 +297,8 @@ class RegistrationInspectView(ScopedInspectView):
 
     def get_object(self, queryset=None):
         registration = super().get_object(queryset).get_specific()
-        self.fields = [*self.fields, *self.get_extra_fields(type(registration))]
+        self.fields = [*self.fields, *type(registration).get_added_fields()]
         return registration
-
-    def get_extra_fields(self, model):
-        """Names of the answers a site's registration model adds."""
-        return [
-            field.name
-            for field in model._meta.concrete_fields
-            if field.model is not Registration
-            and not field.primary_key
-            and not field.is_relation
-        ]
 
     def get_field_display_value(self, field_name, field):
         value = getattr(self.object, field_name, None)

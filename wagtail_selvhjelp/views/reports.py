@@ -188,11 +188,14 @@ class PrivacyOverviewView(WagtailAdminTemplateMixin, TemplateView):
         page_ids = set(GroupRegistrationPage.objects.values_list("pk", flat=True))
         page_ids |= set(privacy.registration_pages().values_list("pk", flat=True))
         pages = Page.objects.filter(pk__in=page_ids).order_by("title", "pk").specific()
+        last_purge = privacy.last_purge()
         context.update(
             {
                 "pages": privacy.overview(pages),
                 "superusers": privacy.superusers(),
-                "last_purge": privacy.last_purge(),
+                "last_purge": last_purge,
+                "purge_counts": privacy.purge_counts(last_purge) if last_purge else [],
+                "personal_data": privacy.where_personal_data_is_kept(),
                 "statistics_url_name": self.statistics_url_name,
             }
         )

@@ -1,22 +1,14 @@
 """Apply the retention rules of every registration page.
 
 Run it daily from cron (see the README); ``--dry-run`` prints what is due
-and changes nothing. Prints counts only, never a name.
+and changes nothing. Prints counts only, never a name: one line per
+retention rule (``privacy.RETENTION_RULES``), in English as all of the
+command's output, whatever the site's language.
 """
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, no_translations
 
 from ... import privacy
-
-
-LABELS = {
-    "closed": "withdrawn or spam registrations deleted",
-    "expired": "registrations deleted after an unanswered re-confirmation",
-    "former_members": "former members' registrations deleted",
-    "reconfirmation_requested": "registrations asked to re-confirm",
-    "groups_anonymised": "ended groups whose starter was removed",
-    "matching_runs": "old matching runs deleted",
-}
 
 
 class Command(BaseCommand):
@@ -29,9 +21,10 @@ class Command(BaseCommand):
             help="Count what is due without changing anything.",
         )
 
+    @no_translations
     def handle(self, *args, dry_run, **options):
         counts = privacy.purge(dry_run=dry_run)
         if dry_run:
             self.stdout.write("Dry run: nothing was changed. Due now:")
-        for name, label in LABELS.items():
-            self.stdout.write(f"{counts[name]:6d}  {label}")
+        for rule in privacy.RETENTION_RULES:
+            self.stdout.write(f"{counts[rule.name]:6d}  {rule.label}")

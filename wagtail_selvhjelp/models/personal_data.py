@@ -1,0 +1,124 @@
+"""Which models hold a person's data, and what each shows of it on request.
+
+A :class:`PersonalData` entry names a model that holds data about a person
+and says what the privacy tools do with it: what of it the right of access
+shows (:func:`wagtail_selvhjelp.privacy.person_data` joins every entry's
+part), what must happen to it before the person's registrations are deleted
+(:func:`wagtail_selvhjelp.models.privacy.forget` runs every entry's step),
+and what the privacy overview says it holds. The entries themselves are
+``PERSONAL_DATA`` in ``models/privacy.py``, beside the deletion they feed, so
+that a new model (a starter register, invitations, follow-ups) joins access,
+erasure and the overview with one entry; a test fails for a model of the
+package that is in neither that list nor ``HOLDS_NO_PERSONAL_DATA``.
+
+The functions here turn one person's rows into plain data (for a JSON
+download): names instead of ids where the name is not another person's,
+ISO dates, and never another registrant's data.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from wagtail.models import ModelLogEntry
+
+from .groups import AvoidPair, GroupMembership
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """A model that holds people's data, and what privacy does with it.
+
+    ``model`` is the model's label (``"app_label.ModelName"``); ``holds`` says
+    what it holds about a person, for the privacy overview. ``access(registration)``
+    returns this model's part of the person's data as ``{key: plain data}``, or
+    is None when another entry's part already shows it. ``forget(registrations)``
+    runs inside :func:`~wagtail_selvhjelp.models.privacy.forget` before those
+    registrations are deleted; None when the rows go with the registration
+    (a foreign key with ``CASCADE``) or are the registrations themselves.
+    """
+
+    model: str
+    holds: str
+    access: Callable | None = None
+    forget: Callable | None = None
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def user_label(user):
+    """How a user is named in a person's data and the overview."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def registration_data(registration):
+    """The registration itself: every field (a site's subclass included, free
+    texts decrypted, internal fields left out), its page, the choices by name
+    and the exact consent text the person agreed to."""
+    specific = registration.get_specific()
+    model = type(specific)
+    fields = {
+        field.name: _plain(field.value_from_object(specific))
+        for field in model._meta.concrete_fields
+        if not field.is_relation and field.name not in model.internal_fields
+    }
+    return {
+        "registration": fields,
+        "registration_page": registration.page.title,
+        "places": [place.name for place in registration.places.all()],
+        "time_slots": [slot.name for slot in registration.time_slots.all()],
+        "topics": [topic.name for topic in registration.topics.all()],
+        "consent_text": registration.consent_text.text,
+    }
+
+
+def membership_data(registration):
+    """The groups the person was placed in, and when."""
+    memberships = GroupMembership.objects.filter(
+        registration=registration
+    ).select_related("group__place", "group__time_slot")
+    return {
+        "group_memberships": [
+            {
+                "group": membership.group.name,
+                "place": membership.group.place.name,
+                "time_slot": membership.group.time_slot.name,
+                "joined_on": membership.joined_on.isoformat(),
+                "left_on": _plain(membership.left_on),
+                "placed_despite_mismatch_because": membership.override_reason,
+            }
+            for membership in memberships
+        ]
+    }
+
+
+def avoid_data(registration):
+    """Whom the person must not share a group with: numbers only, since
+    those are other people."""
+    return {
+        "must_not_share_a_group_with_registrations": sorted(
+            AvoidPair.objects.partners_of(registration)
+        )
+    }
+
+
+def log_data(registration):
+    """Who did what with the record, viewing included."""
+    entries = (
+        ModelLogEntry.objects.for_instance(registration)
+        .select_related("user")
+        .order_by("timestamp", "pk")
+    )
+    return {
+        "log": [
+            {
+                "action": entry.action,
+                "timestamp": entry.timestamp.isoformat(),
+                "user": user_label(entry.user),
+            }
+            for entry in entries
+        ]
+    }
