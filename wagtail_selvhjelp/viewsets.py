@@ -14,6 +14,13 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .admin_forms import SelfHelpGroupForm
+from .admin_urls import (
+    GROUP_VIEWSET_NAME,
+    MATCHING_VIEWSET_NAME,
+    PRIVACY_VIEWSET_NAME,
+    REGISTRATION_VIEWSET_NAME,
+    STATISTICS_VIEWSET_NAME,
+)
 from .filters import RegistrationFilterSet, SelfHelpGroupFilterSet
 from .guards import DatabaseIdConverter
 from .models import ContactPoint, Registration, SelfHelpGroup
@@ -56,14 +63,6 @@ from .views.scoping import (
 
 
 register_converter(DatabaseIdConverter, "selvhjelp_id")
-
-
-#: The viewsets' names, which are their URL namespaces.
-REGISTRATION_VIEWSET_NAME = "wagtail_selvhjelp_registration"
-GROUP_VIEWSET_NAME = "wagtail_selvhjelp_group"
-MATCHING_VIEWSET_NAME = "wagtail_selvhjelp_matching"
-STATISTICS_VIEWSET_NAME = "wagtail_selvhjelp_statistics"
-PRIVACY_VIEWSET_NAME = "wagtail_selvhjelp_privacy"
 
 
 class ContactPointViewSet(SnippetViewSet):
