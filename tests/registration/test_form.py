@@ -543,11 +543,12 @@ def test_a_registration_costs_at_most_20_queries(
 def test_one_task_sends_both_emails_from_one_read(
     page, django_assert_num_queries, monkeypatch
 ):
-    from wagtail_selvhjelp import tasks
+    from wagtail_selvhjelp import notifications, tasks
 
     registration = RegistrationFactory(page=page)
     Site.get_site_root_paths()  # cached, as in any running site
-    with django_assert_num_queries(2):  # the registration with its page; the site
+    # The registration with its page and site's name; the two messages' rows.
+    with django_assert_num_queries(2):
         tasks.send_registration_emails.call(registration.pk)
     assert sorted(m.to[0] for m in mail.outbox) == [
         "koordinator@example.test",
@@ -559,11 +560,11 @@ def test_one_task_sends_both_emails_from_one_read(
 
     mail.outbox.clear()
 
-    def broken(registration):
+    def broken(notification, recipient, subject, text):
         raise ConnectionRefusedError("the coordinators' mail server is down")
 
-    monkeypatch.setattr(tasks, "_notify_coordinators", broken)
-    with pytest.raises(ConnectionRefusedError):
+    monkeypatch.setattr(notifications.CoordinatorNotice, "send_email", broken)
+    with pytest.raises(notifications.NotificationFailed):
         tasks.send_registration_emails.call(registration.pk)
     assert [m.to for m in mail.outbox] == [[registration.email]]
 
