@@ -14,7 +14,7 @@ from wagtail_selvhjelp import notifications, tasks
 from wagtail_selvhjelp.models import OutgoingMessage, Registration
 from wagtail_selvhjelp.models.privacy import forget
 from wagtail_selvhjelp.signals import reconfirmation_requested
-from wagtail_selvhjelp.sms import get_sms_backend
+from wagtail_selvhjelp.sms import SmsResult, get_sms_backend
 from wagtail_selvhjelp.sms.console import ConsoleSmsBackend
 from wagtail_selvhjelp.sms.gsm7 import SINGLE_SMS_LENGTH, gsm7_length
 
@@ -36,6 +36,13 @@ LONG_LINK = (
 @pytest.fixture
 def page(section):
     return make_registration_page(section)
+
+
+class QueuingSmsBackend(ConsoleSmsBackend):
+    """A gateway that takes a message and sends it later."""
+
+    def send(self, number, text, *, sender=None):
+        return SmsResult(message_id="gw-42", queued=True)
 
 
 def selvhjelp_settings(settings, **values):
@@ -235,13 +242,6 @@ def test_a_gateway_that_queues_is_recorded_as_queued(page, settings, sms_outbox)
     assert (row.state, row.gateway_message_id) == ("queued", "gw-42")
 
 
-class QueuingSmsBackend(ConsoleSmsBackend):
-    def send(self, number, text, *, sender=None):
-        from wagtail_selvhjelp.sms import SmsResult
-
-        return SmsResult(message_id="gw-42", queued=True)
-
-
 SMS_TEMPLATES = [
     "wagtail_selvhjelp/emails/receipt_sms.txt",
     "wagtail_selvhjelp/emails/reconfirm_sms.txt",
@@ -281,3 +281,38 @@ def test_the_long_link_above_has_a_real_token(page):
     link = page.specific.get_self_service_url(registration)
     token = link.split("/min-pamelding/")[1]
     assert len(LONG_LINK.split("/min-pamelding/")[1]) >= len(token), link
+
+
+@pytest.mark.parametrize(
+    "backend, debug, warned",
+    [
+        ("wagtail_selvhjelp.sms.console.ConsoleSmsBackend", False, True),
+        ("wagtail_selvhjelp.sms.memory.MemorySmsBackend", False, True),
+        ("wagtail_selvhjelp.sms.console.ConsoleSmsBackend", True, False),
+        ("tests.test_notifications.QueuingSmsBackend", False, False),
+        (None, False, False),
+    ],
+)
+def test_the_deploy_check_warns_of_a_development_sms_backend(
+    settings, backend, debug, warned
+):
+    from django.core.checks import run_checks
+
+    settings.DEBUG = debug
+    selvhjelp_settings(settings, SMS_BACKEND=backend and {"CLASS": backend})
+    messages = run_checks(include_deployment_checks=True, tags=["security"])
+    assert ("wagtail_selvhjelp.W010" in [m.id for m in messages]) is warned
+
+
+def test_the_site_name_is_the_one_wagtail_finds_for_the_page(page, section):
+    """The site read along with the registration is checked against Wagtail's."""
+    from wagtail.models import Site
+
+    Site.objects.create(
+        hostname="under.example.test", root_page=section, site_name="Undersida"
+    )
+    registration = notifications.get_registration(RegistrationFactory(page=page).pk)
+    assert page.get_site().site_name == "Undersida"
+    assert notifications.Receipt(registration).get_site_name() == "Undersida"
+    registration.site_guess = None  # a site Wagtail finds another way (i18n)
+    assert notifications.Receipt(registration).get_site_name() == "Undersida"

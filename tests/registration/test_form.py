@@ -367,12 +367,14 @@ def test_emails_are_sent_on_commit_without_personal_or_health_data(
             assert text not in message.subject + message.body, (text, message.to)
 
 
-def test_receipt_is_skipped_without_an_email(
-    client, page, django_capture_on_commit_callbacks
+def test_without_an_email_the_receipt_goes_by_sms(
+    client, page, django_capture_on_commit_callbacks, sms_outbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
         assert post(client, page, email="").status_code == 303
     assert [m.to for m in mail.outbox] == [["koordinator@example.test"]]
+    assert [sms.number for sms in sms_outbox] == ["+4796851295"]
+    assert "Kari" not in sms_outbox[0].text
 
 
 def test_a_failing_mail_server_loses_no_registration(
