@@ -314,5 +314,5 @@ def test_the_site_name_is_the_one_wagtail_finds_for_the_page(page, section):
     registration = notifications.get_registration(RegistrationFactory(page=page).pk)
     assert page.get_site().site_name == "Undersida"
     assert notifications.Receipt(registration).get_site_name() == "Undersida"
-    registration.site_guess = None  # a site Wagtail finds another way (i18n)
+    registration.nearest_site_id = None  # a site Wagtail finds another way (i18n)
     assert notifications.Receipt(registration).get_site_name() == "Undersida"

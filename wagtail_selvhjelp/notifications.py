@@ -120,10 +120,11 @@ def get_registration(registration_id, *, with_waiting=False):
     """The registration with its specific page and locale, or None if deleted.
 
     One query. ``with_waiting`` adds ``waiting``: how many on its page wait
-    for a group. ``site_guess`` and ``site_name_guess`` are the site whose
-    root page is the page's nearest ancestor, the site Wagtail finds in the
-    ordinary case; :meth:`Notification.get_site_name` uses them only when
-    Wagtail agrees, which saves the query of ``page.get_site()``.
+    for a group. ``nearest_site_id`` and ``nearest_site_name`` are those of
+    the site whose root page is the page's nearest ancestor, the site Wagtail
+    finds in the ordinary case; :meth:`Notification.get_site_name` uses them
+    only when Wagtail agrees, which saves the query of ``page.get_site()``
+    and keeps the form's POST with its messages within its query budget.
     """
     sites = (
         Site.objects.annotate(
@@ -136,8 +137,8 @@ def get_registration(registration_id, *, with_waiting=False):
         Registration.objects.with_specific_page()
         .filter(pk=registration_id)
         .annotate(
-            site_guess=Subquery(sites.values("pk")[:1]),
-            site_name_guess=Subquery(sites.values("site_name")[:1]),
+            nearest_site_id=Subquery(sites.values("pk")[:1]),
+            nearest_site_name=Subquery(sites.values("site_name")[:1]),
         )
     )
     if with_waiting:
@@ -184,11 +185,17 @@ class Notification:
         return self.registration.pk
 
     def get_site_name(self):
+        """The name of the page's site, as ``page.get_site()`` would find it.
+
+        Wagtail decides which site a page belongs to (translations of a
+        site's root page count too); the site read along with the
+        registration is used when Wagtail picks the same one.
+        """
         url_parts = self.page.get_url_parts()
         if url_parts is None:
             return ""
-        if url_parts[0] == getattr(self.registration, "site_guess", None):
-            return self.registration.site_name_guess
+        if url_parts[0] == getattr(self.registration, "nearest_site_id", None):
+            return self.registration.nearest_site_name
         return self.page.get_site().site_name
 
     def render(self, channel):
@@ -278,10 +285,17 @@ class CoordinatorNotice(Notification):
     def get_row_registration_id(self):
         return None
 
+    def get_waiting(self):
+        """How many wait on the page; counted along by :func:`get_registration`."""
+        waiting = getattr(self.registration, "waiting", None)
+        if waiting is None:
+            waiting = Registration.objects.waiting().filter(page=self.page).count()
+        return waiting
+
     def get_context(self):
         return {
             **super().get_context(),
-            "waiting": self.registration.waiting,
+            "waiting": self.get_waiting(),
             "admin_url": admin_url(
                 reverse(REGISTRATION_INDEX_URL_NAME) + f"?page={self.page.pk}"
             ),
