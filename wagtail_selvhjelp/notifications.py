@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from email.utils import make_msgid
 
 from django.conf import settings
-from django.core.mail import DNS_NAME, EmailMessage
+from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
 from django.db.models import (
     CharField,
     Count,
@@ -225,7 +226,8 @@ class Notification:
         backend = get_sms_backend()
         (number,) = recipient.addresses
         result = backend.send(number, text, sender=sms_sender(self.page))
-        return (State.QUEUED if result.queued else State.SENT), result.message_id
+        state = State.QUEUED if result.queued else State.SENT
+        return state, (result.message_id or "")[:255]
 
     def deliver(self):
         """Send to every recipient; the unsaved rows and the failure, if any.
