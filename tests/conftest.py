@@ -25,6 +25,23 @@ def _clear_caches():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _clear_sms_outbox():
+    """Start every test with no SMS sent, as pytest-django does for e-mails."""
+    from wagtail_selvhjelp.sms import memory
+
+    memory.outbox.clear()
+    yield
+
+
+@pytest.fixture
+def sms_outbox():
+    """The SMS sent through the memory backend (the test settings' backend)."""
+    from wagtail_selvhjelp.sms import memory
+
+    return memory.outbox
+
+
 @pytest.fixture
 def home_page(db):
     """The example site's home page, created by its data migration.

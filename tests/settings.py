@@ -31,6 +31,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# SMS are kept in wagtail_selvhjelp.sms.memory.outbox, as e-mails in mail.outbox.
+WAGTAIL_SELVHJELP = {
+    **WAGTAIL_SELVHJELP,  # noqa: F405
+    "SMS_BACKEND": {"CLASS": "wagtail_selvhjelp.sms.memory.MemorySmsBackend"},
+}
 DEFAULT_FROM_EMAIL = "selvhjelp@example.test"
 
 WAGTAILADMIN_BASE_URL = "http://testserver"

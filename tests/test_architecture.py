@@ -38,6 +38,8 @@ LAYERS = [
         "reason_texts",
         "audit",
         "fragment_cache",
+        "admin_urls",
+        "sms",
     ),
     ("models",),
     (
@@ -49,7 +51,7 @@ LAYERS = [
         "admin_forms",
     ),
     ("filters", "export", "proposals"),
-    ("views", "viewsets", "tasks"),
+    ("views", "viewsets", "tasks", "notifications"),
     ("handlers", "management"),
     ("wagtail_hooks", "apps"),
 ]
@@ -206,4 +208,15 @@ def test_models_import_no_forms_views_viewsets_or_tasks():
             found = internal(target) or ""
             assert found.split(".")[1:2] not in [[name] for name in forbidden], (
                 f"models/{path.name} (line {line}) imports {found}"
+            )
+
+
+def test_background_work_imports_no_admin_module():
+    """Tasks and messages reverse admin URLs by name (``admin_urls``)."""
+    admin = ("views", "viewsets", "admin_forms", "filters", "wagtail_hooks")
+    for name in ("tasks.py", "notifications.py"):
+        for target, line in imports_of(ROOT / name):
+            found = internal(target) or ""
+            assert found.split(".")[1:2] not in [[module] for module in admin], (
+                f"{name} (line {line}) imports {found}"
             )

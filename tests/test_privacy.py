@@ -104,7 +104,7 @@ def test_the_page_sets_its_own_period(page):
 
 
 def test_a_waiting_registration_is_asked_after_12_months_then_deleted(
-    page, django_capture_on_commit_callbacks
+    page, django_capture_on_commit_callbacks, sms_outbox
 ):
     before = dated(
         RegistrationFactory(page=page),
@@ -128,8 +128,10 @@ def test_a_waiting_registration_is_asked_after_12_months_then_deleted(
     assert before.reconfirmation_requested_at is None
     assert due.reconfirmation_requested_at == NOW
     assert no_email.reconfirmation_requested_at == NOW
-    # Only the one with an e-mail address gets an e-mail, with its link.
+    # Only the one with an e-mail address gets an e-mail, with its link; the
+    # one who gave only a phone number gets an SMS.
     assert [message.to for message in mail.outbox] == [[due.email]]
+    assert [sms.number for sms in sms_outbox] == [no_email.phone]
     body = mail.outbox[0].body
     assert "/min-pamelding/" in body
     assert due.name not in body and due.name not in mail.outbox[0].subject

@@ -116,3 +116,32 @@ def check_second_factor(app_configs=None, **kwargs):
             id="wagtail_selvhjelp.W003",
         )
     ]
+
+
+#: SMS backends that print or keep messages instead of sending them.
+DEVELOPMENT_SMS_BACKENDS = {
+    "wagtail_selvhjelp.sms.console.ConsoleSmsBackend",
+    "wagtail_selvhjelp.sms.memory.MemorySmsBackend",
+}
+
+
+@register(Tags.security, deploy=True)
+def check_sms_backend(app_configs=None, **kwargs):
+    """Warn in production when SMS are printed or kept instead of sent.
+
+    The console backend writes each number and text to the server's output,
+    which ends up in its logs; the memory backend sends nothing.
+    """
+    config = selvhjelp_settings.SMS_BACKEND
+    backend = config.get("CLASS") if isinstance(config, dict) else None
+    if settings.DEBUG or backend not in DEVELOPMENT_SMS_BACKENDS:
+        return []
+    return [
+        Warning(
+            f"WAGTAIL_SELVHJELP['SMS_BACKEND'] is {backend}, which sends no SMS "
+            "and, for the console backend, prints phone numbers to the logs.",
+            hint="Configure your SMS gateway's backend, or set SMS_BACKEND to "
+            "None to send no SMS.",
+            id="wagtail_selvhjelp.W010",
+        )
+    ]

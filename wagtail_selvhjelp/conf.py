@@ -42,6 +42,16 @@ DEFAULTS = {
     "PUBLIC_CACHE_SECONDS": 300,
     # Sender of the e-mails the package sends; None = DEFAULT_FROM_EMAIL.
     "FROM_EMAIL": None,
+    # The SMS gateway, configured as wagtail-localize configures its machine
+    # translators: {"CLASS": "dotted.path.to.Backend", "OPTIONS": {...}}.
+    # None turns SMS off: people who gave only a phone number then get no
+    # message (coordinators call them), and nothing is printed anywhere by
+    # accident. The console backend is for development only: it prints each
+    # number and text.
+    "SMS_BACKEND": None,
+    # Sender name on the SMS the package sends (an alphanumeric sender ID, at
+    # most 11 characters); None = the gateway's default.
+    "SMS_SENDER": None,
     # Retention defaults for new registration pages (editors may change them
     # on the page, within the limits in wagtail_selvhjelp.privacy).
     # Days a withdrawn or spam registration is kept.

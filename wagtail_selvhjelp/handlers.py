@@ -1,7 +1,7 @@
 """The package's signal receivers, connected when the app is ready.
 
 The page model announces a new registration with a signal instead of calling
-the e-mail tasks itself, so that models never import tasks (see
+the message tasks itself, so that models never import tasks (see
 ``docs/architecture.md``).
 """
 
@@ -26,8 +26,8 @@ def enqueue_registration_emails(sender, registration, **kwargs):
 
 @receiver(reconfirmation_requested, dispatch_uid="wagtail_selvhjelp.reconfirm")
 def enqueue_reconfirmation(sender, registration, **kwargs):
-    if registration.email:
-        send_reconfirmation.enqueue(registration.pk)
+    # The notification chooses the person's channel (e-mail or SMS).
+    send_reconfirmation.enqueue(registration.pk)
 
 
 #: Saving or deleting any of these can change what a cached fragment shows

@@ -15,6 +15,13 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .admin_forms import SelfHelpGroupForm
+from .admin_urls import (
+    GROUP_VIEWSET_NAME,
+    MATCHING_VIEWSET_NAME,
+    PRIVACY_VIEWSET_NAME,
+    REGISTRATION_VIEWSET_NAME,
+    STATISTICS_VIEWSET_NAME,
+)
 from .filters import RegistrationFilterSet, SelfHelpGroupFilterSet
 from .models import ContactPoint, Registration, SelfHelpGroup
 from .models.permissions import (
@@ -47,14 +54,6 @@ from .views.registrations import (
 )
 from .views.reports import PrivacyOverviewView, StatisticsReportView
 from .views.scoping import ScopedDeleteView, ScopedHistoryView, ScopedUsageView
-
-
-#: The viewsets' names, which are their URL namespaces.
-REGISTRATION_VIEWSET_NAME = "wagtail_selvhjelp_registration"
-GROUP_VIEWSET_NAME = "wagtail_selvhjelp_group"
-MATCHING_VIEWSET_NAME = "wagtail_selvhjelp_matching"
-STATISTICS_VIEWSET_NAME = "wagtail_selvhjelp_statistics"
-PRIVACY_VIEWSET_NAME = "wagtail_selvhjelp_privacy"
 
 
 class ContactPointViewSet(SnippetViewSet):

@@ -1,4 +1,4 @@
-"""Local development: debug on, e-mails printed to the console.
+"""Local development: debug on, e-mails and SMS printed to the console.
 
 ``SELVHJELP_REQUIRE_2FA=1`` asks admin users for a second factor as
 production does; it is off by default so the demo walk needs no phone.
@@ -26,6 +26,9 @@ ADMIN_REQUIRE_SECOND_FACTOR = os.environ.get("SELVHJELP_REQUIRE_2FA", "") in {
 WAGTAIL_SELVHJELP = {
     **WAGTAIL_SELVHJELP,  # noqa: F405
     "SECOND_FACTOR_ENFORCED": ADMIN_REQUIRE_SECOND_FACTOR,
+    # SMS to people who gave only a phone number are printed, as e-mails are.
+    "SMS_BACKEND": {"CLASS": "wagtail_selvhjelp.sms.console.ConsoleSmsBackend"},
+    "SMS_SENDER": "Fjellbygd",
 }
 
 try:

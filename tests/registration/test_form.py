@@ -367,12 +367,14 @@ def test_emails_are_sent_on_commit_without_personal_or_health_data(
             assert text not in message.subject + message.body, (text, message.to)
 
 
-def test_receipt_is_skipped_without_an_email(
-    client, page, django_capture_on_commit_callbacks
+def test_without_an_email_the_receipt_goes_by_sms(
+    client, page, django_capture_on_commit_callbacks, sms_outbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
         assert post(client, page, email="").status_code == 303
     assert [m.to for m in mail.outbox] == [["koordinator@example.test"]]
+    assert [sms.number for sms in sms_outbox] == ["+4796851295"]
+    assert "Kari" not in sms_outbox[0].text
 
 
 def test_a_failing_mail_server_loses_no_registration(
@@ -543,11 +545,12 @@ def test_a_registration_costs_at_most_20_queries(
 def test_one_task_sends_both_emails_from_one_read(
     page, django_assert_num_queries, monkeypatch
 ):
-    from wagtail_selvhjelp import tasks
+    from wagtail_selvhjelp import notifications, tasks
 
     registration = RegistrationFactory(page=page)
     Site.get_site_root_paths()  # cached, as in any running site
-    with django_assert_num_queries(2):  # the registration with its page; the site
+    # The registration with its page and site's name; the two messages' rows.
+    with django_assert_num_queries(2):
         tasks.send_registration_emails.call(registration.pk)
     assert sorted(m.to[0] for m in mail.outbox) == [
         "koordinator@example.test",
@@ -559,11 +562,11 @@ def test_one_task_sends_both_emails_from_one_read(
 
     mail.outbox.clear()
 
-    def broken(registration):
+    def broken(notification, recipient, subject, text):
         raise ConnectionRefusedError("the coordinators' mail server is down")
 
-    monkeypatch.setattr(tasks, "_notify_coordinators", broken)
-    with pytest.raises(ConnectionRefusedError):
+    monkeypatch.setattr(notifications.CoordinatorNotice, "send_email", broken)
+    with pytest.raises(notifications.NotificationFailed):
         tasks.send_registration_emails.call(registration.pk)
     assert [m.to for m in mail.outbox] == [[registration.email]]
 

@@ -10,6 +10,7 @@ from ..choices import (
 from .contact_points import ContactPoint, ContactPointKind
 from .groups import AvoidPair, GroupMembership, SelfHelpGroup
 from .matching_runs import MatchingRun
+from .messages import OutgoingMessage
 from .pages import (
     ContactDirectoryPage,
     SelfHelpIndexContactPoint,
@@ -41,6 +42,7 @@ __all__ = [
     "GroupMembership",
     "GroupStatus",
     "MatchingRun",
+    "OutgoingMessage",
     "PurgeRun",
     "RateLimitCounter",
     "RegistrationStatistic",

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from wagtail.models import ModelLogEntry
 
 from .groups import AvoidPair, GroupMembership
+from .messages import OutgoingMessage
 
 
 @dataclass(frozen=True)
@@ -120,5 +121,24 @@ def log_data(registration):
                 "user": user_label(entry.user),
             }
             for entry in entries
+        ]
+    }
+
+
+def message_data(registration):
+    """The messages sent to the person, or tried: which, how, when, whether
+    they went out (never their text or the address, which are not kept)."""
+    return {
+        "messages": [
+            {
+                "kind": message.kind,
+                "channel": message.channel,
+                "state": message.state,
+                "created_at": _plain(message.created_at),
+                "sent_at": _plain(message.sent_at),
+            }
+            for message in OutgoingMessage.objects.filter(
+                registration=registration
+            ).order_by("created_at", "pk")
         ]
     }

@@ -31,6 +31,7 @@ from .personal_data import (
     avoid_data,
     log_data,
     membership_data,
+    message_data,
     registration_data,
 )
 from .registrations import (
@@ -297,6 +298,13 @@ PERSONAL_DATA = (
         "wagtail_selvhjelp.MatchingRun",
         holds=_("registration numbers in proposed groups"),
         forget=_forget_in_proposals,
+    ),
+    PersonalData(
+        "wagtail_selvhjelp.OutgoingMessage",
+        holds=_(
+            "which messages were sent to the person, how and when (never their text)"
+        ),
+        access=message_data,
     ),
     PersonalData(
         "wagtailcore.ModelLogEntry",

@@ -1,0 +1,318 @@
+"""Messages through the person's channel, stored without their text or address."""
+
+import io
+import logging
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
+from django.template.loader import render_to_string
+from django.utils import translation
+from django_tasks import TaskResultStatus
+
+from wagtail_selvhjelp import notifications, tasks
+from wagtail_selvhjelp.models import OutgoingMessage, Registration
+from wagtail_selvhjelp.models.privacy import forget
+from wagtail_selvhjelp.signals import reconfirmation_requested
+from wagtail_selvhjelp.sms import SmsResult, get_sms_backend
+from wagtail_selvhjelp.sms.console import ConsoleSmsBackend
+from wagtail_selvhjelp.sms.gsm7 import SINGLE_SMS_LENGTH, gsm7_length
+
+from .factories import RegistrationFactory, make_registration_page
+
+
+EMAIL = "kari.refused@example.test"
+PHONE = "+4791377731"
+
+#: A self-service link as long as a municipality's real one: a long host, a
+#: section three levels down and the signed token (not shortened).
+LONG_LINK = (
+    "https://www.nordre-fjellbygd.kommune.no/helse-og-omsorg/selvhjelp/"
+    "meld-deg-pa-selvhjelpsgruppe/min-pamelding/WzEyMzQ1LDE3OTYxNjk2MDBd/"
+    "1wXyZq/Qm3kJx0pQz8B7cV9sLr2aN4tYhGfE6uWdKiOp1Mn5"
+)
+
+
+@pytest.fixture
+def page(section):
+    return make_registration_page(section)
+
+
+class QueuingSmsBackend(ConsoleSmsBackend):
+    """A gateway that takes a message and sends it later."""
+
+    def send(self, number, text, *, sender=None):
+        return SmsResult(message_id="gw-42", queued=True)
+
+
+def selvhjelp_settings(settings, **values):
+    settings.WAGTAIL_SELVHJELP = {**settings.WAGTAIL_SELVHJELP, **values}
+
+
+def test_a_person_with_an_email_gets_email_and_one_with_only_a_phone_gets_sms(
+    page, sms_outbox, settings
+):
+    selvhjelp_settings(settings, SMS_SENDER="Fjellbygd")
+    by_email = RegistrationFactory(page=page, phone=PHONE)
+    by_phone = RegistrationFactory(page=page, email="", phone=PHONE)
+
+    tasks.send_receipt.call(by_email.pk)
+    tasks.send_receipt.call(by_phone.pk)
+
+    assert [message.to for message in mail.outbox] == [[by_email.email]]
+    assert [(sms.number, sms.sender) for sms in sms_outbox] == [(PHONE, "Fjellbygd")]
+    assert by_phone.name not in sms_outbox[0].text
+    assert gsm7_length(sms_outbox[0].text) <= SINGLE_SMS_LENGTH
+    rows = OutgoingMessage.objects.order_by("pk")
+    assert [(row.registration_id, row.channel) for row in rows] == [
+        (by_email.pk, "email"),
+        (by_phone.pk, "sms"),
+    ]
+
+
+def test_without_an_sms_backend_a_phone_only_person_gets_nothing(
+    page, sms_outbox, settings
+):
+    selvhjelp_settings(settings, SMS_BACKEND=None)
+    registration = RegistrationFactory(page=page, email="", phone=PHONE)
+    assert get_sms_backend() is None
+    tasks.send_receipt.call(registration.pk)
+    assert sms_outbox == [] and mail.outbox == []
+    assert not OutgoingMessage.objects.exists()
+
+
+def test_a_phone_only_person_is_asked_to_reconfirm_by_sms(
+    page, sms_outbox, django_capture_on_commit_callbacks
+):
+    registration = RegistrationFactory(page=page, email="", phone=PHONE)
+    with django_capture_on_commit_callbacks(execute=True):
+        reconfirmation_requested.send(sender=Registration, registration=registration)
+    assert [sms.number for sms in sms_outbox] == [PHONE]
+    assert "30" in sms_outbox[0].text  # the days left to answer
+    row = OutgoingMessage.objects.get()
+    assert (row.kind, row.channel, row.state) == ("reconfirm", "sms", "sent")
+
+
+def test_a_message_is_stored_with_its_state_never_its_text_or_address(page):
+    registration = RegistrationFactory(page=page, phone=PHONE)
+    tasks.send_registration_emails.call(registration.pk)
+
+    notice, receipt = OutgoingMessage.objects.order_by("kind")
+    assert (notice.kind, notice.registration, notice.page_id) == (
+        "new_registration",
+        None,
+        page.pk,
+    )
+    assert (receipt.kind, receipt.registration, receipt.page_id) == (
+        "receipt",
+        registration,
+        page.pk,
+    )
+    for row, message in ((notice, mail.outbox[0]), (receipt, mail.outbox[1])):
+        assert row.channel == "email" and row.state == "sent"
+        assert row.sent_at is not None and row.created_at is not None
+        assert row.gateway_message_id == message.extra_headers["Message-ID"]
+        stored = " ".join(str(getattr(row, f.attname)) for f in row._meta.fields)
+        for private in (registration.name, registration.email, PHONE, "koordinator"):
+            assert private not in stored
+        assert message.body not in stored
+
+
+def test_erasing_a_person_deletes_their_messages_and_keeps_the_notice(page):
+    registration = RegistrationFactory(page=page)
+    tasks.send_registration_emails.call(registration.pk)
+    assert OutgoingMessage.objects.filter(registration=registration).count() == 1
+
+    forget(Registration.objects.filter(pk=registration.pk))
+
+    assert list(OutgoingMessage.objects.values_list("kind", "registration")) == [
+        ("new_registration", None)
+    ]
+
+
+def assert_nothing_holds(private, error, caplog, result=None):
+    texts = [str(error), repr(error), caplog.text]
+    texts += [record.getMessage() for record in caplog.records]
+    if result is not None:
+        texts += [task_error.traceback for task_error in result.errors]
+        texts += [task_error.exception_class_path for task_error in result.errors]
+    for text in texts:
+        assert private not in text
+
+
+def test_a_refused_address_reaches_no_exception_log_or_task_result(
+    page, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.failing_email.RefusingBackend"
+    registration = RegistrationFactory(page=page, email=EMAIL)
+    caplog.set_level(logging.DEBUG)
+
+    with pytest.raises(notifications.NotificationFailed) as caught:
+        tasks.send_receipt.call(registration.pk)
+    error = caught.value
+    assert str(error) == (
+        f"The receipt message about registration {registration.pk} could not be sent."
+    )
+    assert error.__cause__ is None and error.__context__ is None
+    assert_nothing_holds(EMAIL, error, caplog)
+
+    caplog.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = tasks.send_registration_emails.enqueue(registration.pk)
+    assert result.status == TaskResultStatus.FAILED
+    assert result.errors[0].exception_class is notifications.NotificationFailed
+    assert_nothing_holds(EMAIL, error, caplog, result)
+    assert "koordinator@example.test" not in caplog.text + result.errors[0].traceback
+
+    rows = OutgoingMessage.objects.order_by("kind")
+    assert [(row.kind, row.state, row.error) for row in rows] == [
+        ("new_registration", "failed", "SMTPRecipientsRefused"),
+        ("receipt", "failed", "SMTPRecipientsRefused"),
+        ("receipt", "failed", "SMTPRecipientsRefused"),
+    ]
+
+
+def test_a_refused_number_reaches_no_exception_log_or_task_result(
+    page, settings, caplog, django_capture_on_commit_callbacks
+):
+    selvhjelp_settings(
+        settings, SMS_BACKEND={"CLASS": "tests.failing_email.RefusingSmsBackend"}
+    )
+    registration = RegistrationFactory(page=page, email="", phone=PHONE)
+    caplog.set_level(logging.DEBUG)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = tasks.send_reconfirmation.enqueue(registration.pk)
+    assert result.status == TaskResultStatus.FAILED
+    with pytest.raises(notifications.NotificationFailed) as caught:
+        tasks.send_reconfirmation.call(registration.pk)
+    assert str(caught.value) == (
+        f"The reconfirm message about registration {registration.pk} could not be sent."
+    )
+    for private in (PHONE, PHONE[3:]):
+        assert_nothing_holds(private, caught.value, caplog, result)
+    assert set(OutgoingMessage.objects.values_list("state", "error")) == {
+        ("failed", "ValueError")
+    }
+
+
+def test_a_failing_message_does_not_stop_the_next(page, settings, monkeypatch):
+    registration = RegistrationFactory(page=page)
+
+    def refuse(notification, recipient, subject, text):
+        raise ConnectionRefusedError(f"refused {recipient.addresses}")
+
+    monkeypatch.setattr(notifications.CoordinatorNotice, "send_email", refuse)
+    with pytest.raises(notifications.NotificationFailed, match="new_registration"):
+        tasks.send_registration_emails.call(registration.pk)
+    assert [message.to for message in mail.outbox] == [[registration.email]]
+    assert sorted(OutgoingMessage.objects.values_list("kind", "state")) == [
+        ("new_registration", "failed"),
+        ("receipt", "sent"),
+    ]
+
+
+def test_the_sms_backend_is_configured_like_a_machine_translator(settings):
+    stream = io.StringIO()
+    selvhjelp_settings(
+        settings,
+        SMS_BACKEND={
+            "CLASS": "wagtail_selvhjelp.sms.console.ConsoleSmsBackend",
+            "OPTIONS": {"stream": stream},
+        },
+    )
+    backend = get_sms_backend()
+    assert isinstance(backend, ConsoleSmsBackend)
+    result = backend.send(PHONE, "Hei", sender="Fjellbygd")
+    assert result.message_id and result.message_id in stream.getvalue()
+    assert "Hei" in stream.getvalue()
+
+    selvhjelp_settings(settings, SMS_BACKEND={"OPTIONS": {}})
+    with pytest.raises(ImproperlyConfigured):
+        get_sms_backend()
+
+
+def test_a_gateway_that_queues_is_recorded_as_queued(page, settings, sms_outbox):
+    selvhjelp_settings(
+        settings, SMS_BACKEND={"CLASS": "tests.test_notifications.QueuingSmsBackend"}
+    )
+    registration = RegistrationFactory(page=page, email="", phone=PHONE)
+    tasks.send_receipt.call(registration.pk)
+    row = OutgoingMessage.objects.get()
+    assert (row.state, row.gateway_message_id) == ("queued", "gw-42")
+
+
+SMS_TEMPLATES = [
+    "wagtail_selvhjelp/emails/receipt_sms.txt",
+    "wagtail_selvhjelp/emails/reconfirm_sms.txt",
+]
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+@pytest.mark.parametrize("template", SMS_TEMPLATES)
+def test_every_sms_fits_one_message_in_the_gsm_alphabet(template, language):
+    context = {
+        "page_title": "Meld deg på ei sjølvhjelpsgruppe i Nordre Fjellbygd",
+        "site_name": "Selvhjelp i Nordre Fjellbygd kommune",
+        "self_service_url": LONG_LINK,
+        "link_days": 180,
+        "grace_days": 365,
+    }
+    with translation.override(language):
+        text = " ".join(render_to_string(template, context).split())
+    length = gsm7_length(text)
+    assert length is not None, f"not all GSM 7-bit characters: {text!r}"
+    assert 0 < length <= SINGLE_SMS_LENGTH, (length, text)
+
+
+def test_the_sms_templates_are_all_in_the_list_above():
+    from pathlib import Path
+
+    import wagtail_selvhjelp
+
+    root = Path(wagtail_selvhjelp.__file__).parent / "templates"
+    found = sorted(str(p.relative_to(root)) for p in root.rglob("*_sms.txt"))
+    assert found == sorted(SMS_TEMPLATES)
+
+
+def test_the_long_link_above_has_a_real_token(page):
+    """The link the SMS test renders with is as long as a real one would be."""
+    registration = RegistrationFactory(page=page)
+    link = page.specific.get_self_service_url(registration)
+    token = link.split("/min-pamelding/")[1]
+    assert len(LONG_LINK.split("/min-pamelding/")[1]) >= len(token), link
+
+
+@pytest.mark.parametrize(
+    "backend, debug, warned",
+    [
+        ("wagtail_selvhjelp.sms.console.ConsoleSmsBackend", False, True),
+        ("wagtail_selvhjelp.sms.memory.MemorySmsBackend", False, True),
+        ("wagtail_selvhjelp.sms.console.ConsoleSmsBackend", True, False),
+        ("tests.test_notifications.QueuingSmsBackend", False, False),
+        (None, False, False),
+    ],
+)
+def test_the_deploy_check_warns_of_a_development_sms_backend(
+    settings, backend, debug, warned
+):
+    from django.core.checks import run_checks
+
+    settings.DEBUG = debug
+    selvhjelp_settings(settings, SMS_BACKEND=backend and {"CLASS": backend})
+    messages = run_checks(include_deployment_checks=True, tags=["security"])
+    assert ("wagtail_selvhjelp.W010" in [m.id for m in messages]) is warned
+
+
+def test_the_site_name_is_the_one_wagtail_finds_for_the_page(page, section):
+    """The site read along with the registration is checked against Wagtail's."""
+    from wagtail.models import Site
+
+    Site.objects.create(
+        hostname="under.example.test", root_page=section, site_name="Undersida"
+    )
+    registration = notifications.get_registration(RegistrationFactory(page=page).pk)
+    assert page.get_site().site_name == "Undersida"
+    assert notifications.Receipt(registration).get_site_name() == "Undersida"
+    registration.nearest_site_id = None  # a site Wagtail finds another way (i18n)
+    assert notifications.Receipt(registration).get_site_name() == "Undersida"

@@ -1,0 +1,372 @@
+"""The package's messages: one class per message, sent through its channel.
+
+A notification class declares what a message is: its ``kind`` (stored with
+each message and naming its templates), its context, its recipients and the
+channels it may use. The language is always the registration page's. A
+message to a registrant goes through *their* channel: e-mail where they gave
+an address, SMS where they gave only a phone number (and an SMS backend is
+configured, see :mod:`wagtail_selvhjelp.sms`); without either it is not
+sent.
+
+Templates: ``<template_prefix>_subject.txt`` and ``<template_prefix>.txt``
+for e-mail, ``<template_prefix>_sms.txt`` for SMS (at most 160 characters
+of the GSM 7-bit alphabet, so it stays one SMS). No message names the person,
+their contact details, their topic or any of their answers: e-mail and SMS
+are not safe places for them.
+
+Every message sent or tried is stored as an :class:`OutgoingMessage` row,
+all rows of one :func:`send` in one query, without its text or address. A
+failed send raises :class:`NotificationFailed`, whose text names only the
+registration's number and the message's kind: the error of a mail server or
+gateway often holds the address (``SMTPRecipientsRefused``), and an
+exception's text ends up in logs and in the task's stored result.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
+from django.db.models import (
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from wagtail.models import Site
+
+from . import privacy
+from .admin_urls import REGISTRATION_INDEX_URL_NAME
+from .conf import selvhjelp_settings
+from .models import OutgoingMessage, Registration
+from .sms import get_sms_backend
+
+
+logger = logging.getLogger(__name__)
+
+EMAIL = OutgoingMessage.Channel.EMAIL
+SMS = OutgoingMessage.Channel.SMS
+State = OutgoingMessage.State
+
+
+class NotificationFailed(Exception):
+    """A message could not be sent; the text names no address or number."""
+
+    def __init__(self, kind, registration_id):
+        self.kind = kind
+        self.registration_id = registration_id
+        super().__init__(
+            f"The {kind} message about registration {registration_id} "
+            "could not be sent."
+        )
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Where one message goes: a channel and its addresses (never shown)."""
+
+    channel: str
+    addresses: tuple = field(repr=False)
+
+
+def from_email():
+    return selvhjelp_settings.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL
+
+
+def sms_sender(page):
+    """The sender name on the SMS about ``page``'s registrations.
+
+    One function, so that a per-site sender can replace the setting here.
+    """
+    return selvhjelp_settings.SMS_SENDER
+
+
+def sms_enabled():
+    return bool(selvhjelp_settings.SMS_BACKEND)
+
+
+def language(registration):
+    """The language of the registration's page (its locale is fetched along)."""
+    locale = registration.page.locale
+    return getattr(locale, "language_code", None) or settings.LANGUAGE_CODE
+
+
+def admin_url(path):
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "") or ""
+    return base.rstrip("/") + path
+
+
+def person_channel(registration, channels):
+    """The person's own channel among ``channels``, or None.
+
+    E-mail where they gave an address; SMS where they gave only a phone
+    number and SMS are turned on.
+    """
+    if registration.email and EMAIL in channels:
+        return Recipient(EMAIL, (registration.email,))
+    if registration.phone and SMS in channels and sms_enabled():
+        return Recipient(SMS, (registration.phone,))
+    return None
+
+
+def get_registration(registration_id, *, with_waiting=False):
+    """The registration with its specific page and locale, or None if deleted.
+
+    One query. ``with_waiting`` adds ``waiting``: how many on its page wait
+    for a group. ``nearest_site_id`` and ``nearest_site_name`` are those of
+    the site whose root page is the page's nearest ancestor, the site Wagtail
+    finds in the ordinary case; :meth:`Notification.get_site_name` uses them
+    only when Wagtail agrees, which saves the query of ``page.get_site()``
+    and keeps the form's POST with its messages within its query budget.
+    """
+    sites = (
+        Site.objects.annotate(
+            page_path=ExpressionWrapper(OuterRef("page__path"), CharField())
+        )
+        .filter(page_path__startswith=F("root_page__path"))
+        .order_by("-root_page__depth", "-is_default_site", "hostname")
+    )
+    queryset = (
+        Registration.objects.with_specific_page()
+        .filter(pk=registration_id)
+        .annotate(
+            nearest_site_id=Subquery(sites.values("pk")[:1]),
+            nearest_site_name=Subquery(sites.values("site_name")[:1]),
+        )
+    )
+    if with_waiting:
+        waiting = (
+            Registration.objects.waiting()
+            .filter(page=OuterRef("page"))
+            .order_by()
+            .values("page")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        queryset = queryset.annotate(waiting=Coalesce(Subquery(waiting), 0))
+    return queryset.first()
+
+
+class Notification:
+    """One message about one registration; subclasses declare which."""
+
+    #: Stored with each message; also names the templates by default.
+    kind = None
+    #: Templates: ``<prefix>_subject.txt``, ``<prefix>.txt``, ``<prefix>_sms.txt``.
+    template_prefix = None
+    #: The channels this message may use.
+    channels = (EMAIL,)
+    #: Whether :func:`get_registration` must count the page's waiting list.
+    needs_waiting = False
+
+    def __init__(self, registration):
+        self.registration = registration
+        self.page = registration.get_specific_page()
+
+    def get_template_prefix(self):
+        return self.template_prefix or f"wagtail_selvhjelp/emails/{self.kind}"
+
+    def get_recipients(self):
+        """A list of :class:`Recipient`, each one message."""
+        raise NotImplementedError
+
+    def get_context(self):
+        return {"page_title": self.page.title}
+
+    def get_row_registration_id(self):
+        """The registration the stored row points at (None: not the person's)."""
+        return self.registration.pk
+
+    def get_site_name(self):
+        """The name of the page's site, as ``page.get_site()`` would find it.
+
+        Wagtail decides which site a page belongs to (translations of a
+        site's root page count too); the site read along with the
+        registration is used when Wagtail picks the same one.
+        """
+        url_parts = self.page.get_url_parts()
+        if url_parts is None:
+            return ""
+        if url_parts[0] == getattr(self.registration, "nearest_site_id", None):
+            return self.registration.nearest_site_name
+        return self.page.get_site().site_name
+
+    def render(self, channel):
+        """``(subject, text)`` in the page's language; SMS have no subject."""
+        prefix = self.get_template_prefix()
+        with translation.override(language(self.registration)):
+            context = self.get_context()
+            if channel == SMS:
+                text = render_to_string(f"{prefix}_sms.txt", context)
+                return "", " ".join(text.split())
+            subject = render_to_string(f"{prefix}_subject.txt", context)
+            body = render_to_string(f"{prefix}.txt", context)
+        return " ".join(subject.split()), body
+
+    def send_email(self, recipient, subject, text):
+        message_id = make_msgid(domain=DNS_NAME)
+        EmailMessage(
+            subject,
+            text,
+            from_email(),
+            list(recipient.addresses),
+            headers={"Message-ID": message_id},
+        ).send()
+        return State.SENT, message_id
+
+    def send_sms(self, recipient, text):
+        backend = get_sms_backend()
+        (number,) = recipient.addresses
+        result = backend.send(number, text, sender=sms_sender(self.page))
+        state = State.QUEUED if result.queued else State.SENT
+        return state, (result.message_id or "")[:255]
+
+    def deliver(self):
+        """Send to every recipient; the unsaved rows and the failure, if any.
+
+        The gateway's error is logged and stored by its class name only, and
+        the failure is raised by :func:`send` outside this ``except``, so
+        not even a chained traceback carries the error's text.
+        """
+        rows, failed = [], False
+        for recipient in self.get_recipients():
+            row = OutgoingMessage(
+                kind=self.kind,
+                channel=recipient.channel,
+                registration_id=self.get_row_registration_id(),
+                page_id=self.page.pk,
+            )
+            try:
+                subject, text = self.render(recipient.channel)
+                if recipient.channel == SMS:
+                    row.state, row.gateway_message_id = self.send_sms(recipient, text)
+                else:
+                    row.state, row.gateway_message_id = self.send_email(
+                        recipient, subject, text
+                    )
+                row.sent_at = timezone.now()
+            except Exception as error:  # any gateway's or template's error
+                row.state = State.FAILED
+                row.error = type(error).__name__[:100]
+                failed = True
+                logger.warning(
+                    "The %s message (%s) about registration %s failed: %s",
+                    self.kind,
+                    row.channel,
+                    self.registration.pk,
+                    row.error,
+                )
+            rows.append(row)
+        if failed:
+            return rows, NotificationFailed(self.kind, self.registration.pk)
+        return rows, None
+
+
+class CoordinatorNotice(Notification):
+    """Tells the page's coordinators that a registration came in.
+
+    By e-mail to the page's notify addresses, with how many wait and a link
+    to the admin's listing; nothing about the person.
+    """
+
+    kind = "new_registration"
+    needs_waiting = True
+
+    def get_recipients(self):
+        addresses = tuple(self.page.get_notify_emails())
+        return [Recipient(EMAIL, addresses)] if addresses else []
+
+    def get_row_registration_id(self):
+        return None
+
+    def get_waiting(self):
+        """How many wait on the page; counted along by :func:`get_registration`."""
+        waiting = getattr(self.registration, "waiting", None)
+        if waiting is None:
+            waiting = Registration.objects.waiting().filter(page=self.page).count()
+        return waiting
+
+    def get_context(self):
+        return {
+            **super().get_context(),
+            "waiting": self.get_waiting(),
+            "admin_url": admin_url(
+                reverse(REGISTRATION_INDEX_URL_NAME) + f"?page={self.page.pk}"
+            ),
+        }
+
+
+class RegistrantNotification(Notification):
+    """A message to the person who registered, through their channel.
+
+    The context carries their self-service link (which names nobody); the
+    SMS templates leave it out, since it does not fit one SMS.
+    """
+
+    channels = (EMAIL, SMS)
+
+    def get_recipients(self):
+        recipient = person_channel(self.registration, self.channels)
+        return [recipient] if recipient else []
+
+    def get_context(self):
+        get_link = getattr(self.page, "get_self_service_url", None)
+        return {
+            **super().get_context(),
+            "site_name": self.get_site_name(),
+            "self_service_url": get_link(self.registration) if get_link else "",
+            "link_days": selvhjelp_settings.SELF_SERVICE_LINK_DAYS,
+            "grace_days": privacy.retention_for(self.page).reconfirm_grace_days,
+        }
+
+
+class Receipt(RegistrantNotification):
+    """Confirms to the person that their registration was received."""
+
+    kind = "receipt"
+
+
+class ReconfirmationRequest(RegistrantNotification):
+    """Asks a long-waiting person whether they still want a group."""
+
+    kind = "reconfirm"
+
+
+def send(*notifications):
+    """Send every notification, store their rows in one query, raise the first failure.
+
+    A failing message does not keep the others from being sent.
+    """
+    rows, failures = [], []
+    for notification in notifications:
+        sent, failure = notification.deliver()
+        rows.extend(sent)
+        if failure is not None:
+            failures.append(failure)
+    if rows:
+        OutgoingMessage.objects.bulk_create(rows)
+    if failures:
+        raise failures[0]
+    return rows
+
+
+def send_for(registration_id, *notification_classes):
+    """Send ``notification_classes`` about one registration, read once.
+
+    Nothing happens if the registration was deleted before this ran.
+    """
+    registration = get_registration(
+        registration_id,
+        with_waiting=any(cls.needs_waiting for cls in notification_classes),
+    )
+    if registration is None:
+        return []
+    return send(*(cls(registration) for cls in notification_classes))
