@@ -20,6 +20,7 @@ from .privacy import PurgeRun, RegistrationStatistic, Retention
 from .rate_limits import RateLimitCounter
 from .registration_form import RegistrationFormMixin
 from .registration_pages import (
+    AbstractGroupRegistrationPage,
     GroupRegistrationPage,
     RegistrationPlace,
     RegistrationTimeSlot,
@@ -37,6 +38,7 @@ from .self_service import SelfServiceMixin
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "AbstractGroupRegistrationPage",
     "AvoidPair",
     "GroupMembership",
     "GroupStatus",

@@ -156,10 +156,29 @@ def default_after_group_months():
     return selvhjelp_settings.RETENTION_AFTER_GROUP_MONTHS
 
 
-class GroupRegistrationPage(
+class AbstractGroupRegistrationPage(
     RegistrationFormMixin, SelfServiceMixin, RoutablePageMixin, Page
 ):
-    """Citizens register here for a self-help group."""
+    """What a registration page is: its fields, panels, rules and routes.
+
+    The contract the rest of the package relies on, as ``AbstractForm`` is
+    in ``wagtail.contrib.forms``: a page is a registration page when it is
+    an instance of this class.
+
+    The place, time-slot and topic lists are not here. Their models'
+    ``ParentalKey`` names the concrete :class:`GroupRegistrationPage`, and
+    ``Registration.places`` (time slots, topics) point at those models, as
+    a foreign key cannot point at an abstract class. So a site's page
+    normally subclasses ``GroupRegistrationPage`` and inherits the lists
+    (``tests/testapp``). A class built on this one directly must declare
+    the ``places``, ``time_slots`` and ``topics`` child relations that the
+    panels, the public form and matching read, and return from
+    ``get_registration_model()`` a model that records those choices (the
+    package's ``Registration`` records choices of ``GroupRegistrationPage``'s
+    lists only), as an ``AbstractForm`` subclass declares its
+    ``form_fields``. Wagtail gives every page class a default ``template``:
+    a subclass that keeps the package's template names it again.
+    """
 
     intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
     privacy_notice = RichTextField(
@@ -395,8 +414,7 @@ class GroupRegistrationPage(
     )
 
     class Meta:
-        verbose_name = _("registration page")
-        verbose_name_plural = _("registration pages")
+        abstract = True
 
     def clean(self):
         super().clean()
@@ -469,3 +487,18 @@ class GroupRegistrationPage(
     @path("min-pamelding/<path:token>/", name="self_service")
     def self_service_route(self, request, token, *args, **kwargs):
         return self.serve_self_service(request, token)
+
+
+class GroupRegistrationPage(AbstractGroupRegistrationPage):
+    """Citizens register here for a self-help group.
+
+    The package's registration page: its place, time-slot and topic lists
+    (:class:`RegistrationPlace`, :class:`RegistrationTimeSlot`,
+    :class:`RegistrationTopic`) belong to it.
+    """
+
+    template = AbstractGroupRegistrationPage.template
+
+    class Meta:
+        verbose_name = _("registration page")
+        verbose_name_plural = _("registration pages")

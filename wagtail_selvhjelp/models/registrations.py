@@ -67,8 +67,11 @@ def registration_page_paths():
     A registration's page is a ``Page``; its own class (``GroupRegistrationPage``
     or a site's subclass) is a join away through the parent links, so that
     :meth:`RegistrationQuerySet.with_specific_page` can select it along.
+    Imported here, not at the top: the page module imports this one.
     """
     from wagtail.models import Page, get_page_models
+
+    from .registration_pages import AbstractGroupRegistrationPage
 
     return {
         model: "__".join(
@@ -76,7 +79,7 @@ def registration_page_paths():
             for step in model._meta.get_path_from_parent(Page)
         )
         for model in get_page_models()
-        if model is not Page and hasattr(model, "get_registration_model")
+        if issubclass(model, AbstractGroupRegistrationPage)
     }
 
 
@@ -373,9 +376,12 @@ class Registration(models.Model):
         ``Registration`` with fields for extra questions; this returns that
         row, or ``self`` when the page uses ``Registration`` itself.
         """
+        from .registration_pages import AbstractGroupRegistrationPage
+
         page = self.page.specific
-        get_model = getattr(page, "get_registration_model", None)
-        model = get_model() if get_model else type(self)
+        if not isinstance(page, AbstractGroupRegistrationPage):
+            return self
+        model = page.get_registration_model()
         if model is type(self) or not issubclass(model, type(self)):
             return self
         return model.objects.filter(pk=self.pk).first() or self
