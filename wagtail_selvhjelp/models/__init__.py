@@ -34,6 +34,7 @@ from .registrations import (
     RegistrationTopicChoice,
 )
 from .self_service import SelfServiceMixin
+from .site_settings import SelfHelpSiteSettings
 
 
 __all__ = [
@@ -68,4 +69,5 @@ __all__ = [
     "SelfHelpIndexContactPoint",
     "SelfHelpIndexPage",
     "SelfHelpInfoPage",
+    "SelfHelpSiteSettings",
 ]
