@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Site
 from wagtail.users.models import UserProfile
 
 from wagtail_selvhjelp.models import (
@@ -28,18 +28,6 @@ pytestmark = pytest.mark.django_db
 
 NYNORSK = ("personvernombodet", "Eg samtykkjer til at kommunen lagrar")
 BOKMAL = ("personvernombudet", "Jeg samtykker til at kommunen lagrer")
-
-
-@pytest.fixture
-def nn_site(home_page):
-    """A nynorsk municipality beside the bokmål one, on its own host name."""
-    nynorsk = Locale.objects.create(language_code="nn")
-    home = Page.get_first_root_node().add_child(
-        instance=Page(title="Dalbygd kommune", slug="dalbygd", locale=nynorsk)
-    )
-    return Site.objects.create(
-        hostname="dalbygd.example.test", site_name="Dalbygd kommune", root_page=home
-    )
 
 
 @pytest.fixture
@@ -138,19 +126,14 @@ def _create_form(client, parent):
     return response.content.decode()
 
 
-def test_a_bokmal_editor_creating_a_nynorsk_page_sees_nynorsk_defaults(
-    client, django_user_model, nn_section
+@pytest.mark.parametrize(
+    "editor_language, section_name, expected, other",
+    [("nb", "nn_section", NYNORSK, BOKMAL), ("nn", "section", BOKMAL, NYNORSK)],
+)
+def test_an_editor_creating_a_page_sees_the_defaults_in_its_language(
+    client, django_user_model, request, editor_language, section_name, expected, other
 ):
-    client.force_login(_editor(django_user_model, "nb"))
-    html = _create_form(client, nn_section)
-    assert all(words in html for words in NYNORSK)
-    assert not any(words in html for words in BOKMAL)
-
-
-def test_a_nynorsk_editor_creating_a_bokmal_page_sees_bokmal_defaults(
-    client, django_user_model, section
-):
-    client.force_login(_editor(django_user_model, "nn"))
-    html = _create_form(client, section)
-    assert all(words in html for words in BOKMAL)
-    assert not any(words in html for words in NYNORSK)
+    client.force_login(_editor(django_user_model, editor_language))
+    html = _create_form(client, request.getfixturevalue(section_name))
+    assert all(words in html for words in expected)
+    assert not any(words in html for words in other)

@@ -13,24 +13,8 @@ from .factories import make_registration_page
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def page(section):
-    return make_registration_page(section)
-
-
-@pytest.fixture
-def other_site(home_page):
-    """A second municipality: its own root page and host name."""
-    root = Page.get_first_root_node().add_child(
-        instance=Page(title="Dalbygd kommune", slug="dalbygd")
-    )
-    site = Site.objects.create(
-        hostname="dalbygd.example.test", site_name="Dalbygd", root_page=root
-    )
-    return site
-
-
-def test_a_site_without_settings_falls_back_to_the_installation(page, settings):
+def test_a_site_without_settings_falls_back_to_the_installation(section, settings):
+    page = make_registration_page(section)
     found = SelfHelpSiteSettings.for_page(page)
     assert found.pk is None  # reading never writes a row
     assert found.site_id == Site.objects.get(is_default_site=True).pk
@@ -40,7 +24,7 @@ def test_a_site_without_settings_falls_back_to_the_installation(page, settings):
     assert not SelfHelpSiteSettings.objects.exists()
 
 
-def test_the_sender_takes_what_the_site_filled_in(page, settings):
+def test_the_sender_takes_what_the_site_filled_in(home_page, settings):
     site = Site.objects.get(is_default_site=True)
     own = SelfHelpSiteSettings.objects.create(
         site=site, email_sender_name="Fjellbygd kommune, selvhjelp"
@@ -55,12 +39,13 @@ def test_the_sender_takes_what_the_site_filled_in(page, settings):
     assert own.get_from_email() == "Selvhjelp <selvhjelp@fjellbygd.example.test>"
 
 
-def test_each_page_gets_its_own_sites_settings(page, other_site):
+def test_each_page_gets_its_own_sites_settings(section, nn_site):
+    page = make_registration_page(section)
     mine = SelfHelpSiteSettings.objects.create(
         site=Site.objects.get(is_default_site=True), controller_name="Fjellbygd"
     )
-    SelfHelpSiteSettings.objects.create(site=other_site, controller_name="Dalbygd")
-    other_page = other_site.root_page.add_child(
+    SelfHelpSiteSettings.objects.create(site=nn_site, controller_name="Dalbygd")
+    other_page = nn_site.root_page.add_child(
         instance=Page(title="Selvhjelp", slug="selvhjelp")
     )
     assert SelfHelpSiteSettings.for_page(page) == mine
@@ -70,8 +55,9 @@ def test_each_page_gets_its_own_sites_settings(page, other_site):
 
 
 def test_reading_costs_one_query_and_none_again_in_the_same_request(
-    page, django_assert_num_queries
+    section, django_assert_num_queries
 ):
+    page = make_registration_page(section)
     SelfHelpSiteSettings.objects.create(site=Site.objects.get(is_default_site=True))
     request = RequestFactory().get(page.url)
     page.get_url_parts(request)  # Wagtail's site root paths, as serving reads them
@@ -82,8 +68,9 @@ def test_reading_costs_one_query_and_none_again_in_the_same_request(
 
 
 def test_reading_shares_what_wagtail_read_for_the_request(
-    page, django_assert_num_queries
+    section, django_assert_num_queries
 ):
+    page = make_registration_page(section)
     request = RequestFactory().get(page.url, HTTP_HOST="localhost")
     page.get_url_parts(request)
     read_by_wagtail = SelfHelpSiteSettings.for_request(request)

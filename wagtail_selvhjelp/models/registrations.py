@@ -67,11 +67,13 @@ def registration_page_paths():
     A registration's page is a ``Page``; its own class (``GroupRegistrationPage``
     or a site's subclass) is a join away through the parent links, so that
     :meth:`RegistrationQuerySet.with_specific_page` can select it along.
-    Imported here, not at the top: the page module imports this one.
+    The page class comes from the models package when this is called: its
+    module imports this one, so importing it back (even in a function)
+    would be an import cycle.
     """
     from wagtail.models import Page, get_page_models
 
-    from .registration_pages import AbstractGroupRegistrationPage
+    from . import AbstractGroupRegistrationPage
 
     return {
         model: "__".join(
@@ -376,7 +378,7 @@ class Registration(models.Model):
         ``Registration`` with fields for extra questions; this returns that
         row, or ``self`` when the page uses ``Registration`` itself.
         """
-        from .registration_pages import AbstractGroupRegistrationPage
+        from . import AbstractGroupRegistrationPage  # see registration_page_paths
 
         page = self.page.specific
         if not isinstance(page, AbstractGroupRegistrationPage):

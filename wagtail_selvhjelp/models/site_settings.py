@@ -122,9 +122,9 @@ class SelfHelpSiteSettings(BaseSiteSetting):
         """The settings of the site ``page`` belongs to, never ``None``.
 
         The site is the one Wagtail builds the page's URL with
-        (``get_url_parts``: the cached site root paths, no query of its
-        own); the settings then cost one query, none when ``request``
-        already holds them. Unlike ``for_site``, a site without settings
+        (``get_url_parts``, from the site root paths Wagtail caches for
+        every page URL); the settings then cost one query, none when
+        ``request`` already holds them. Unlike ``for_site``, a site without settings
         gets an unsaved, empty instance instead of a new row, so reading
         never writes; its fallbacks are the installation's.
         """
