@@ -88,3 +88,17 @@ def section(home_page):
     from .factories import SelfHelpIndexPageFactory
 
     return SelfHelpIndexPageFactory(parent=home_page)
+
+
+@pytest.fixture
+def nn_site(home_page):
+    """A second municipality, in nynorsk, on its own host name."""
+    from wagtail.models import Locale, Page, Site
+
+    nynorsk, _created = Locale.objects.get_or_create(language_code="nn")
+    home = Page.get_first_root_node().add_child(
+        instance=Page(title="Dalbygd kommune", slug="dalbygd", locale=nynorsk)
+    )
+    return Site.objects.create(
+        hostname="dalbygd.example.test", site_name="Dalbygd kommune", root_page=home
+    )

@@ -37,6 +37,14 @@ class RegistrationPageAdminForm(WagtailAdminPageForm):
 
     choice_formsets = ("places", "time_slots", "topics")
 
+    def __init__(self, data=None, files=None, parent_page=None, *args, **kwargs):
+        # A new page's default texts follow its language and site, which the
+        # create view knows (the parent), not the page's field defaults.
+        page = kwargs.get("instance")
+        if data is None and page is not None and page.pk is None and parent_page:
+            page.use_own_language_for_default_texts(parent=parent_page)
+        super().__init__(data, files, parent_page, *args, **kwargs)
+
     def clean_privacy_notice(self):
         value = self.cleaned_data.get("privacy_notice") or ""
         publishing = self.fields["privacy_notice"].required

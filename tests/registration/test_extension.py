@@ -135,3 +135,37 @@ def test_a_site_page_comes_with_its_registration_in_one_query(
         page = registration.get_specific_page()
         assert type(page) is LanguageRegistrationPage
         assert page.notify_emails == "koordinator@example.test"
+
+
+def test_a_site_page_is_a_registration_page_wherever_the_package_asks(
+    client, section, language_page
+):
+    """The contract is the abstract page: a site's subclass passes every test
+    the package's own page passes."""
+    from django.contrib.auth.models import Group, User
+
+    from wagtail_selvhjelp import permissions, privacy
+    from wagtail_selvhjelp.models import AbstractGroupRegistrationPage
+    from wagtail_selvhjelp.models.registrations import registration_page_paths
+
+    assert isinstance(language_page, AbstractGroupRegistrationPage)
+    assert LanguageRegistrationPage in registration_page_paths()
+    assert section.get_registration_page().pk == language_page.pk
+
+    post(client, language_page, group_language="english")
+    registration = Registration.objects.get()
+    assert type(registration.get_specific()) is LanguageRegistration
+    assert type(registration.get_specific_page()) is LanguageRegistrationPage
+
+    coordinators = Group.objects.create(name="Koordinatorer")
+    language_page.coordinator_groups.add(coordinators)
+    language_page.save()
+    user = User.objects.create_user("koordinator")
+    user.groups.add(coordinators)
+    coordinated = permissions.coordinated_pages(user)
+    assert [page.pk for page in coordinated] == [language_page.pk]
+
+    language_page.retention_closed_days = 7
+    assert privacy.retention_for(language_page).closed_days == 7
+    labels = [str(row["label"]) for row in privacy.collected_fields(language_page)]
+    assert "preferred language in the group" in labels

@@ -21,6 +21,7 @@ from .privacy import PurgeRun, RegistrationStatistic, Retention
 from .rate_limits import RateLimitCounter
 from .registration_form import RegistrationFormMixin
 from .registration_pages import (
+    AbstractGroupRegistrationPage,
     GroupRegistrationPage,
     RegistrationPlace,
     RegistrationTimeSlot,
@@ -34,10 +35,12 @@ from .registrations import (
     RegistrationTopicChoice,
 )
 from .self_service import SelfServiceMixin
+from .site_settings import SelfHelpSiteSettings
 
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "AbstractGroupRegistrationPage",
     "AvoidPair",
     "GroupMembership",
     "GroupStatus",
@@ -68,4 +71,5 @@ __all__ = [
     "SelfHelpIndexContactPoint",
     "SelfHelpIndexPage",
     "SelfHelpInfoPage",
+    "SelfHelpSiteSettings",
 ]

@@ -20,7 +20,7 @@ from ..blocks import RICH_TEXT_FEATURES, FactBlock, InfoStreamBlock
 from ..conf import selvhjelp_settings
 from ..http import parse_id
 from .contact_points import ContactPoint
-from .registration_pages import GroupRegistrationPage
+from .registration_pages import AbstractGroupRegistrationPage
 
 
 #: Characters that must not appear raw inside a <script> element.
@@ -122,7 +122,7 @@ class SelfHelpIndexPage(PublicCacheMixin, Page):
 
     def get_registration_page(self):
         """The section's first live, public registration page, if there is one."""
-        return self.public_children.type(GroupRegistrationPage).first()
+        return self.public_children.type(AbstractGroupRegistrationPage).first()
 
     def get_section_pages(self, registration_page=None):
         """The section's pages but its registration page, in tree order."""

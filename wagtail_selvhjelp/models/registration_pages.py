@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, validat
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import (
@@ -28,6 +29,7 @@ from .privacy import Retention
 from .registration_form import RegistrationFormMixin
 from .registrations import ConsentText
 from .self_service import SelfServiceMixin
+from .site_settings import SelfHelpSiteSettings
 
 
 class ChoiceQuerySet(models.QuerySet):
@@ -123,21 +125,35 @@ def default_max_size():
     return selvhjelp_settings.GROUP_MAX_SIZE
 
 
-def default_privacy_notice():
-    """A privacy notice to complete, in the site's language.
+def default_privacy_notice(language_code=None, site_settings=None):
+    """A privacy notice to complete, in ``language_code`` (default: the site's).
 
-    The parts only the municipality knows are marked "[fill in: …]", and
-    the page cannot be published until they are replaced.
+    The parts only the municipality knows come from ``site_settings`` (a
+    :class:`SelfHelpSiteSettings`) where filled in, and are marked
+    "[fill in: …]" where not: the page cannot be published until they are
+    replaced. Called without arguments it is the field's default, made
+    before the page has a locale or a site (see
+    :meth:`AbstractGroupRegistrationPage.use_own_language_for_default_texts`).
     """
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language_code or settings.LANGUAGE_CODE):
         return render_to_string(
             "wagtail_selvhjelp/privacy_notice_default.html",
             {
                 "reconfirm_months": selvhjelp_settings.RETENTION_RECONFIRM_MONTHS,
                 "grace_days": selvhjelp_settings.RETENTION_RECONFIRM_GRACE_DAYS,
                 "after_group_months": selvhjelp_settings.RETENTION_AFTER_GROUP_MONTHS,
+                "site_settings": site_settings,
             },
         ).strip()
+
+
+def default_consent_text(language_code=None):
+    """The consent wording people tick, in ``language_code`` (default: the site's)."""
+    with translation.override(language_code or settings.LANGUAGE_CODE):
+        return gettext(
+            "I agree that the municipality stores what I have written here to put "
+            "together self-help groups, and contacts me about it."
+        )
 
 
 def default_closed_days():
@@ -156,10 +172,29 @@ def default_after_group_months():
     return selvhjelp_settings.RETENTION_AFTER_GROUP_MONTHS
 
 
-class GroupRegistrationPage(
+class AbstractGroupRegistrationPage(
     RegistrationFormMixin, SelfServiceMixin, RoutablePageMixin, Page
 ):
-    """Citizens register here for a self-help group."""
+    """What a registration page is: its fields, panels, rules and routes.
+
+    The contract the rest of the package relies on, as ``AbstractForm`` is
+    in ``wagtail.contrib.forms``: a page is a registration page when it is
+    an instance of this class.
+
+    The place, time-slot and topic lists are not here. Their models'
+    ``ParentalKey`` names the concrete :class:`GroupRegistrationPage`, and
+    ``Registration.places`` (time slots, topics) point at those models, as
+    a foreign key cannot point at an abstract class. So a site's page
+    normally subclasses ``GroupRegistrationPage`` and inherits the lists
+    (``tests/testapp``). A class built on this one directly must declare
+    the ``places``, ``time_slots`` and ``topics`` child relations that the
+    panels, the public form and matching read, and return from
+    ``get_registration_model()`` a model that records those choices (the
+    package's ``Registration`` records choices of ``GroupRegistrationPage``'s
+    lists only), as an ``AbstractForm`` subclass declares its
+    ``form_fields``. Wagtail gives every page class a default ``template``:
+    a subclass that keeps the package's template names it again.
+    """
 
     intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
     privacy_notice = RichTextField(
@@ -175,10 +210,7 @@ class GroupRegistrationPage(
     consent_text = models.TextField(
         _("consent wording"),
         max_length=1000,
-        default=_(
-            "I agree that the municipality stores what I have written here to put "
-            "together self-help groups, and contacts me about it."
-        ),
+        default=default_consent_text,
         help_text=_(
             "The exact text people tick. The text each person agreed to is "
             "stored with their registration."
@@ -395,8 +427,7 @@ class GroupRegistrationPage(
     )
 
     class Meta:
-        verbose_name = _("registration page")
-        verbose_name_plural = _("registration pages")
+        abstract = True
 
     def clean(self):
         super().clean()
@@ -417,7 +448,44 @@ class GroupRegistrationPage(
                 {"closes_on": _("Registration cannot close before it opens.")}
             )
 
+    def use_own_language_for_default_texts(self, parent=None):
+        """Make untouched default texts again in the page's language, for its site.
+
+        A field's default is made when the page object is, before it has a
+        locale or a place in the tree: in the installation's language, with
+        "[fill in: …]" for the municipality's names. Once both are known
+        (the page editor's create view; the first save), a privacy notice
+        and consent wording still equal to those defaults are made in the
+        page's own language (a nynorsk page gets nynorsk, whatever the
+        editor's admin language), the notice with the controller and
+        data-protection officer from the site's settings. Texts an editor
+        or a script gave are kept. ``parent``: the page's parent, when the
+        page is not in the tree yet.
+        """
+        untouched = {
+            name
+            for name, default in (
+                ("privacy_notice", default_privacy_notice),
+                ("consent_text", default_consent_text),
+            )
+            if getattr(self, name) == default()
+        }
+        if not untouched:
+            return
+        parent = parent or self.get_parent()
+        if self.locale_id is None:
+            self.locale = self.get_default_locale()
+        language_code = self.locale.language_code
+        if "privacy_notice" in untouched:
+            site_settings = parent and SelfHelpSiteSettings.for_page(parent)
+            self.privacy_notice = default_privacy_notice(language_code, site_settings)
+        if "consent_text" in untouched:
+            self.consent_text = default_consent_text(language_code)
+
     def save(self, *args, **kwargs):
+        # A new page, as Wagtail tells it (a revision's page is not).
+        if self.pk is None:
+            self.use_own_language_for_default_texts()
         # Wagtail 7.0's Page.save() tells "update_fields" given from absent
         # by the key, so it is passed on only when given.
         update_fields = kwargs.get("update_fields")
@@ -469,3 +537,18 @@ class GroupRegistrationPage(
     @path("min-pamelding/<path:token>/", name="self_service")
     def self_service_route(self, request, token, *args, **kwargs):
         return self.serve_self_service(request, token)
+
+
+class GroupRegistrationPage(AbstractGroupRegistrationPage):
+    """Citizens register here for a self-help group.
+
+    The package's registration page: its place, time-slot and topic lists
+    (:class:`RegistrationPlace`, :class:`RegistrationTimeSlot`,
+    :class:`RegistrationTopic`) belong to it.
+    """
+
+    template = AbstractGroupRegistrationPage.template
+
+    class Meta:
+        verbose_name = _("registration page")
+        verbose_name_plural = _("registration pages")

@@ -68,8 +68,13 @@ def registration_page_paths():
     A registration's page is a ``Page``; its own class (``GroupRegistrationPage``
     or a site's subclass) is a join away through the parent links, so that
     :meth:`RegistrationQuerySet.with_specific_page` can select it along.
+    The page class comes from the models package when this is called: its
+    module imports this one, so importing it back (even in a function)
+    would be an import cycle.
     """
     from wagtail.models import Page, get_page_models
+
+    from . import AbstractGroupRegistrationPage
 
     return {
         model: "__".join(
@@ -77,7 +82,7 @@ def registration_page_paths():
             for step in model._meta.get_path_from_parent(Page)
         )
         for model in get_page_models()
-        if model is not Page and hasattr(model, "get_registration_model")
+        if issubclass(model, AbstractGroupRegistrationPage)
     }
 
 
@@ -462,9 +467,12 @@ class Registration(PageScopedModel):
         ``Registration`` with fields for extra questions; this returns that
         row, or ``self`` when the page uses ``Registration`` itself.
         """
+        from . import AbstractGroupRegistrationPage  # see registration_page_paths
+
         page = self.page.specific
-        get_model = getattr(page, "get_registration_model", None)
-        model = get_model() if get_model else type(self)
+        if not isinstance(page, AbstractGroupRegistrationPage):
+            return self
+        model = page.get_registration_model()
         if model is type(self) or not issubclass(model, type(self)):
             return self
         return model.objects.filter(pk=self.pk).first() or self

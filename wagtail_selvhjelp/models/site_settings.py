@@ -1,0 +1,169 @@
+"""Per-site settings: what differs between the municipalities of one installation.
+
+A municipality is a Wagtail ``Site``; the names it signs with (the sender of
+its e-mails and text messages, the controller and the data-protection
+officer its privacy notice names) are edited in the admin's Settings menu,
+one set per site, with Wagtail's own ``BaseSiteSetting``. Empty fields fall
+back to what the installation is configured with, so a site that fills in
+nothing behaves as before these settings existed.
+"""
+
+from email.headerregistry import Address
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+from ..conf import selvhjelp_settings
+
+
+#: An alphanumeric SMS sender travels in the GSM 03.38 alphabet (its basic
+#: set, one septet each; line breaks left out) and holds 11 of them at most.
+SMS_SENDER_CHARACTERS = frozenset(
+    "@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+SMS_SENDER_MAX_LENGTH = 11
+
+
+def validate_sms_sender(value):
+    """Refuse characters an SMS sender name cannot carry (gateways drop them)."""
+    refused = sorted(set(value) - SMS_SENDER_CHARACTERS)
+    if refused:
+        raise ValidationError(
+            _("A text message's sender cannot hold: %(characters)s"),
+            code="sms_alphabet",
+            params={"characters": " ".join(refused)},
+        )
+
+
+@register_setting(icon="site")
+class SelfHelpSiteSettings(BaseSiteSetting):
+    """The names a municipality (a site) signs its self-help pages and messages with."""
+
+    email_sender_name = models.CharField(
+        _("e-mail sender name"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The name e-mails come from, for example “Gol kommune, selvhjelp”."
+        ),
+    )
+    email_sender_address = models.EmailField(
+        _("e-mail sender address"),
+        blank=True,
+        help_text=_(
+            "The address e-mails come from. Empty: the address the installation "
+            "is set up with."
+        ),
+    )
+    controller_name = models.CharField(
+        _("controller"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "The municipality's name, address and organisation number: who is "
+            "responsible for the information people give (behandlingsansvarlig). "
+            "New registration pages name it in their privacy notice."
+        ),
+    )
+    dpo_name = models.CharField(
+        _("data-protection officer"),
+        max_length=100,
+        blank=True,
+        help_text=_("Their name, as new privacy notices give it."),
+    )
+    dpo_contact = models.CharField(
+        _("data-protection officer's contact"),
+        max_length=255,
+        blank=True,
+        help_text=_("The e-mail address or phone number people reach them at."),
+    )
+    sms_sender = models.CharField(
+        _("SMS sender name"),
+        max_length=SMS_SENDER_MAX_LENGTH,
+        blank=True,
+        validators=[validate_sms_sender],
+        help_text=_(
+            "The name text messages come from, at most 11 characters, for "
+            "example “Gol kommune”."
+        ),
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("email_sender_name"), FieldPanel("email_sender_address")],
+            heading=_("E-mail"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("controller_name"),
+                FieldPanel("dpo_name"),
+                FieldPanel("dpo_contact"),
+            ],
+            heading=_("Privacy notice"),
+        ),
+        MultiFieldPanel([FieldPanel("sms_sender")], heading=_("SMS")),
+    ]
+
+    class Meta:
+        verbose_name = _("self-help settings")
+        verbose_name_plural = _("self-help settings")
+
+    #: Where :meth:`for_page` keeps the settings it read, per site, on a request.
+    request_cache_attribute = "_wagtail_selvhjelp_site_settings"
+
+    @classmethod
+    def for_page(cls, page, request=None):
+        """The settings of the site ``page`` belongs to, never ``None``.
+
+        The site is the one Wagtail builds the page's URL with
+        (``get_url_parts``, from the site root paths Wagtail caches for
+        every page URL); the settings then cost one query, none when
+        ``request`` already holds them. Unlike ``for_site``, a site without settings
+        gets an unsaved, empty instance instead of a new row, so reading
+        never writes; its fallbacks are the installation's.
+        """
+        url_parts = page.get_url_parts(request)
+        site_id = url_parts[0] if url_parts else None
+        cache = None
+        if request is not None:
+            cached = getattr(request, cls.get_cache_attr_name(), None)
+            if cached is not None and cached.site_id == site_id:
+                return cached  # read by Wagtail's for_request or a template
+            cache = getattr(request, cls.request_cache_attribute, None)
+            if cache is None:
+                cache = {}
+                setattr(request, cls.request_cache_attribute, cache)
+            if site_id in cache:
+                return cache[site_id]
+        found = None
+        if site_id is not None:
+            found = cls.base_queryset().filter(site_id=site_id).first()
+        found = found or cls(site_id=site_id)
+        if cache is not None:
+            cache[site_id] = found
+        return found
+
+    def get_from_email(self):
+        """The ``From`` of the e-mails the package sends for this site.
+
+        The site's name and address where filled in; the installation's
+        sender (``FROM_EMAIL`` in ``WAGTAIL_SELVHJELP``, else Django's
+        ``DEFAULT_FROM_EMAIL``) for what is not. Quoted as a header needs
+        (a name with a comma); Django encodes non-ASCII names when sending.
+        """
+        installation = selvhjelp_settings.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL
+        if not (self.email_sender_name or self.email_sender_address):
+            return installation
+        name, address = parseaddr(installation)
+        return str(
+            Address(
+                display_name=self.email_sender_name or name,
+                addr_spec=self.email_sender_address or address,
+            )
+        )
