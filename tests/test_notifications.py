@@ -316,3 +316,38 @@ def test_the_site_name_is_the_one_wagtail_finds_for_the_page(page, section):
     assert notifications.Receipt(registration).get_site_name() == "Undersida"
     registration.nearest_site_id = None  # a site Wagtail finds another way (i18n)
     assert notifications.Receipt(registration).get_site_name() == "Undersida"
+
+
+def test_messages_are_signed_with_their_sites_settings(page, sms_outbox, settings):
+    """A municipality's own sender name and address (per-site settings) sign
+    its e-mails and SMS; a site without them keeps the installation's."""
+    from wagtail_selvhjelp.models.site_settings import SelfHelpSiteSettings
+
+    selvhjelp_settings(settings, SMS_SENDER="Fallback")
+    by_email = RegistrationFactory(page=page)
+    by_phone = RegistrationFactory(page=page, email="", phone=PHONE)
+    tasks.send_receipt.call(by_email.pk)
+    assert mail.outbox[0].from_email == settings.DEFAULT_FROM_EMAIL
+
+    site = page.get_site()
+    SelfHelpSiteSettings.objects.create(
+        site=site,
+        email_sender_name="Fjellbygd kommune, selvhjelp",
+        email_sender_address="selvhjelp@fjellbygd.example.test",
+        sms_sender="Fjellbygd",
+    )
+    mail.outbox.clear()
+    tasks.send_receipt.call(by_email.pk)
+    tasks.send_receipt.call(by_phone.pk)
+    assert mail.outbox[0].from_email == (
+        '"Fjellbygd kommune, selvhjelp" <selvhjelp@fjellbygd.example.test>'
+    )
+    assert [sms.sender for sms in sms_outbox] == ["Fjellbygd"]
+
+    # Read along with the registration, or looked up when Wagtail finds
+    # the page's site another way: the same settings.
+    registration = notifications.get_registration(by_email.pk)
+    read_along = notifications.Receipt(registration).get_site_settings()
+    registration.nearest_site_id = None
+    looked_up = notifications.Receipt(registration).get_site_settings()
+    assert read_along.get_from_email() == looked_up.get_from_email()

@@ -46,7 +46,8 @@ from wagtail.models import Site
 from . import privacy
 from .admin_urls import REGISTRATION_INDEX_URL_NAME
 from .conf import selvhjelp_settings
-from .models import OutgoingMessage, Registration
+from .models import AbstractGroupRegistrationPage, OutgoingMessage, Registration
+from .models.site_settings import SelfHelpSiteSettings
 from .sms import get_sms_backend
 
 
@@ -77,16 +78,10 @@ class Recipient:
     addresses: tuple = field(repr=False)
 
 
-def from_email():
-    return selvhjelp_settings.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL
-
-
-def sms_sender(page):
-    """The sender name on the SMS about ``page``'s registrations.
-
-    One function, so that a per-site sender can replace the setting here.
-    """
-    return selvhjelp_settings.SMS_SENDER
+def sms_sender(site_settings):
+    """The sender name on an SMS: the site's settings, else the
+    installation's ``SMS_SENDER`` (None: the gateway's own)."""
+    return site_settings.sms_sender or selvhjelp_settings.SMS_SENDER
 
 
 def sms_enabled():
@@ -117,15 +112,21 @@ def person_channel(registration, channels):
     return None
 
 
+#: The site settings a message needs, read along with its registration.
+SITE_SETTINGS_READ_ALONG = ("email_sender_name", "email_sender_address", "sms_sender")
+
+
 def get_registration(registration_id, *, with_waiting=False):
     """The registration with its specific page and locale, or None if deleted.
 
     One query. ``with_waiting`` adds ``waiting``: how many on its page wait
-    for a group. ``nearest_site_id`` and ``nearest_site_name`` are those of
-    the site whose root page is the page's nearest ancestor, the site Wagtail
-    finds in the ordinary case; :meth:`Notification.get_site_name` uses them
-    only when Wagtail agrees, which saves the query of ``page.get_site()``
-    and keeps the form's POST with its messages within its query budget.
+    for a group. ``nearest_site_id``, ``nearest_site_name`` and the
+    ``nearest_site_*`` senders of its settings are those of the site whose
+    root page is the page's nearest ancestor, the site Wagtail finds in the
+    ordinary case; :meth:`Notification.get_site_name` and
+    :meth:`Notification.get_site_settings` use them only when Wagtail
+    agrees, which saves the queries of ``page.get_site()`` and of the
+    settings and keeps the form's POST with its messages within its budget.
     """
     sites = (
         Site.objects.annotate(
@@ -140,6 +141,12 @@ def get_registration(registration_id, *, with_waiting=False):
         .annotate(
             nearest_site_id=Subquery(sites.values("pk")[:1]),
             nearest_site_name=Subquery(sites.values("site_name")[:1]),
+            **{
+                f"nearest_site_{name}": Subquery(
+                    sites.values(f"selfhelpsitesettings__{name}")[:1]
+                )
+                for name in SITE_SETTINGS_READ_ALONG
+            },
         )
     )
     if with_waiting:
@@ -185,6 +192,25 @@ class Notification:
         """The registration the stored row points at (None: not the person's)."""
         return self.registration.pk
 
+    def _nearest_site_is_wagtails(self):
+        url_parts = self.page.get_url_parts()
+        return url_parts is not None and url_parts[0] == getattr(
+            self.registration, "nearest_site_id", None
+        )
+
+    def get_site_settings(self):
+        """The page's site's :class:`SelfHelpSiteSettings` (senders)."""
+        if self._nearest_site_is_wagtails():
+            registration = self.registration
+            return SelfHelpSiteSettings(
+                site_id=registration.nearest_site_id,
+                **{
+                    name: getattr(registration, f"nearest_site_{name}") or ""
+                    for name in SITE_SETTINGS_READ_ALONG
+                },
+            )
+        return SelfHelpSiteSettings.for_page(self.page)
+
     def get_site_name(self):
         """The name of the page's site, as ``page.get_site()`` would find it.
 
@@ -192,11 +218,10 @@ class Notification:
         site's root page count too); the site read along with the
         registration is used when Wagtail picks the same one.
         """
-        url_parts = self.page.get_url_parts()
-        if url_parts is None:
-            return ""
-        if url_parts[0] == getattr(self.registration, "nearest_site_id", None):
+        if self._nearest_site_is_wagtails():
             return self.registration.nearest_site_name
+        if self.page.get_url_parts() is None:
+            return ""
         return self.page.get_site().site_name
 
     def render(self, channel):
@@ -216,7 +241,7 @@ class Notification:
         EmailMessage(
             subject,
             text,
-            from_email(),
+            self.get_site_settings().get_from_email(),
             list(recipient.addresses),
             headers={"Message-ID": message_id},
         ).send()
@@ -225,7 +250,7 @@ class Notification:
     def send_sms(self, recipient, text):
         backend = get_sms_backend()
         (number,) = recipient.addresses
-        result = backend.send(number, text, sender=sms_sender(self.page))
+        result = backend.send(number, text, sender=sms_sender(self.get_site_settings()))
         state = State.QUEUED if result.queued else State.SENT
         return state, (result.message_id or "")[:255]
 
@@ -318,11 +343,13 @@ class RegistrantNotification(Notification):
         return [recipient] if recipient else []
 
     def get_context(self):
-        get_link = getattr(self.page, "get_self_service_url", None)
+        page = self.page
         return {
             **super().get_context(),
             "site_name": self.get_site_name(),
-            "self_service_url": get_link(self.registration) if get_link else "",
+            "self_service_url": page.get_self_service_url(self.registration)
+            if isinstance(page, AbstractGroupRegistrationPage)
+            else "",
             "link_days": selvhjelp_settings.SELF_SERVICE_LINK_DAYS,
             "grace_days": privacy.retention_for(self.page).reconfirm_grace_days,
         }

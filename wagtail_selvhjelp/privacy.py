@@ -40,7 +40,12 @@ from wagtail.models import Page
 
 from .choices import ACTIVE_STATUSES, GroupStatus, Outcome, RegistrationStatus
 from .fields import EncryptedTextField
-from .models import MatchingRun, Registration, SelfHelpGroup
+from .models import (
+    AbstractGroupRegistrationPage,
+    MatchingRun,
+    Registration,
+    SelfHelpGroup,
+)
 from .models.actions import Erase
 from .models.page_scoped import PageScopedModel
 from .models.personal_data import user_label
@@ -50,9 +55,13 @@ from .signals import reconfirmation_requested
 
 
 def retention_for(page):
-    """The retention rules of a registration page (any page class)."""
-    get_retention = getattr(page.specific, "get_retention", None)
-    return get_retention() if get_retention else Retention.defaults()
+    """The retention rules of a page holding registrations: its own when it
+    is a registration page, else the defaults (a page that no longer is one,
+    or another page class holding rows)."""
+    specific = page.specific
+    if isinstance(specific, AbstractGroupRegistrationPage):
+        return specific.get_retention()
+    return Retention.defaults()
 
 
 def months_before(moment, months):
@@ -352,7 +361,8 @@ def collected_fields(page):
     this page is the page's switch in the model's ``optional_answers``.
     """
     specific = page.specific
-    model = getattr(specific, "get_registration_model", lambda: Registration)()
+    is_registration_page = isinstance(specific, AbstractGroupRegistrationPage)
+    model = specific.get_registration_model() if is_registration_page else Registration
     rows = []
     for model_field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
         if (
@@ -372,7 +382,11 @@ def collected_fields(page):
                 # None: not a question (recorded by a coordinator or the system).
                 "asked": None
                 if by_system
-                else (getattr(specific, switch, True) if switch else True),
+                else (
+                    getattr(specific, switch)
+                    if switch and is_registration_page
+                    else True
+                ),
                 "coordinator_only": by_system,
             }
         )
@@ -380,8 +394,9 @@ def collected_fields(page):
 
 
 def coordinator_groups_of(page):
-    groups = getattr(page, "coordinator_groups", None)
-    return list(groups.all()) if groups is not None else []
+    if isinstance(page, AbstractGroupRegistrationPage):
+        return list(page.coordinator_groups.all())
+    return []
 
 
 def overview(pages):

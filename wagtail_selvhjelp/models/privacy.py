@@ -321,6 +321,9 @@ HOLDS_NO_PERSONAL_DATA = {
     "wagtail_selvhjelp.ContactPoint": "the municipality's published contact "
     "points, edited as content (staff details, not registrants')",
     "wagtail_selvhjelp.GroupRegistrationPage": "a page: texts and settings",
+    "wagtail_selvhjelp.SelfHelpSiteSettings": "a municipality's senders and the "
+    "controller and data-protection officer its privacy notices name (published "
+    "roles, not registrants)",
     "wagtail_selvhjelp.SelfHelpIndexPage": "a page: texts",
     "wagtail_selvhjelp.SelfHelpIndexContactPoint": "a page's choice of contact points",
     "wagtail_selvhjelp.SelfHelpInfoPage": "a page: texts",

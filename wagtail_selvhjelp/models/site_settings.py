@@ -19,14 +19,13 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from ..conf import selvhjelp_settings
+from ..sms import gsm7
 
 
 #: An alphanumeric SMS sender travels in the GSM 03.38 alphabet (its basic
 #: set, one septet each; line breaks left out) and holds 11 of them at most.
-SMS_SENDER_CHARACTERS = frozenset(
-    "@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
+#: The GSM basic alphabet without its line breaks: a sender name is one line.
+SMS_SENDER_CHARACTERS = frozenset(gsm7.BASIC) - {"\n", "\r"}
 SMS_SENDER_MAX_LENGTH = 11
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.views.csrf import csrf_failure as django_csrf_failure
 from wagtail.models import Page
 
-from ..models import GroupRegistrationPage
+from ..models import AbstractGroupRegistrationPage
 
 
 def csrf_failure(request, reason=""):
@@ -23,7 +23,7 @@ def csrf_failure(request, reason=""):
         # hold no form to give back.
         if route is not None and _route_name(route) == "index_route":
             page = route[0].specific
-    if not isinstance(page, GroupRegistrationPage) or not page.is_open():
+    if not isinstance(page, AbstractGroupRegistrationPage) or not page.is_open():
         return django_csrf_failure(request, reason=reason)
 
     form = page.get_form(request.POST)

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_selvhjelp', '0010_registration_page_consent_version'),
+        ('wagtail_selvhjelp', '0012_outgoing_message'),
         ('wagtailcore', '0094_alter_page_locale'),
     ]
 
