@@ -21,7 +21,8 @@ class SelfHelpGroupForm(WagtailAdminModelForm):
     """A group's details, with choices from its own registration page.
 
     The status moves forward only: forming → active (within the page's size
-    bounds) → ended (the date is recorded and the members are free again).
+    bounds) → ended (the date is recorded; the memberships end, through the
+    ``EndGroup`` action).
     """
 
     def __init__(self, *args, **kwargs):

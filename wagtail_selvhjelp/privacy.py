@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 from wagtail.models import Page
 
+from . import audit
 from .choices import ACTIVE_STATUSES, GroupStatus, Outcome, RegistrationStatus
 from .fields import EncryptedTextField
 from .models import (
@@ -271,7 +272,7 @@ def purge(*, now=None, dry_run=False):
     if not dry_run:
         DatabaseRateLimit.delete_expired()
         run = PurgeRun.objects.create(ran_at=now, counts=totals)
-        log(run, "wagtail_selvhjelp.purge", data=totals)
+        log(run, audit.PURGE.code, data=totals)
     return totals
 
 
@@ -296,9 +297,9 @@ def last_purge():
 
 
 ACCESS_ACTIONS = (
-    "wagtail_selvhjelp.view",
-    "wagtail_selvhjelp.access_export",
-    "wagtail_selvhjelp.export",
+    audit.VIEW.code,
+    audit.ACCESS_EXPORT.code,
+    audit.EXPORT.code,
 )
 
 

@@ -1,16 +1,19 @@
 """Self-help groups, their members, and pairs who must never share a group.
 
-The rules of the domain live here, so every path (the admin's forms, the
-matching workflow, a script) keeps them:
+The invariants, and who keeps each:
 
 * a member can attend the group's place and time slot and fits its kind,
-  topic, gender and age span, and shares it with no one they must avoid;
-  a coordinator may place someone anyway only by recording a reason;
+  topic, gender and age span, and shares it with no one they must avoid
+  (the engine's ``check_proposal``, asked by the actions); a coordinator may
+  place someone anyway only by recording a reason;
 * an active group is closed: a newcomer needs the group's recorded consent;
 * a group becomes active only within its page's size bounds;
 * a registration is a current member of at most one group, which a partial
   unique constraint in the database guarantees even when two coordinators
   race.
+
+Every change (placing, removing, starting, ending) is an action in
+``models/actions.py``; the methods here delegate to them.
 
 A group outlives its members' personal data: deleting a registration
 deletes its memberships, never the group's own record.

@@ -239,7 +239,11 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
             request,
             gettext("The group has started: it is now closed to newcomers.")
             if group.status == GroupStatus.ACTIVE
-            else gettext("The group has ended; its members are free again."),
+            else gettext(
+                "The group has ended. Its members keep the status “placed in a "
+                "group”; change someone's status to “waiting” if they want a new "
+                "group."
+            ),
         )
         return redirect(request.path)
 

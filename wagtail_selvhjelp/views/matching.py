@@ -18,7 +18,7 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
-from .. import adapters, proposals
+from .. import adapters, audit, proposals
 from ..http import parse_id
 from ..models import MatchingRun, Registration, SelfHelpGroup
 from ..models.overview import page_overview
@@ -116,7 +116,7 @@ def log_run(run, user):
     proposal = run.get_proposal()
     log(
         run.page.specific,
-        "wagtail_selvhjelp.match_run",
+        audit.MATCH_RUN.code,
         user=user,
         data={
             "run": run.pk,

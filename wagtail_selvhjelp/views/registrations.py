@@ -27,7 +27,7 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.widgets import Button
 from wagtail.log_actions import log
 
-from .. import export
+from .. import audit, export
 from ..choices import ACTIVE_STATUSES, RegistrationStatus
 from ..http import parse_id
 from ..models import AvoidPair, Registration
@@ -184,7 +184,7 @@ class RegistrationIndexView(ScopedIndexView):
         for page, count in counts.items():
             log(
                 page,
-                "wagtail_selvhjelp.export",
+                audit.EXPORT.code,
                 user=self.request.user,
                 data={
                     "format": spreadsheet_format,
@@ -361,7 +361,7 @@ class RegistrationInspectView(ScopedInspectView):
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         # Reading a record is access to personal data: logged (who, when, which).
-        log(self.object, "wagtail_selvhjelp.view", user=request.user)
+        log(self.object, audit.VIEW.code, user=request.user)
         return response
 
     avoid_url_name = None
