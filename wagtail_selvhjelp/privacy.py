@@ -201,7 +201,7 @@ RETENTION_RULES = (
     ),
     RetentionRule(
         "groups_anonymised",
-        _("ended groups whose starter was removed"),
+        _("ended groups whose starter's name and contact were deleted"),
         SelfHelpGroup,
         due=_ended_groups_with_a_starter,
         apply=lambda rows, now: rows.update(starter_name="", starter_contact=""),

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='groupmembership',
             name='left_reason',
-            field=models.CharField(blank=True, choices=[('own_wish', 'They chose to leave'), ('not_suited', 'The group did not suit them'), ('cannot_attend', 'They can no longer attend (moved, new hours)'), ('not_reached', 'They could not be reached or never came'), ('other', 'Another reason')], editable=False, max_length=20, verbose_name='why they left'),
+            field=models.CharField(blank=True, choices=[('own_wish', 'They chose to leave'), ('not_suited', 'The group did not suit them'), ('cannot_attend', 'They can no longer come (moved, new working hours)'), ('not_reached', 'They could not be reached or never came'), ('other', 'Another reason')], editable=False, max_length=20, verbose_name='why they left'),
         ),
         migrations.AddField(
             model_name='selfhelpgroup',

@@ -34,7 +34,7 @@ def validate_sms_sender(value):
     refused = sorted(set(value) - SMS_SENDER_CHARACTERS)
     if refused:
         raise ValidationError(
-            _("A text message's sender cannot hold: %(characters)s"),
+            _("A text message's sender cannot contain: %(characters)s"),
             code="sms_alphabet",
             params={"characters": " ".join(refused)},
         )

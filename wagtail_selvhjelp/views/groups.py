@@ -240,9 +240,9 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
             gettext("The group has started: it is now closed to newcomers.")
             if group.status == GroupStatus.ACTIVE
             else gettext(
-                "The group has ended. Its members keep the status “placed in a "
-                "group”; change someone's status to “waiting” if they want a new "
-                "group."
+                "The group has ended. Its members keep the status “Placed in a "
+                "group”; change it to “Waiting for a group” for anyone who wants "
+                "a new group."
             ),
         )
         return redirect(request.path)
