@@ -58,7 +58,10 @@ class LeaveReason(models.TextChoices):
 
     OWN_WISH = "own_wish", _("They chose to leave")
     NOT_SUITED = "not_suited", _("The group did not suit them")
-    CANNOT_ATTEND = "cannot_attend", _("They can no longer come (moved, new working hours)")
+    CANNOT_ATTEND = (
+        "cannot_attend",
+        _("They can no longer come (moved, new working hours)"),
+    )
     NOT_REACHED = "not_reached", _("They could not be reached or never came")
     OTHER = "other", _("Another reason")
 

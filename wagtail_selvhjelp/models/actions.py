@@ -213,7 +213,11 @@ class ConfirmWaiting(RegistrationAction):
     def _execute(self):
         registration = self.registration
         if registration.status not in ACTIVE_STATUSES:
-            raise ValidationError(gettext("Only someone still on the waiting list can confirm that they still want a group."))
+            raise ValidationError(
+                gettext(
+                    "Only someone still on the waiting list can confirm that they still want a group."
+                )
+            )
         registration.confirmed_at = timezone.now()
         registration.reconfirmation_requested_at = None
         registration.save(update_fields=["confirmed_at", "reconfirmation_requested_at"])
