@@ -368,9 +368,14 @@ class ReconfirmationRequest(RegistrantNotification):
 
 
 def send(*notifications):
-    """Send every notification, store their rows in one query, raise the first failure.
+    """Send every notification, record it, raise the first failure.
 
-    A failing message does not keep the others from being sent.
+    A failing message does not keep the others from being sent. Recorded
+    (:class:`OutgoingMessage`): every message to a person, and any message
+    that failed; a coordinators' notice that went out is not, as it names
+    nobody and its task's result already says so. Each row is one INSERT
+    without a transaction of its own (``bulk_create`` would add BEGIN and
+    COMMIT), which keeps the form's POST with its messages within budget.
     """
     rows, failures = [], []
     for notification in notifications:
@@ -378,11 +383,16 @@ def send(*notifications):
         rows.extend(sent)
         if failure is not None:
             failures.append(failure)
-    if rows:
-        OutgoingMessage.objects.bulk_create(rows)
+    recorded = [
+        row
+        for row in rows
+        if row.registration_id is not None or row.state == OutgoingMessage.State.FAILED
+    ]
+    for row in recorded:
+        row.save()
     if failures:
         raise failures[0]
-    return rows
+    return recorded
 
 
 def send_for(registration_id, *notification_classes):

@@ -122,14 +122,6 @@ class Action:
         log(instance, log_action.code, user=self.user, data=data)
 
 
-def _record_contact(registrations, *, now=None):
-    """Placing someone or a coordinator's recorded contact is their answer:
-    a pending re-confirmation question is cleared and the wait restarts."""
-    Registration.objects.filter(
-        pk__in=[registration.pk for registration in registrations]
-    ).update(confirmed_at=now or timezone.now(), reconfirmation_requested_at=None)
-
-
 class RegistrationAction(Action):
     """An action on one registration, scoped by the registrations' policy."""
 
@@ -380,7 +372,8 @@ class PlaceMembers(GroupAction):
     The group must be open and have room; a started group is closed unless
     ``group_agreed``; everyone must fit (:func:`misfits`) unless an
     ``override_reason`` is recorded, or the caller has just checked the
-    whole proposal under row locks (``checked=True``, "create groups").
+    whole proposal, size included, under row locks (``checked=True``,
+    "create groups"). One log entry names everyone placed.
     Placing someone counts as their answer to a pending re-confirmation.
     Raises ``IntegrityError`` when someone is a current member elsewhere
     (the database constraint).
@@ -428,9 +421,10 @@ class PlaceMembers(GroupAction):
 
     def _execute(self):
         group = self.group
-        page = group.registration_page()
-        self._check_room(page)
-        problems = {} if self.checked else misfits(group, self.registrations)
+        problems = {}
+        if not self.checked:
+            self._check_room(group.registration_page())
+            problems = misfits(group, self.registrations)
         if problems and not self.override_reason:
             raise Misfit([m for messages in problems.values() for m in messages])
         joined_on = self.joined_on or timezone.localdate()
@@ -447,24 +441,34 @@ class PlaceMembers(GroupAction):
             for registration in self.registrations
         )
         now = timezone.now()
-        Registration.objects.filter(
-            pk__in=[registration.pk for registration in self.registrations]
-        ).update(status=RegistrationStatus.PLACED, updated_at=now)
-        _record_contact(self.registrations, now=now)
-        for membership in memberships:
-            registration = membership.registration
+        ids = [registration.pk for registration in self.registrations]
+        # Placed; being placed is their answer to a pending re-confirmation
+        # (as a recorded contact is, see CONTACT_STATUSES). One UPDATE.
+        Registration.objects.filter(pk__in=ids).update(
+            status=RegistrationStatus.PLACED,
+            updated_at=now,
+            confirmed_at=now,
+            reconfirmation_requested_at=None,
+        )
+        for registration in self.registrations:
             registration.status = RegistrationStatus.PLACED
-            self.log(
-                group,
-                audit.PLACE,
-                data={
-                    "registration": registration.pk,
-                    "override": bool(membership.override_reason),
-                    "group_agreed": membership.group_agreed,
-                },
-            )
+        # One entry for the placement; the overrides, rare, one each.
+        self.log(
+            group,
+            audit.PLACE,
+            data={
+                "registrations": ids,
+                "override": bool(problems),
+                "group_agreed": self.group_agreed,
+            },
+        )
+        for membership in memberships:
             if membership.override_reason:
-                self.log(group, audit.OVERRIDE, data={"registration": registration.pk})
+                self.log(
+                    group,
+                    audit.OVERRIDE,
+                    data={"registration": membership.registration.pk},
+                )
         return memberships
 
 

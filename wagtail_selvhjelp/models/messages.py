@@ -9,7 +9,8 @@ person's data, and the row outlives neither the person nor the need.
 Rows of a registrant's messages are deleted with the registration
 (``CASCADE``): the gateway's message id is a key into the gateway's own log,
 where the number is, so a row kept after erasure would still point at the
-person. The coordinators' notice names no registration and stays.
+person. A coordinators' notice is recorded only when it failed; it names no
+registration, and such a row stays.
 """
 
 from django.db import models
