@@ -2,13 +2,13 @@
 
 import io
 import logging
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.utils import translation
-from django_tasks import TaskResultStatus
 
 from wagtail_selvhjelp import notifications, tasks
 from wagtail_selvhjelp.models import OutgoingMessage, Registration
@@ -21,14 +21,35 @@ from wagtail_selvhjelp.sms.gsm7 import SINGLE_SMS_LENGTH, gsm7_length
 from .factories import RegistrationFactory, make_registration_page
 
 
+try:  # django-tasks 0.8+
+    from django_tasks import TaskResultStatus
+except ImportError:  # django-tasks 0.7 (Wagtail 7.0, the oldest pair)
+    from django_tasks import ResultStatus as TaskResultStatus
+
+
+def task_errors(result):
+    """The result's errors; django-tasks 0.7 keeps one on the result itself."""
+    if hasattr(result, "errors"):
+        return result.errors
+    cls = result.exception_class
+    return [
+        SimpleNamespace(
+            exception_class=cls,
+            exception_class_path=f"{cls.__module__}.{cls.__qualname__}",
+            traceback=result.traceback,
+        )
+    ]
+
+
 EMAIL = "kari.refused@example.test"
 PHONE = "+4791377731"
 
 #: A self-service link as long as a municipality's real one: a long host, a
-#: section three levels down and the signed token (not shortened).
+#: section three levels down and the signed token of a seven-digit registration
+#: number (not shortened; PostgreSQL runs give the test real ids in the thousands).
 LONG_LINK = (
     "https://www.nordre-fjellbygd.kommune.no/helse-og-omsorg/selvhjelp/"
-    "meld-deg-pa-selvhjelpsgruppe/min-pamelding/WzEyMzQ1LDE3OTYxNjk2MDBd/"
+    "meld-deg-pa-selvhjelpsgruppe/min-pamelding/WzEyMzQ1NjcsMTc5NjE2OTYwMF0/"
     "1wXyZq/Qm3kJx0pQz8B7cV9sLr2aN4tYhGfE6uWdKiOp1Mn5"
 )
 
@@ -138,8 +159,8 @@ def assert_nothing_holds(private, error, caplog, result=None):
     texts = [str(error), repr(error), caplog.text]
     texts += [record.getMessage() for record in caplog.records]
     if result is not None:
-        texts += [task_error.traceback for task_error in result.errors]
-        texts += [task_error.exception_class_path for task_error in result.errors]
+        texts += [task_error.traceback for task_error in task_errors(result)]
+        texts += [task_error.exception_class_path for task_error in task_errors(result)]
     for text in texts:
         assert private not in text
 
@@ -164,9 +185,11 @@ def test_a_refused_address_reaches_no_exception_log_or_task_result(
     with django_capture_on_commit_callbacks(execute=True):
         result = tasks.send_registration_emails.enqueue(registration.pk)
     assert result.status == TaskResultStatus.FAILED
-    assert result.errors[0].exception_class is notifications.NotificationFailed
+    assert task_errors(result)[0].exception_class is notifications.NotificationFailed
     assert_nothing_holds(EMAIL, error, caplog, result)
-    assert "koordinator@example.test" not in caplog.text + result.errors[0].traceback
+    assert (
+        "koordinator@example.test" not in caplog.text + task_errors(result)[0].traceback
+    )
 
     rows = OutgoingMessage.objects.order_by("kind")
     assert [(row.kind, row.state, row.error) for row in rows] == [

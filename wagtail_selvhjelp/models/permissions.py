@@ -13,6 +13,7 @@ They live in the models layer so that the actions (``models/actions.py``),
 which public routes on page models call, can check them too.
 """
 
+from django.contrib.auth import get_permission_codename
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from .groups import SelfHelpGroup
@@ -28,7 +29,17 @@ class PageScopedPermissionPolicy(ModelPermissionPolicy):
     codenames = {}
 
     def _get_permission_codename(self, action):
-        return self.codenames.get(action) or super()._get_permission_codename(action)
+        return self.codenames.get(action) or get_permission_codename(
+            action, self.auth_model._meta
+        )
+
+    # Wagtail 7.0 has no _get_permission_codename hook (its name and codename
+    # helpers call get_permission_codename themselves), so route them here.
+    def _get_permission_codenames(self, actions):
+        return {self._get_permission_codename(action) for action in actions}
+
+    def _get_permission_name(self, action):
+        return f"{self.app_label}.{self._get_permission_codename(action)}"
 
     def user_coordinates(self, user, page_id):
         """Whether ``user`` coordinates the page with id ``page_id``."""
