@@ -50,7 +50,7 @@ PHONE = "+4791377731"
 LONG_LINK = (
     "https://www.nordre-fjellbygd.kommune.no/helse-og-omsorg/selvhjelp/"
     "meld-deg-pa-selvhjelpsgruppe/min-pamelding/WzEyMzQ1NjcsMTc5NjE2OTYwMF0/"
-    "1wXyZq/Qm3kJx0pQz8B7cV9sLr2aN4tYhGfE6uWdKiOp1Mn5"
+    "1wXyZq/Qm3kJx0pQz8B7cV9sLr2aN4tYhGfE6uWdKiOp1Mn5Xa/"
 )
 
 
