@@ -261,3 +261,20 @@ def test_every_page_scoped_model_has_a_policy_that_scopes_it(
             assert not policy.instances_user_has_any_permission_for(
                 coordinator_b, ["view", "change", "match"]
             ).exists(), model
+
+
+def test_a_signed_link_acts_only_on_its_own_registration_and_only_where_allowed(
+    registration_a,
+):
+    from wagtail_selvhjelp.models.actions import ConfirmWaiting, Erase
+
+    other = RegistrationFactory(page=registration_a.page)
+    with pytest.raises(ActionPermissionError):
+        ConfirmWaiting(other, link=registration_a).execute()
+    with pytest.raises(ActionPermissionError):
+        Erase(registration_a, link=registration_a).execute()
+    ConfirmWaiting(registration_a, link=registration_a).execute()
+    assert Registration.objects.filter(pk=registration_a.pk).exists()
+    assert list(ModelLogEntry.objects.values_list("action", flat=True)) == [
+        "wagtail_selvhjelp.self_confirm"
+    ]

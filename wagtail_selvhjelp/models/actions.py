@@ -76,6 +76,9 @@ class Action:
     #: The policy and the action name :meth:`check` asks it about.
     permission_policy = None
     permission_action = "change"
+    #: Whether a person may take this action through a signed link to their
+    #: own registration (the self-service page), without an admin user.
+    link_may_act = False
 
     def __init__(self, *, user=None, link=None):
         self.user = user
@@ -90,9 +93,13 @@ class Action:
             return
         instances = self.checked_instances()
         if self.link is not None:
-            if all(
-                isinstance(instance, Registration) and instance.pk == self.link.pk
-                for instance in instances
+            if (
+                self.link_may_act
+                and instances
+                and all(
+                    isinstance(instance, Registration) and instance.pk == self.link.pk
+                    for instance in instances
+                )
             ):
                 return
             raise ActionPermissionError
@@ -202,6 +209,8 @@ class ConfirmWaiting(RegistrationAction):
     self-service link; each is logged as its own action.
     """
 
+    link_may_act = True
+
     def _execute(self):
         registration = self.registration
         if registration.status not in ACTIVE_STATUSES:
@@ -252,6 +261,8 @@ class UnlinkAvoid(LinkAvoid):
 
 class Withdraw(RegistrationAction):
     """The person withdraws on their self-service page: deleted at once."""
+
+    link_may_act = True
 
     def _execute(self):
         self.log(self.registration, audit.SELF_WITHDRAW)
