@@ -63,6 +63,13 @@ CONTACT_STATUSES = (
 )
 
 
+def answered(now):
+    """The fields that record the person's answer to a pending "do you still
+    want a group?": confirming, being placed, or a coordinator's recorded
+    contact all restart the wait and clear the question."""
+    return {"confirmed_at": now, "reconfirmation_requested_at": None}
+
+
 class Action:
     """One change: ``check()`` the permission, write, log, announce.
 
@@ -191,9 +198,10 @@ class ChangeStatus(Action):
             registration.status = self.status
             fields = ["status", "updated_at"]
             if self.status in CONTACT_STATUSES:
-                registration.confirmed_at = now
-                registration.reconfirmation_requested_at = None
-                fields += ["confirmed_at", "reconfirmation_requested_at"]
+                answer = answered(now)
+                for name, value in answer.items():
+                    setattr(registration, name, value)
+                fields += answer
             registration.save(update_fields=fields)
             self.log(
                 registration, audit.STATUS, data={"from": before, "to": self.status}
@@ -219,9 +227,10 @@ class ConfirmWaiting(RegistrationAction):
                     "Only someone still on the waiting list can confirm that they still want a group."
                 )
             )
-        registration.confirmed_at = timezone.now()
-        registration.reconfirmation_requested_at = None
-        registration.save(update_fields=["confirmed_at", "reconfirmation_requested_at"])
+        answer = answered(timezone.now())
+        for name, value in answer.items():
+            setattr(registration, name, value)
+        registration.save(update_fields=list(answer))
         self.log(registration, audit.SELF_CONFIRM if self.link else audit.CONFIRM)
         return registration
 
@@ -453,13 +462,10 @@ class PlaceMembers(GroupAction):
         )
         now = timezone.now()
         ids = [registration.pk for registration in self.registrations]
-        # Placed; being placed is their answer to a pending re-confirmation
-        # (as a recorded contact is, see CONTACT_STATUSES). One UPDATE.
+        # Placed; being placed is their answer to a pending re-confirmation.
+        # One UPDATE.
         Registration.objects.filter(pk__in=ids).update(
-            status=RegistrationStatus.PLACED,
-            updated_at=now,
-            confirmed_at=now,
-            reconfirmation_requested_at=None,
+            status=RegistrationStatus.PLACED, updated_at=now, **answered(now)
         )
         for registration in self.registrations:
             registration.status = RegistrationStatus.PLACED
