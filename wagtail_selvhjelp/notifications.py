@@ -41,6 +41,7 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from wagtail.models import Site
 
 from . import privacy
@@ -192,14 +193,23 @@ class Notification:
         """The registration the stored row points at (None: not the person's)."""
         return self.registration.pk
 
+    @cached_property
+    def url_parts(self):
+        """The page's ``get_url_parts()``: its site, as Wagtail finds it."""
+        return self.page.get_url_parts()
+
     def _nearest_site_is_wagtails(self):
-        url_parts = self.page.get_url_parts()
-        return url_parts is not None and url_parts[0] == getattr(
+        return self.url_parts is not None and self.url_parts[0] == getattr(
             self.registration, "nearest_site_id", None
         )
 
     def get_site_settings(self):
         """The page's site's :class:`SelfHelpSiteSettings` (senders)."""
+        return self._site_settings
+
+    @cached_property
+    def _site_settings(self):
+        # Read once per message, whatever the number of recipients.
         if self._nearest_site_is_wagtails():
             registration = self.registration
             return SelfHelpSiteSettings(
@@ -220,7 +230,7 @@ class Notification:
         """
         if self._nearest_site_is_wagtails():
             return self.registration.nearest_site_name
-        if self.page.get_url_parts() is None:
+        if self.url_parts is None:
             return ""
         return self.page.get_site().site_name
 
