@@ -22,7 +22,7 @@ from ..http import parse_id
 from ..models import GroupMembership
 from ..models.actions import EndGroup, Misfit, PlaceMembers, RemoveMember, StartGroup
 from ..permissions import coordinated_pages
-from .scoping import ScopedEditView, ScopedIndexView, ScopedQuerysetMixin
+from .scoping import ScopedIndexView, ScopedQuerysetMixin, StatusActionEditView
 
 
 class SelfHelpGroupIndexView(ScopedIndexView):
@@ -131,19 +131,14 @@ class SelfHelpGroupCreateView(CreateView):
     members_url_name = None
 
 
-class SelfHelpGroupEditView(ScopedEditView):
-    """The group's details; a change of status goes through its action."""
+class SelfHelpGroupEditView(StatusActionEditView):
+    """The group's details; starting or ending it goes through its action."""
 
-    def save_instance(self):
-        status = self.form.instance.status
-        before = type(self.object).objects.get(pk=self.object.pk).status
-        self.form.instance.status = before
-        group = super().save_instance()
+    def change_status(self, group, before, status):
         if status == GroupStatus.ACTIVE and before == GroupStatus.FORMING:
             StartGroup(group, user=self.request.user).execute()
-        elif status == GroupStatus.ENDED and before != GroupStatus.ENDED:
+        elif status == GroupStatus.ENDED:
             EndGroup(group, user=self.request.user).execute()
-        return group
 
 
 class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateView):

@@ -32,7 +32,7 @@ from ..choices import ACTIVE_STATUSES, RegistrationStatus
 from ..http import parse_id
 from ..models import AvoidPair, Registration
 from ..models.actions import ChangeStatus, LinkAvoid, UnlinkAvoid
-from .scoping import ScopedEditView, ScopedIndexView, ScopedInspectView
+from .scoping import ScopedIndexView, ScopedInspectView, StatusActionEditView
 
 
 def _phone_digits(query):
@@ -370,19 +370,13 @@ class RegistrationInspectView(ScopedInspectView):
     confirm_url_name = None
 
 
-class RegistrationEditView(ScopedEditView):
+class RegistrationEditView(StatusActionEditView):
     """A coordinator's notes and the status; a new status goes through
     :class:`~wagtail_selvhjelp.models.actions.ChangeStatus`."""
 
-    def save_instance(self):
-        status = self.form.instance.status
-        before = type(self.object).objects.get(pk=self.object.pk).status
-        self.form.instance.status = before
-        registration = super().save_instance()
-        if status != before:
-            ChangeStatus(registration, status, user=self.request.user).execute()
-            registration.refresh_from_db()
-        return registration
+    def change_status(self, registration, before, status):
+        ChangeStatus(registration, status, user=self.request.user).execute()
+        registration.refresh_from_db()
 
 
 class AvoidPairView(View):

@@ -48,6 +48,28 @@ class ScopedEditView(ScopedQuerysetMixin, generic.EditView):
         return self.get_scoped_queryset()
 
 
+class StatusActionEditView(ScopedEditView):
+    """An edit view whose ``status`` field is changed by an action.
+
+    The form saves every other field; the status it was sent with is put
+    back as it was and handed to :meth:`change_status`, which runs the
+    model's action (with its checks and log entry), so editing a status is
+    the same change as anywhere else.
+    """
+
+    def save_instance(self):
+        status = self.form.instance.status
+        before = self.form.initial["status"]
+        self.form.instance.status = before
+        instance = super().save_instance()
+        if status != before:
+            self.change_status(instance, before, status)
+        return instance
+
+    def change_status(self, instance, before, status):
+        raise NotImplementedError
+
+
 class ScopedDeleteView(ScopedQuerysetMixin, generic.DeleteView):
     def get_queryset(self):
         return self.get_scoped_queryset()
