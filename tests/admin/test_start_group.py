@@ -214,7 +214,8 @@ def test_the_members_page_links_to_the_confirmation_screen(
     # A one-click start posted to the old place starts nothing.
     fill(group_a, 4)
     with_starter_and_meeting(group_a)
-    client.post(members, {"action": "start"})
+    response = client.post(members, {"action": "start"})
+    assert (response.status_code, response["Location"]) == (302, start_url(group_a))
     group_a.refresh_from_db()
     assert group_a.status == "forming"
 

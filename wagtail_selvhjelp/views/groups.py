@@ -251,6 +251,9 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
         action = request.POST.get("action")
         if action == "remove":
             return self.remove(request)
+        if action == "start":
+            # Starting is confirmed on its own screen, never on one click.
+            return redirect(self.start_url_name, self.object.pk)
         if action == "end":
             return self.change_status(request, action)
         return self.add(request)
