@@ -15,10 +15,14 @@ from icalendar import Calendar
 from wagtail.models import ModelLogEntry
 
 from wagtail_selvhjelp import calendars, handlers
-from wagtail_selvhjelp.models import OutgoingMessage
+from wagtail_selvhjelp.models import OutgoingMessage, SelfHelpGroup
 from wagtail_selvhjelp.models.actions import ChangeMeeting, StartGroup
 
-from ..factories import RegistrationFactory
+from ..factories import (
+    RegistrationFactory,
+    SelfHelpIndexPageFactory,
+    make_registration_page,
+)
 from .test_group_admin import group_data
 
 
@@ -298,27 +302,50 @@ def test_the_task_is_given_the_groups_id_only(
     assert enqueued == [((group.pk,), {}), ((group.pk,), {"update": True})]
 
 
-def test_a_member_in_a_nynorsk_page_gets_the_summary_in_nynorsk(
-    coordinator_a, group, members, settings
+def test_a_nynorsk_pages_members_get_the_calendar_file_in_nynorsk(
+    nn_site, monkeypatch, django_capture_on_commit_callbacks
 ):
-    # The calendar file is built in the page's language.
-    from wagtail_selvhjelp.notifications import MeetingDetails, get_group
+    section = SelfHelpIndexPageFactory(parent=nn_site.root_page, title="Sjølvhjelp")
+    page = make_registration_page(section, slug="nn")
+    group = SelfHelpGroup.objects.create(
+        page=page,
+        name="Gol, kveld",
+        place=page.places.get(name="Gol"),
+        time_slot=page.time_slots.get(name="Kveld"),
+        starter_name="Igang Setter",
+        first_meeting_date=datetime.date(2027, 1, 12),
+        first_meeting_time=datetime.time(18, 0),
+    )
+    for _ in range(4):
+        group.add_member(
+            RegistrationFactory(page=page, places=["Gol"], time_slots=["Kveld"])
+        )
+    languages = []
+    build = calendars.build
 
-    group.status = "active"
+    def build_and_note(*args, **kwargs):
+        languages.append(translation.get_language())
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(calendars, "build", build_and_note)
+    mail.outbox.clear()
+    with translation.override("nb"):  # the admin's language does not count
+        with django_capture_on_commit_callbacks(execute=True):
+            StartGroup(group).execute(skip_permission_checks=True)
+    assert languages == ["nn"] * 4
+    with translation.override("nn"):
+        summary = translation.gettext("Group meeting")
+    assert event_of(calendar_of(mail.outbox[0])[1])["summary"] == summary
+
+
+def test_a_starter_with_only_a_phone_number_gets_an_sms(
+    coordinator_a, group, members, sms_outbox, django_capture_on_commit_callbacks
+):
+    group.starter_contact = "912 34 568"
     group.save()
-    seen = []
-    original = calendars.build
-
-    def spy(*args, **kwargs):
-        seen.append(translation.get_language())
-        return original(*args, **kwargs)
-
-    member = members[0]
-    member.page.locale.language_code = "nn"
-    notification = MeetingDetails(member, get_group(group.pk))
-    try:
-        calendars.build = spy
-        notification.get_attachments(notification.get_recipients()[0])
-    finally:
-        calendars.build = original
-    assert seen == ["nn"]
+    mail.outbox.clear()
+    start(group, coordinator_a, django_capture_on_commit_callbacks)
+    assert sorted(sms.number for sms in sms_outbox) == ["+4791234567", "+4791234568"]
+    assert STARTER_EMAIL not in [a for m in mail.outbox for a in m.to]
+    # The starter's message is about the group: its record names no one.
+    assert not OutgoingMessage.objects.filter(registration__isnull=True).exists()

@@ -177,3 +177,12 @@ def test_the_kit_is_only_for_the_groups_coordinators(
     viewer.groups.add(_coordinators("Koordinatorer A2", page_a))
     client.force_login(viewer)
     assert client.post(kit_url(group)).status_code == 405
+
+
+def test_editors_write_the_kits_texts_in_the_snippet_editor(admin_client):
+    listing = reverse("wagtailsnippets_wagtail_selvhjelp_starterkittext:list")
+    assert admin_client.get(listing).status_code == 200
+    add = reverse("wagtailsnippets_wagtail_selvhjelp_starterkittext:add")
+    response = admin_client.get(add)
+    assert response.status_code == 200
+    assert 'name="principles"' in response.content.decode()

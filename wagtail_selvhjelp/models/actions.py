@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -650,8 +651,16 @@ class StartGroup(GroupAction):
 
     def _execute(self):
         group = self.group
-        before = group.status
+        # The row is locked so that two coordinators starting the group at
+        # once start it (and send its meeting) once.
+        before = (
+            type(group)
+            .objects.select_for_update()
+            .values_list("status", flat=True)
+            .get(pk=group.pk)
+        )
         if before != GroupStatus.FORMING:
+            group.status = before
             raise ValidationError(gettext("Only a forming group can start."))
         group.check_can_start(reason=self.reason)
         unmet = self.unmet(group)
@@ -716,9 +725,11 @@ class ChangeMeeting(GroupAction):
             setattr(group, name, self.changes[name])
         fields = list(self.changed)
         if group.status == GroupStatus.ACTIVE:
-            group.calendar_sequence += 1
+            # Raised in the database, so two changes at once count twice.
+            group.calendar_sequence = F("calendar_sequence") + 1
             fields.append("calendar_sequence")
         group.save(update_fields=fields)
+        group.refresh_from_db(fields=["calendar_sequence"])
         self.log(
             group,
             audit.MEETING_CHANGE,
