@@ -255,10 +255,10 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
             # Starting is confirmed on its own screen, never on one click.
             return redirect(self.start_url_name, self.object.pk)
         if action == "end":
-            return self.change_status(request, action)
+            return self.end(request)
         return self.add(request)
 
-    def change_status(self, request, action):
+    def end(self, request):
         group = self.object
         try:
             EndGroup(
