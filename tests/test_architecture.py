@@ -40,6 +40,7 @@ LAYERS = [
         "fragment_cache",
         "admin_urls",
         "sms",
+        "calendars",
     ),
     ("models",),
     (

@@ -1,5 +1,6 @@
 """Messages through the person's channel, stored without their text or address."""
 
+import datetime
 import io
 import logging
 from types import SimpleNamespace
@@ -272,6 +273,8 @@ def test_a_gateway_that_queues_is_recorded_as_queued(page, settings, sms_outbox)
 SMS_TEMPLATES = [
     "wagtail_selvhjelp/emails/receipt_sms.txt",
     "wagtail_selvhjelp/emails/reconfirm_sms.txt",
+    "wagtail_selvhjelp/emails/meeting_details_sms.txt",
+    "wagtail_selvhjelp/emails/meeting_update_sms.txt",
 ]
 
 
@@ -284,6 +287,8 @@ def test_every_sms_fits_one_message_in_the_gsm_alphabet(template, language):
         "self_service_url": LONG_LINK,
         "link_days": 180,
         "grace_days": 365,
+        "date": datetime.date(2027, 12, 31),
+        "time": datetime.time(18, 30),
     }
     with translation.override(language):
         text = " ".join(render_to_string(template, context).split())

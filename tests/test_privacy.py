@@ -181,7 +181,7 @@ def ended_group(page):
     for member in members:
         group.add_member(member)
         member.save()
-    group.activate()
+    group.activate(reason="members_agree")
     return group, members
 
 

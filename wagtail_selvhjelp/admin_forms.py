@@ -1,12 +1,16 @@
 """Forms of the coordinator admin (groups and their members)."""
 
+import copy
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .choices import GroupStatus
+from .choices import GroupStatus, StartReason
 from .models import Registration
+from .models.actions import MEETING_FIELDS
 
 
 #: Status changes a coordinator may make in the group's form.
@@ -44,8 +48,6 @@ class SelfHelpGroupForm(WagtailAdminModelForm):
         group = self.instance
         if not group.pk:
             return GroupStatus.FORMING
-        if status == GroupStatus.ACTIVE and group.status == GroupStatus.FORMING:
-            group.check_can_start()
         return status
 
     def clean(self):
@@ -66,6 +68,21 @@ class SelfHelpGroupForm(WagtailAdminModelForm):
                         "create a new group."
                     ),
                 )
+        if (
+            group.pk
+            and cleaned_data.get("status") == GroupStatus.ACTIVE
+            and group.status == GroupStatus.FORMING
+        ):
+            # Checked as the group will be once saved: a starter or first
+            # meeting entered in this form counts.
+            candidate = copy.copy(group)
+            for name in (*MEETING_FIELDS, "starter_name"):
+                if name in cleaned_data:
+                    setattr(candidate, name, cleaned_data[name])
+            try:
+                candidate.check_can_start()
+            except ValidationError as error:
+                self.add_error("status", error)
         return cleaned_data
 
 
@@ -106,3 +123,17 @@ class AddMemberForm(forms.Form):
         )
         if group.status != GroupStatus.ACTIVE:
             del self.fields["group_agreed"]
+
+
+class StartGroupForm(forms.Form):
+    """Confirm a group's start, with a reason when something is missing."""
+
+    reason = forms.ChoiceField(
+        label=_("Why does the group start without it?"),
+        help_text=_(
+            "Only needed when the group has no starter or no first meeting. "
+            "The reason is kept with the group."
+        ),
+        choices=[("", _("No reason needed")), *StartReason.choices],
+        required=False,
+    )

@@ -124,6 +124,12 @@ CREATE_GROUPS = LogAction(
     _("Groups created from a proposal"),
 )
 
+MEETING_CHANGE = LogAction(
+    "wagtail_selvhjelp.meeting_change",
+    _("Change a group's meetings"),
+    _("The group's meeting time, place or rhythm changed"),
+)
+
 
 #: Every log action of the package, registered by ``wagtail_hooks``.
 LOG_ACTIONS = (
@@ -144,6 +150,7 @@ LOG_ACTIONS = (
     SELF_WITHDRAW,
     PURGE,
     CREATE_GROUPS,
+    MEETING_CHANGE,
 )
 
 

@@ -109,3 +109,32 @@ class StatisticDimension(models.TextChoices):
     PLACE = "place", _("Place")
     TOPIC = "topic", _("Topic")
     GROUP_KIND = "group_kind", _("Group wanted")
+
+
+class MeetingFrequency(models.TextChoices):
+    """How often a group meets: a regular rhythm becomes a calendar ``RRULE``."""
+
+    WEEKLY = "weekly", _("Every week")
+    FORTNIGHTLY = "fortnightly", _("Every other week")
+    IRREGULAR = "irregular", _("Irregularly, or not decided yet")
+
+
+#: Minutes a group meeting lasts unless the coordinator sets another length.
+DEFAULT_MEETING_MINUTES = 90
+
+
+class StartReason(models.TextChoices):
+    """Why a group starts without something it normally needs (a first
+    meeting, a starter): recorded with the group, never free text."""
+
+    MEMBERS_AGREE_MEETING = (
+        "members_agree",
+        _("The members agree on the first meeting among themselves"),
+    )
+    STARTER_LATER = "starter_later", _("A starter joins after the start")
+    NO_STARTER_NEEDED = (
+        "experienced",
+        _("The members have been in a group before and need no starter"),
+    )
+    EXISTING_GROUP = "existing", _("The group already meets and is being recorded")
+    OTHER = "other", _("Another reason")

@@ -13,9 +13,18 @@ from wagtail.models import BaseViewRestriction, Page, Site
 
 from . import fragment_cache
 from .models import ContactPoint
+from .models.actions import ChangeMeeting, StartGroup
 from .models.registration_pages import RegistrationChoice
-from .signals import reconfirmation_requested, registration_submitted
-from .tasks import send_reconfirmation, send_registration_emails
+from .signals import (
+    action_executed,
+    reconfirmation_requested,
+    registration_submitted,
+)
+from .tasks import (
+    send_meeting_details,
+    send_reconfirmation,
+    send_registration_emails,
+)
 
 
 @receiver(registration_submitted, dispatch_uid="wagtail_selvhjelp.emails")
@@ -28,6 +37,20 @@ def enqueue_registration_emails(sender, registration, **kwargs):
 def enqueue_reconfirmation(sender, registration, **kwargs):
     # The notification chooses the person's channel (e-mail or SMS).
     send_reconfirmation.enqueue(registration.pk)
+
+
+@receiver(action_executed, sender=StartGroup, dispatch_uid="wagtail_selvhjelp.start")
+def enqueue_meeting_details(sender, action, **kwargs):
+    # Sent after the start's commit; the worker reads the group by its id.
+    send_meeting_details.enqueue(action.group.pk)
+
+
+@receiver(
+    action_executed, sender=ChangeMeeting, dispatch_uid="wagtail_selvhjelp.meeting"
+)
+def enqueue_meeting_update(sender, action, **kwargs):
+    if action.notifies:
+        send_meeting_details.enqueue(action.group.pk, update=True)
 
 
 #: Saving or deleting any of these can change what a cached fragment shows

@@ -24,11 +24,13 @@ exception's text ends up in logs and in the task's stored result.
 
 import logging
 from dataclasses import dataclass, field
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.mail.utils import DNS_NAME
+from django.core.validators import validate_email
 from django.db.models import (
     CharField,
     Count,
@@ -44,11 +46,18 @@ from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from wagtail.models import Site
 
-from . import privacy
+from . import calendars, privacy
 from .admin_urls import REGISTRATION_INDEX_URL_NAME
+from .choices import GroupStatus
 from .conf import selvhjelp_settings
-from .models import AbstractGroupRegistrationPage, OutgoingMessage, Registration
+from .models import (
+    AbstractGroupRegistrationPage,
+    OutgoingMessage,
+    Registration,
+    SelfHelpGroup,
+)
 from .models.site_settings import SelfHelpSiteSettings
+from .phone import normalise_phone
 from .sms import get_sms_backend
 
 
@@ -62,13 +71,10 @@ State = OutgoingMessage.State
 class NotificationFailed(Exception):
     """A message could not be sent; the text names no address or number."""
 
-    def __init__(self, kind, registration_id):
+    def __init__(self, kind, about):
         self.kind = kind
-        self.registration_id = registration_id
-        super().__init__(
-            f"The {kind} message about registration {registration_id} "
-            "could not be sent."
-        )
+        self.about = about
+        super().__init__(f"The {kind} message about {about} could not be sent.")
 
 
 @dataclass(frozen=True)
@@ -182,6 +188,18 @@ class Notification:
     def get_template_prefix(self):
         return self.template_prefix or f"wagtail_selvhjelp/emails/{self.kind}"
 
+    def get_language(self):
+        """The language the message is written in: its page's."""
+        return language(self.registration)
+
+    def get_subject_label(self):
+        """What the message is about, for logs and errors: a number, no name."""
+        return f"registration {self.registration.pk}"
+
+    def get_attachments(self, recipient):
+        """``(filename, content, mimetype)`` files for an e-mail to ``recipient``."""
+        return []
+
     def get_recipients(self):
         """A list of :class:`Recipient`, each one message."""
         raise NotImplementedError
@@ -237,7 +255,7 @@ class Notification:
     def render(self, channel):
         """``(subject, text)`` in the page's language; SMS have no subject."""
         prefix = self.get_template_prefix()
-        with translation.override(language(self.registration)):
+        with translation.override(self.get_language()):
             context = self.get_context()
             if channel == SMS:
                 text = render_to_string(f"{prefix}_sms.txt", context)
@@ -254,6 +272,7 @@ class Notification:
             self.get_site_settings().get_from_email(),
             list(recipient.addresses),
             headers={"Message-ID": message_id},
+            attachments=self.get_attachments(recipient),
         ).send()
         return State.SENT, message_id
 
@@ -293,15 +312,15 @@ class Notification:
                 row.error = type(error).__name__[:100]
                 failed = True
                 logger.warning(
-                    "The %s message (%s) about registration %s failed: %s",
+                    "The %s message (%s) about %s failed: %s",
                     self.kind,
                     row.channel,
-                    self.registration.pk,
+                    self.get_subject_label(),
                     row.error,
                 )
             rows.append(row)
         if failed:
-            return rows, NotificationFailed(self.kind, self.registration.pk)
+            return rows, NotificationFailed(self.kind, self.get_subject_label())
         return rows, None
 
 
@@ -417,3 +436,139 @@ def send_for(registration_id, *notification_classes):
     if registration is None:
         return []
     return send(*(cls(registration) for cls in notification_classes))
+
+
+# The group's meetings
+
+
+class MeetingDetails(RegistrantNotification):
+    """Tells a member when and where their group meets, once it starts.
+
+    By e-mail with the group's calendar file attached (:mod:`~.calendars`),
+    or by SMS (only that a meeting is set, its date and time, and the
+    municipality: no link, no place, no topic). Neither names the group's
+    topic or another member.
+    """
+
+    kind = "meeting_details"
+
+    def __init__(self, registration, group):
+        super().__init__(registration)
+        self.group = group
+
+    def get_context(self):
+        group = self.group
+        return {
+            "site_name": self.get_site_name(),
+            "group": group,
+            "place": group.place.name,
+            "time_slot": group.time_slot.name,
+            "date": group.first_meeting_date,
+            "time": group.first_meeting_time,
+            "venue": group.venue,
+            "frequency": group.get_meeting_frequency_display(),
+            "regular": group.meeting_frequency in calendars.RULES,
+            "minutes": group.meeting_minutes,
+        }
+
+    def get_attachments(self, recipient):
+        (address,) = recipient.addresses
+        with translation.override(self.get_language()):
+            content = calendars.build(
+                self.group,
+                organizer=parseaddr(self.get_site_settings().get_from_email())[1],
+                attendee=address,
+                site_name=self.get_site_name(),
+            )
+        if content is None:
+            return []
+        return [(calendars.FILENAME, content, calendars.CONTENT_TYPE)]
+
+
+class MeetingUpdate(MeetingDetails):
+    """Tells a member that their group's meeting changed (the calendar
+    entry is replaced: same UID, a higher SEQUENCE)."""
+
+    kind = "meeting_update"
+
+
+class StarterMeetingDetails(MeetingDetails):
+    """The same meeting details for the group's starter.
+
+    Today the starter is the group's free-text contact (an e-mail address
+    or a phone number); the message is about the group, so its record
+    names no registration.
+    """
+
+    kind = "meeting_details_starter"
+    template_prefix = "wagtail_selvhjelp/emails/meeting_details"
+
+    def __init__(self, group, *, update=False):
+        self.registration = None
+        self.group = group
+        self.page = group.page.specific
+        self.update = update
+
+    def get_language(self):
+        locale = getattr(self.page, "locale", None)
+        return getattr(locale, "language_code", None) or settings.LANGUAGE_CODE
+
+    def get_subject_label(self):
+        return f"group {self.group.pk}"
+
+    def get_row_registration_id(self):
+        return None
+
+    def get_template_prefix(self):
+        return "wagtail_selvhjelp/emails/" + (
+            "meeting_update" if self.update else "meeting_details"
+        )
+
+    def get_recipients(self):
+        contact = self.group.starter_contact.strip()
+        if not contact:
+            return []
+        if "@" in contact:
+            try:
+                validate_email(contact)
+            except ValidationError:
+                return []
+            return [Recipient(EMAIL, (contact,))]
+        try:
+            number = normalise_phone(contact)
+        except ValidationError:
+            return []
+        if number and sms_enabled():
+            return [Recipient(SMS, (number,))]
+        return []
+
+
+def get_group(group_id):
+    """The group with its page, place and time slot, or None if deleted."""
+    return (
+        SelfHelpGroup.objects.select_related("page", "place", "time_slot")
+        .filter(pk=group_id)
+        .first()
+    )
+
+
+def send_meeting_details(group_id, *, update=False):
+    """Send a group's current members and its starter the meeting details.
+
+    Nothing is sent for a deleted group, a group that is not active, or
+    one without a first meeting (there is nothing to put in a calendar).
+    ``update``: the meeting changed; the message says so.
+    """
+    group = get_group(group_id)
+    if group is None or group.status != GroupStatus.ACTIVE:
+        return []
+    if calendars.first_meeting_start(group) is None:
+        return []
+    member_class = MeetingUpdate if update else MeetingDetails
+    members = Registration.objects.with_specific_page().filter(
+        memberships__group=group, memberships__is_current=True
+    )
+    return send(
+        *(member_class(registration, group) for registration in members),
+        StarterMeetingDetails(group, update=update),
+    )

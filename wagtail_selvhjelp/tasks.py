@@ -43,6 +43,13 @@ def send_reconfirmation(registration_id):
 
 
 @task()
+def send_meeting_details(group_id, update=False):
+    """Send a started group's members and starter its meeting, with the
+    calendar file (``update``: the meeting changed)."""
+    notifications.send_meeting_details(group_id, update=update)
+
+
+@task()
 def purge():
     """Apply the retention rules (the same as ``manage.py selvhjelp_purge``)."""
     return privacy.purge()

@@ -23,7 +23,7 @@ from .admin_urls import (
     STATISTICS_VIEWSET_NAME,
 )
 from .filters import RegistrationFilterSet, SelfHelpGroupFilterSet
-from .models import ContactPoint, Registration, SelfHelpGroup
+from .models import ContactPoint, Registration, SelfHelpGroup, StarterKitText
 from .models.permissions import (
     group_permission_policy,
     registration_permission_policy,
@@ -39,6 +39,7 @@ from .views.matching import (
     MatchingPageView,
     MatchingRunView,
 )
+from .views.meetings import StarterKitView, StartGroupView
 from .views.privacy import (
     ConfirmWaitingView,
     EraseView,
@@ -99,6 +100,22 @@ class ContactPointViewSet(SnippetViewSet):
             heading=_("How to get in touch"),
         ),
     ]
+
+
+class StarterKitTextViewSet(SnippetViewSet):
+    """A site's own wording of the starter's kit, one per site and language
+    (a translatable snippet, so a site with bokmål and nynorsk pages holds
+    both)."""
+
+    model = StarterKitText
+    icon = "doc-full"
+    menu_label = _("Starter's kit texts")
+    menu_order = 350
+    list_display = ["__str__", "site", "locale"]
+    list_filter = ["site", "locale"]
+    copy_view_enabled = False
+    #: Listed in the "Self-help" menu, so not again under "Snippets".
+    menu_item_is_registered = True
 
 
 class RegistrationViewSet(ModelViewSet):
@@ -235,8 +252,14 @@ class SelfHelpGroupViewSet(ModelViewSet):
                         ]
                     ),
                     FieldPanel("venue"),
+                    FieldRowPanel(
+                        [
+                            FieldPanel("meeting_frequency"),
+                            FieldPanel("meeting_minutes"),
+                        ]
+                    ),
                 ],
-                heading=_("Starter and first meeting"),
+                heading=_("Starter and meetings"),
             ),
         ],
         base_form_class=SelfHelpGroupForm,
@@ -248,15 +271,32 @@ class SelfHelpGroupViewSet(ModelViewSet):
             GroupMembersView, permission_policy=self.permission_policy
         )
 
+    @property
+    def start_view(self):
+        return self.construct_view(
+            StartGroupView, permission_policy=self.permission_policy
+        )
+
+    @property
+    def kit_view(self):
+        return self.construct_view(
+            StarterKitView, permission_policy=self.permission_policy
+        )
+
     def get_common_view_kwargs(self, **kwargs):
         return super().get_common_view_kwargs(
-            members_url_name=self.get_url_name("members"), **kwargs
+            members_url_name=self.get_url_name("members"),
+            start_url_name=self.get_url_name("start"),
+            kit_url_name=self.get_url_name("kit"),
+            **kwargs,
         )
 
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),
             path("<selvhjelp_id:pk>/members/", self.members_view, name="members"),
+            path("<selvhjelp_id:pk>/start/", self.start_view, name="start"),
+            path("<selvhjelp_id:pk>/kit/", self.kit_view, name="kit"),
         ]
 
 
@@ -371,6 +411,9 @@ class PrivacyViewSet(PolicyViewSet):
 privacy_viewset = PrivacyViewSet()
 
 
+starter_kit_text_viewset = StarterKitTextViewSet()
+
+
 class SelvhjelpViewSetGroup(ViewSetGroup):
     """The package's own admin menu: "Self-help".
 
@@ -387,6 +430,7 @@ class SelvhjelpViewSetGroup(ViewSetGroup):
         registration_viewset,
         group_viewset,
         contact_point_viewset,
+        starter_kit_text_viewset,
         statistics_viewset,
         privacy_viewset,
     )

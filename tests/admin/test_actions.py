@@ -151,7 +151,8 @@ def test_removing_and_starting_leave_one_entry_each(
     membership.refresh_from_db()
     assert membership.left_reason == "own_wish" and not membership.is_current
 
-    client.post(members, {"action": "start"})
+    start = reverse("wagtail_selvhjelp_group:start", args=[group_a.pk])
+    client.post(start, {"reason": "other"})
     assert list(
         ModelLogEntry.objects.order_by("pk").values_list("action", flat=True)
     ) == [

@@ -25,6 +25,8 @@ def group_data(page, **overrides):
         "first_meeting_date": "2027-01-12",
         "first_meeting_time": "18:00",
         "venue": "Frivilligsentralen",
+        "meeting_frequency": "weekly",
+        "meeting_minutes": "90",
     }
     data.update(overrides)
     return data
@@ -231,17 +233,20 @@ def test_start_and_end_from_the_members_page(client, coordinator_a, page_a, grou
     url = members_url(group_a)
     for person in waiting(page_a, 3):
         group_a.add_member(person)
-    assert client.post(url, {"action": "start"}).status_code == 302
+    start = reverse("wagtail_selvhjelp_group:start", args=[group_a.pk])
+    # No starter or first meeting yet: a reason lets the group start without.
+    assert client.post(start, {"reason": "other"}).status_code == 200
     group_a.refresh_from_db()
     assert group_a.status == "forming"  # 3 is below the page's minimum of 4
     group_a.add_member(waiting(page_a)[0])
-    client.post(url, {"action": "start"})
+    client.post(start, {"reason": "other"})
     group_a.refresh_from_db()
     assert group_a.status == "active"
     client.post(url, {"action": "end"})
     group_a.refresh_from_db()
     assert group_a.status == "ended" and group_a.ended_on is not None
     # An ended group accepts no more changes from this page.
-    assert client.post(url, {"action": "start"}).status_code == 302
+    assert client.post(url, {"action": "end"}).status_code == 302
+    assert client.post(start, {"reason": "other"}).status_code == 200
     group_a.refresh_from_db()
     assert group_a.status == "ended"

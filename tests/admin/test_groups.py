@@ -136,7 +136,7 @@ def test_an_active_group_is_closed_unless_it_agreed(page_a):
     group = make_group(page_a)
     for person in waiting(page_a, 4):
         group.add_member(person)
-    group.activate()
+    group.activate(reason="other")
     (newcomer,) = waiting(page_a)
     with pytest.raises(ValidationError, match="closed"):
         group.add_member(newcomer)

@@ -54,6 +54,10 @@ EXPECTED = {
     "wagtail_selvhjelp_group:history_results": OBJECT,
     "wagtail_selvhjelp_group:usage": OBJECT,
     "wagtail_selvhjelp_group:members": OBJECT,
+    # The confirmation screen before a start (a GET changes nothing) and
+    # the printable starter's kit.
+    "wagtail_selvhjelp_group:start": OBJECT,
+    "wagtail_selvhjelp_group:kit": OBJECT,
     "wagtail_selvhjelp_matching:index": LISTING,
     "wagtail_selvhjelp_matching:page": OBJECT,
     "wagtail_selvhjelp_matching:run": OBJECT,

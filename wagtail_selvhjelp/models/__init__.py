@@ -36,6 +36,7 @@ from .registrations import (
 )
 from .self_service import SelfServiceMixin
 from .site_settings import SelfHelpSiteSettings
+from .starter_kits import StarterKitText
 
 
 __all__ = [
@@ -72,4 +73,5 @@ __all__ = [
     "SelfHelpIndexPage",
     "SelfHelpInfoPage",
     "SelfHelpSiteSettings",
+    "StarterKitText",
 ]

@@ -21,10 +21,15 @@ raise ``ValidationError`` with messages for the user; a missing permission
 raises :class:`ActionPermissionError`.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
 from .. import audit
@@ -33,6 +38,7 @@ from ..choices import (
     GroupStatus,
     Outcome,
     RegistrationStatus,
+    StartReason,
 )
 from ..matching import MatchResult, ProposedGroup, check_proposal
 from ..reason_texts import describe_misfit
@@ -541,18 +547,194 @@ class RemoveMember(GroupAction):
         return membership
 
 
+@dataclass(frozen=True)
+class StartRequirement:
+    """One thing a group needs before it starts.
+
+    ``is_met(group)`` answers whether the group has it; ``message`` says
+    what is missing, in the active language; a requirement that is
+    ``waivable`` may be left unmet when the coordinator records a reason
+    (``StartReason``). Each check reads the group on its own, so another
+    requirement is one more entry in :attr:`StartGroup.requirements`.
+    """
+
+    code: str
+    label: str
+    message: Callable
+    is_met: Callable
+    waivable: bool = False
+
+
+def _size_is_within_bounds(group):
+    page = group.registration_page()
+    count = group.current_memberships().count()
+    return page.group_min_size <= count <= page.group_max_size
+
+
+def _size_message(group):
+    page = group.registration_page()
+    return gettext(
+        "A group can start with %(min)s to %(max)s members; this one has %(count)s."
+    ) % {
+        "min": page.group_min_size,
+        "max": page.group_max_size,
+        "count": group.current_memberships().count(),
+    }
+
+
+#: Enough members, within the page's size bounds (never waived).
+MEMBERS = StartRequirement(
+    code="members",
+    label=_("Enough members"),
+    message=_size_message,
+    is_met=_size_is_within_bounds,
+)
+
+#: Someone to start the group (the free-text starter, until the register).
+STARTER = StartRequirement(
+    code="starter",
+    label=_("A starter"),
+    message=lambda group: gettext(
+        "The group has no starter: add one, or choose why it starts without."
+    ),
+    is_met=lambda group: bool(group.starter_name.strip()),
+    waivable=True,
+)
+
+#: A first meeting with a date and a time.
+FIRST_MEETING = StartRequirement(
+    code="first_meeting",
+    label=_("A first meeting"),
+    message=lambda group: gettext(
+        "The group has no first meeting (a date and a time): set one, or "
+        "choose why it starts without."
+    ),
+    is_met=lambda group: group.has_first_meeting,
+    waivable=True,
+)
+
+
 class StartGroup(GroupAction):
-    """Start a forming group, within its page's size bounds: it is then closed."""
+    """Start a forming group: it is then closed to newcomers.
+
+    Every one of :attr:`requirements` must be met, except those that may be
+    waived when a ``reason`` (a ``StartReason`` code) is given; the reason
+    is kept with the group. After the commit, ``handlers`` sends the
+    members and the starter the meeting details.
+    """
+
+    #: What a group needs to start, checked in this order.
+    requirements = (MEMBERS, STARTER, FIRST_MEETING)
+
+    def __init__(self, group, *, reason="", **kwargs):
+        super().__init__(group, **kwargs)
+        if reason and reason not in StartReason.values:
+            raise ValueError(f"Not a start reason: {reason!r}")
+        self.reason = reason
+
+    @classmethod
+    def unmet(cls, group):
+        """The requirements ``group`` does not meet, in order."""
+        return [
+            requirement
+            for requirement in cls.requirements
+            if not requirement.is_met(group)
+        ]
+
+    def refusals(self):
+        """The unmet requirements this start may not go ahead without."""
+        return [
+            requirement
+            for requirement in self.unmet(self.group)
+            if not (requirement.waivable and self.reason)
+        ]
 
     def _execute(self):
         group = self.group
-        before = group.status
+        # The row is locked so that two coordinators starting the group at
+        # once start it (and send its meeting) once.
+        before = (
+            type(group)
+            .objects.select_for_update()
+            .values_list("status", flat=True)
+            .get(pk=group.pk)
+        )
         if before != GroupStatus.FORMING:
+            group.status = before
             raise ValidationError(gettext("Only a forming group can start."))
-        group.check_can_start()
+        group.check_can_start(reason=self.reason)
+        unmet = self.unmet(group)
         group.status = GroupStatus.ACTIVE
-        group.save(update_fields=["status"])
-        self.log(group, audit.GROUP_STATUS, data={"from": before, "to": group.status})
+        group.start_reason = self.reason if unmet else ""
+        group.save(update_fields=["status", "start_reason"])
+        self.log(
+            group,
+            audit.GROUP_STATUS,
+            data={
+                "from": before,
+                "to": group.status,
+                "reason": group.start_reason,
+                "waived": [requirement.code for requirement in unmet],
+            },
+        )
+        return group
+
+
+#: The group's fields that make up its meetings in the members' calendars.
+MEETING_FIELDS = (
+    "first_meeting_date",
+    "first_meeting_time",
+    "venue",
+    "meeting_frequency",
+    "meeting_minutes",
+)
+
+
+class ChangeMeeting(GroupAction):
+    """Change when, where, how often or how long a group meets.
+
+    Once the group has started, its members hold the meeting in their
+    calendars: the calendar entry's ``SEQUENCE`` is raised and, after the
+    commit, ``handlers`` sends everyone the update (same UID). Only the
+    names of the changed fields are logged.
+    """
+
+    def __init__(self, group, changes, **kwargs):
+        super().__init__(group, **kwargs)
+        unknown = set(changes) - set(MEETING_FIELDS)
+        if unknown:
+            raise ValueError(f"Not meeting fields: {sorted(unknown)}")
+        self.changes = changes
+        self.changed = []
+
+    @property
+    def notifies(self):
+        """Whether the members are sent the changed meeting."""
+        return bool(self.changed) and self.group.status == GroupStatus.ACTIVE
+
+    def _execute(self):
+        group = self.group
+        self.changed = [
+            name
+            for name, value in self.changes.items()
+            if getattr(group, name) != value
+        ]
+        if not self.changed:
+            return group
+        for name in self.changed:
+            setattr(group, name, self.changes[name])
+        fields = list(self.changed)
+        if group.status == GroupStatus.ACTIVE:
+            # Raised in the database, so two changes at once count twice.
+            group.calendar_sequence = F("calendar_sequence") + 1
+            fields.append("calendar_sequence")
+        group.save(update_fields=fields)
+        group.refresh_from_db(fields=["calendar_sequence"])
+        self.log(
+            group,
+            audit.MEETING_CHANGE,
+            data={"fields": self.changed, "sequence": group.calendar_sequence},
+        )
         return group
 
 

@@ -7,7 +7,9 @@ The invariants, and who keeps each:
   (the engine's ``check_proposal``, asked by the actions); a coordinator may
   place someone anyway only by recording a reason;
 * an active group is closed: a newcomer needs the group's recorded consent;
-* a group becomes active only within its page's size bounds;
+* a group becomes active only within its page's size bounds, and with a
+  starter and a first meeting unless a reason to start without is recorded
+  (the requirements of ``StartGroup``);
 * a registration is a current member of at most one group, which a partial
   unique constraint in the database guarantees even when two coordinators
   race.
@@ -19,7 +21,10 @@ A group outlives its members' personal data: deleting a registration
 deletes its memberships, never the group's own record.
 """
 
+import uuid
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -27,11 +32,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import (
+    DEFAULT_MEETING_MINUTES,
     OPEN_GROUP_STATUSES,
     Gender,
     GroupEndReason,
     GroupStatus,
     LeaveReason,
+    MeetingFrequency,
+    StartReason,
 )
 from ..fields import EncryptedTextField
 from .page_scoped import PageScopedModel, PageScopedQuerySet
@@ -94,6 +102,33 @@ class SelfHelpGroup(PageScopedModel):
         _("time of the first meeting"), null=True, blank=True
     )
     venue = models.CharField(_("venue"), max_length=200, blank=True)
+    meeting_frequency = models.CharField(
+        _("how often the group meets"),
+        max_length=20,
+        choices=MeetingFrequency.choices,
+        default=MeetingFrequency.IRREGULAR,
+        help_text=_(
+            "A weekly or fortnightly rhythm repeats in the members' calendars "
+            "from the first meeting on."
+        ),
+    )
+    meeting_minutes = models.PositiveSmallIntegerField(
+        _("how long a meeting lasts (minutes)"),
+        default=DEFAULT_MEETING_MINUTES,
+        validators=[MinValueValidator(15), MaxValueValidator(600)],
+    )
+    # The calendar entry the members get: one identifier per group, made up
+    # (never derived from anyone's data), and a counter raised on every
+    # change so that calendars replace the entry instead of adding one.
+    calendar_uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    start_reason = models.CharField(
+        _("why it started without a first meeting or a starter"),
+        max_length=20,
+        choices=StartReason.choices,
+        blank=True,
+        editable=False,
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True, editable=False)
     end_reason = models.CharField(
@@ -174,28 +209,26 @@ class SelfHelpGroup(PageScopedModel):
             skip_permission_checks=True
         )
 
-    def check_can_start(self):
-        """Raise ``ValidationError`` unless the size is within the page's bounds."""
-        page = self.registration_page()
-        count = self.current_memberships().count()
-        if not page.group_min_size <= count <= page.group_max_size:
-            raise ValidationError(
-                gettext(
-                    "A group can start with %(min)s to %(max)s members; this one "
-                    "has %(count)s."
-                )
-                % {
-                    "min": page.group_min_size,
-                    "max": page.group_max_size,
-                    "count": count,
-                }
-            )
-
-    def activate(self):
-        """Start the group; only within the page's size bounds."""
+    def check_can_start(self, *, reason=""):
+        """Raise ``ValidationError`` naming what the group still lacks to
+        start with ``reason`` (see :class:`~.actions.StartGroup`)."""
         from .actions import StartGroup
 
-        StartGroup(self).execute(skip_permission_checks=True)
+        refusals = StartGroup(self, reason=reason).refusals()
+        if refusals:
+            raise ValidationError(
+                [requirement.message(self) for requirement in refusals]
+            )
+
+    @property
+    def has_first_meeting(self):
+        return bool(self.first_meeting_date and self.first_meeting_time)
+
+    def activate(self, *, reason=""):
+        """Start the group (see :class:`~.actions.StartGroup` for what it needs)."""
+        from .actions import StartGroup
+
+        StartGroup(self, reason=reason).execute(skip_permission_checks=True)
 
     def end(self, *, today=None, reason=""):
         """End the group, recording the date; its memberships end."""

@@ -324,6 +324,8 @@ HOLDS_NO_PERSONAL_DATA = {
     "wagtail_selvhjelp.SelfHelpSiteSettings": "a municipality's senders and the "
     "controller and data-protection officer its privacy notices name (published "
     "roles, not registrants)",
+    "wagtail_selvhjelp.StarterKitText": "a site's wording of the starter's "
+    "kit (principles, declaration, frame); no names, the kit prints blank lines",
     "wagtail_selvhjelp.SelfHelpIndexPage": "a page: texts",
     "wagtail_selvhjelp.SelfHelpIndexContactPoint": "a page's choice of contact points",
     "wagtail_selvhjelp.SelfHelpInfoPage": "a page: texts",

@@ -20,7 +20,15 @@ from ..admin_forms import AddMemberForm
 from ..choices import GroupEndReason, GroupStatus, LeaveReason, RegistrationStatus
 from ..http import parse_id
 from ..models import GroupMembership
-from ..models.actions import EndGroup, Misfit, PlaceMembers, RemoveMember, StartGroup
+from ..models.actions import (
+    MEETING_FIELDS,
+    ChangeMeeting,
+    EndGroup,
+    Misfit,
+    PlaceMembers,
+    RemoveMember,
+    StartGroup,
+)
 from ..permissions import coordinated_pages
 from .scoping import ScopedIndexView, ScopedQuerysetMixin, StatusActionEditView
 
@@ -134,7 +142,24 @@ class SelfHelpGroupCreateView(CreateView):
 class SelfHelpGroupEditView(StatusActionEditView):
     """The group's details; starting or ending it goes through its action."""
 
+    def save_instance(self):
+        # The meeting is changed by its action (which has a started group's
+        # members sent the change), the other fields by the form.
+        group = self.form.instance
+        self.meeting_changes = {name: getattr(group, name) for name in MEETING_FIELDS}
+        for name in MEETING_FIELDS:
+            setattr(group, name, self.form.initial[name])
+        instance = super().save_instance()
+        self.change_meeting(instance)
+        return instance
+
+    def change_meeting(self, group):
+        changes, self.meeting_changes = self.meeting_changes, None
+        if changes:
+            ChangeMeeting(group, changes, user=self.request.user).execute()
+
     def change_status(self, group, before, status):
+        self.change_meeting(group)  # a first meeting set here counts for the start
         if status == GroupStatus.ACTIVE and before == GroupStatus.FORMING:
             StartGroup(group, user=self.request.user).execute()
         elif status == GroupStatus.ENDED:
@@ -153,6 +178,8 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
     permission_policy = None
     index_url_name = None
     edit_url_name = None
+    start_url_name = None
+    kit_url_name = None
     header_icon = "group"
     scope_actions = ["view", "change"]
     _show_breadcrumbs = True
@@ -201,11 +228,22 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
                 "edit_url": reverse(self.edit_url_name, args=[group.pk])
                 if self.can_change
                 else None,
+                **self.meeting_urls(group),
             }
         )
         if "form" not in context and self.can_change and group.is_open:
             context["form"] = AddMemberForm(group=group)
         return context
+
+    def meeting_urls(self, group):
+        """Starting (a confirmation screen) and the starter's kit."""
+        start = self.can_change and group.status == GroupStatus.FORMING
+        return {
+            "start_url": reverse(self.start_url_name, args=[group.pk])
+            if start
+            else None,
+            "kit_url": reverse(self.kit_url_name, args=[group.pk]),
+        }
 
     def post(self, request, pk):
         if not self.can_change or not self.object.is_open:
@@ -213,28 +251,26 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
         action = request.POST.get("action")
         if action == "remove":
             return self.remove(request)
-        if action in ("start", "end"):
-            return self.change_status(request, action)
+        if action == "start":
+            # Starting is confirmed on its own screen, never on one click.
+            return redirect(self.start_url_name, self.object.pk)
+        if action == "end":
+            return self.end(request)
         return self.add(request)
 
-    def change_status(self, request, action):
+    def end(self, request):
         group = self.object
         try:
-            if action == "start":
-                StartGroup(group, user=request.user).execute()
-            else:
-                EndGroup(
-                    group, reason=_reason(request, GroupEndReason), user=request.user
-                ).execute()
+            EndGroup(
+                group, reason=_reason(request, GroupEndReason), user=request.user
+            ).execute()
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
             return redirect(request.path)
         messages.success(
             request,
-            gettext("The group has started: it is now closed to newcomers.")
-            if group.status == GroupStatus.ACTIVE
-            else gettext(
+            gettext(
                 "The group has ended. Its members keep the status “Placed in a "
                 "group”; change it to “Waiting for a group” for anyone who wants "
                 "a new group."
