@@ -4,7 +4,13 @@ from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+)
 from wagtail.admin.ui.tables import (
     Column,
     LiveStatusTagColumn,
@@ -14,19 +20,21 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .admin_forms import SelfHelpGroupForm
+from .admin_forms import SelfHelpGroupForm, StarterForm
 from .admin_urls import (
     GROUP_VIEWSET_NAME,
     MATCHING_VIEWSET_NAME,
     PRIVACY_VIEWSET_NAME,
     REGISTRATION_VIEWSET_NAME,
+    STARTER_VIEWSET_NAME,
     STATISTICS_VIEWSET_NAME,
 )
 from .filters import RegistrationFilterSet, SelfHelpGroupFilterSet
-from .models import ContactPoint, Registration, SelfHelpGroup
+from .models import ContactPoint, Registration, SelfHelpGroup, Starter
 from .models.permissions import (
     group_permission_policy,
     registration_permission_policy,
+    starter_permission_policy,
 )
 from .views.groups import (
     GroupMembersView,
@@ -54,6 +62,14 @@ from .views.registrations import (
 )
 from .views.reports import PrivacyOverviewView, StatisticsReportView
 from .views.scoping import ScopedDeleteView, ScopedHistoryView, ScopedUsageView
+from .views.starters import (
+    GroupStartersView,
+    StarterCreateView,
+    StarterDataView,
+    StarterDeleteView,
+    StarterEditView,
+    StarterIndexView,
+)
 
 
 class ContactPointViewSet(SnippetViewSet):
@@ -226,9 +242,6 @@ class SelfHelpGroupViewSet(ModelViewSet):
             MultiFieldPanel(
                 [
                     FieldRowPanel(
-                        [FieldPanel("starter_name"), FieldPanel("starter_contact")]
-                    ),
-                    FieldRowPanel(
                         [
                             FieldPanel("first_meeting_date"),
                             FieldPanel("first_meeting_time"),
@@ -236,7 +249,7 @@ class SelfHelpGroupViewSet(ModelViewSet):
                     ),
                     FieldPanel("venue"),
                 ],
-                heading=_("Starter and first meeting"),
+                heading=_("First meeting"),
             ),
         ],
         base_form_class=SelfHelpGroupForm,
@@ -257,10 +270,79 @@ class SelfHelpGroupViewSet(ModelViewSet):
         return [
             *super().get_urlpatterns(),
             path("<selvhjelp_id:pk>/members/", self.members_view, name="members"),
+            path(
+                "<selvhjelp_id:pk>/starters/",
+                self.construct_view(
+                    GroupStartersView, permission_policy=self.permission_policy
+                ),
+                name="starters",
+            ),
         ]
 
 
 group_viewset = SelfHelpGroupViewSet()
+
+
+class StarterViewSet(ModelViewSet):
+    """The starter register: trained volunteers who start groups.
+
+    Personal data: no copy view, not in the reference index; scoped to the
+    pages each starter serves. Deleting a starter erases them by reference
+    (their groups keep the assignment, without them).
+    """
+
+    model = Starter
+    icon = "user"
+    menu_label = _("Starters")
+    menu_order = 250
+    name = STARTER_VIEWSET_NAME
+    url_prefix = "selvhjelp/starters"
+    add_to_reference_index = False
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    index_view_class = StarterIndexView
+    add_view_class = StarterCreateView
+    edit_view_class = StarterEditView
+    delete_view_class = StarterDeleteView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
+    permission_policy = starter_permission_policy
+    list_filter = ["status"]
+    ordering = ["name"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("name"),
+            FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+            FieldPanel("status"),
+            MultiFieldPanel(
+                [
+                    FieldPanel("pages"),
+                    FieldPanel("places"),
+                    FieldPanel("time_slots"),
+                    FieldPanel("topics"),
+                ],
+                heading=_("Where, when and what they can start"),
+            ),
+            InlinePanel("courses", heading=_("Courses"), label=_("Course")),
+            FieldPanel("notes"),
+        ],
+        base_form_class=StarterForm,
+    )
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path(
+                "person-data/<selvhjelp_id:pk>/",
+                self.construct_view(
+                    StarterDataView, permission_policy=self.permission_policy
+                ),
+                name="person_data",
+            ),
+        ]
+
+
+starter_viewset = StarterViewSet()
 
 
 class PolicyViewSet(ViewSet):
@@ -386,6 +468,7 @@ class SelvhjelpViewSetGroup(ViewSetGroup):
         matching_viewset,
         registration_viewset,
         group_viewset,
+        starter_viewset,
         contact_point_viewset,
         statistics_viewset,
         privacy_viewset,

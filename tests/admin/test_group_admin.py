@@ -20,8 +20,6 @@ def group_data(page, **overrides):
         "topic": "",
         "gender": "",
         "status": "forming",
-        "starter_name": "Igang Setter",
-        "starter_contact": "igang@example.test",
         "first_meeting_date": "2027-01-12",
         "first_meeting_time": "18:00",
         "venue": "Frivilligsentralen",
@@ -70,7 +68,7 @@ def test_add_asks_for_a_page_then_offers_only_its_choices(
     assert response["Location"] == members_url(group)
     assert group.page_id == page_a.pk
     assert group.status == "forming"  # a new group always starts forming
-    assert group.starter_name == "Igang Setter"
+    assert not group.starter_assignments.exists()
 
 
 def test_placing_removing_and_overriding_in_the_members_view(

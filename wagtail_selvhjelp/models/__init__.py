@@ -36,6 +36,7 @@ from .registrations import (
 )
 from .self_service import SelfServiceMixin
 from .site_settings import SelfHelpSiteSettings
+from .starters import GroupStarter, Starter, StarterCourse
 
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "AbstractGroupRegistrationPage",
     "AvoidPair",
     "GroupMembership",
+    "GroupStarter",
     "GroupStatus",
     "MatchingRun",
     "OutgoingMessage",
@@ -72,4 +74,6 @@ __all__ = [
     "SelfHelpIndexPage",
     "SelfHelpInfoPage",
     "SelfHelpSiteSettings",
+    "Starter",
+    "StarterCourse",
 ]

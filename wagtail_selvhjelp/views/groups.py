@@ -23,6 +23,7 @@ from ..models import GroupMembership
 from ..models.actions import EndGroup, Misfit, PlaceMembers, RemoveMember, StartGroup
 from ..permissions import coordinated_pages
 from .scoping import ScopedIndexView, ScopedQuerysetMixin, StatusActionEditView
+from .starters import StarterPanel
 
 
 class SelfHelpGroupIndexView(ScopedIndexView):
@@ -198,6 +199,7 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
                 "seats_left": max(0, page.group_max_size - len(current)),
                 "leave_reasons": LeaveReason.choices,
                 "end_reasons": GroupEndReason.choices,
+                "starter_panel": StarterPanel(group, self.request.user),
                 "edit_url": reverse(self.edit_url_name, args=[group.pk])
                 if self.can_change
                 else None,
