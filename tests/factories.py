@@ -163,3 +163,70 @@ def secret_answers(given, model=models.Registration):
         **{name: f"Hemmelig {name} kvitre" for name in typed_answers(model)},
         **given,
     }
+
+
+class StarterFactory(DjangoModelFactory):
+    """A starter serving ``pages`` (a list of registration pages, required).
+
+    ``places``, ``time_slots`` and ``topics`` take choice names of those
+    pages (default: every place and time slot, no topic of their own);
+    ``course`` is a valid course unless given ``False`` or a
+    ``valid_until`` date.
+    """
+
+    name = factory.Sequence(lambda n: f"Igangsetter {n}")
+    email = factory.Sequence(lambda n: f"starter{n}@example.test")
+    status = "active"
+
+    class Meta:
+        # Saved after the choices: a cluster's many-to-many is kept in memory
+        # until then.
+        model = models.Starter
+
+    @factory.post_generation
+    def pages(self, create, pages):
+        self.pages.set(pages or [])
+        self._served = [page.pk for page in pages or []]
+
+    def _choices(self, model, names):
+        chosen = model.objects.filter(page__in=self._served)
+        return chosen.filter(name__in=names) if names is not None else chosen
+
+    @factory.post_generation
+    def places(self, create, names):
+        self.places.set(StarterFactory._choices(self, models.RegistrationPlace, names))
+
+    @factory.post_generation
+    def time_slots(self, create, names):
+        self.time_slots.set(
+            StarterFactory._choices(self, models.RegistrationTimeSlot, names)
+        )
+
+    @factory.post_generation
+    def topics(self, create, names):
+        if names:
+            self.topics.set(
+                StarterFactory._choices(self, models.RegistrationTopic, names)
+            )
+
+    @factory.post_generation
+    def course(self, create, valid_until):
+        if valid_until is False:
+            return
+        models.StarterCourse.objects.create(
+            starter=self,
+            completed_on=datetime.date(2024, 3, 1),
+            valid_until=valid_until,
+        )
+
+
+def make_group(page, *, place="Gol", slot="Kveld", topic=None, **fields):
+    """A forming group on ``page`` at the named place, slot and topic."""
+    return models.SelfHelpGroup.objects.create(
+        page=page,
+        name=fields.pop("name", f"{place}, {slot}"),
+        place=page.places.get(name=place),
+        time_slot=page.time_slots.get(name=slot),
+        topic=page.topics.get(name=topic) if topic else None,
+        **fields,
+    )

@@ -1,5 +1,6 @@
 """Admin viewsets: configured here, registered in ``wagtail_hooks.py``."""
 
+from django import forms
 from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -316,10 +317,10 @@ class StarterViewSet(ModelViewSet):
             FieldPanel("status"),
             MultiFieldPanel(
                 [
-                    FieldPanel("pages"),
-                    FieldPanel("places"),
-                    FieldPanel("time_slots"),
-                    FieldPanel("topics"),
+                    FieldPanel("pages", widget=forms.CheckboxSelectMultiple),
+                    FieldPanel("places", widget=forms.CheckboxSelectMultiple),
+                    FieldPanel("time_slots", widget=forms.CheckboxSelectMultiple),
+                    FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
                 ],
                 heading=_("Where, when and what they can start"),
             ),

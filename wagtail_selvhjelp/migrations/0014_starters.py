@@ -49,10 +49,17 @@ def starters_from_free_text(apps, schema_editor):
                 phone=phone,
                 notes=left_over,
             )
-            starter.pages.add(group.page_id)
+            Starter.pages.through.objects.create(
+                starter_id=starter.pk, page_id=group.page_id
+            )
             seen[key] = starter
-        starter.places.add(group.place_id)
-        starter.time_slots.add(group.time_slot_id)
+        # A cluster's many-to-many keeps additions in memory: write the rows.
+        Starter.places.through.objects.get_or_create(
+            starter_id=starter.pk, registrationplace_id=group.place_id
+        )
+        Starter.time_slots.through.objects.get_or_create(
+            starter_id=starter.pk, registrationtimeslot_id=group.time_slot_id
+        )
         ended = group.status == "ended"
         since = group.created_at.date()
         until = group.ended_on if ended and group.ended_on else None

@@ -79,13 +79,14 @@ class AssignStarter(GroupAction):
         starter = self.starter
         if not group.is_open:
             raise ValidationError(gettext("An ended group takes no starter."))
-        if not starter.pages.filter(pk=group.page_id).exists():
+        stored = Starter.objects.filter(pk=starter.pk)
+        if not stored.filter(pages=group.page_id).exists():
             raise ValidationError(
                 gettext("This starter does not serve the group's registration page.")
             )
         if starter.status != StarterStatus.ACTIVE:
             raise ValidationError(gettext("Only an active starter can start a group."))
-        if group.topic_id and starter.topics.filter(pk=group.topic_id).exists():
+        if group.topic_id and stored.filter(topics=group.topic_id).exists():
             raise ValidationError(
                 gettext("A starter never starts a group on a topic of their own.")
             )

@@ -220,9 +220,13 @@ class GroupStartersView(ScopedQuerysetMixin, View):
     scope_actions = ["change"]
     http_method_names = ["post"]
 
+    def dispatch(self, request, pk):
+        # Scope first, so that another page's group is a 404 even for a GET.
+        self.group = get_object_or_404(self.get_scoped_queryset(), pk=pk)
+        return super().dispatch(request, pk)
+
     def post(self, request, pk):
-        group = get_object_or_404(self.get_scoped_queryset(), pk=pk)
-        self.group = group
+        group = self.group
         if not group.is_open or not starter_permission_policy.user_has_permission(
             request.user, "view"
         ):
