@@ -550,6 +550,7 @@ def _starters(page):
         starter.pages.add(page)
         starter.places.set(page.places.filter(name__in=places))
         starter.time_slots.set(page.time_slots.filter(name__in=slots))
+        starter.save()  # a cluster's many-to-many is written on save
         StarterCourse.objects.create(
             starter=starter,
             completed_on=today - datetime.timedelta(days=200),
