@@ -10,6 +10,7 @@ from .choices import (
     STARTER_PLANNED_MEETINGS,
     GroupStatus,
     StarterRole,
+    StarterStatus,
     StarterWithdrawalReason,
 )
 from .models import Registration, Starter
@@ -153,6 +154,23 @@ class StarterForm(WagtailAdminModelForm):
                 )
         if "status" in self.fields and not self.instance.pk:
             del self.fields["status"]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        starter = self.instance
+        if (
+            status == StarterStatus.ARCHIVED
+            and starter.pk
+            and starter.status != StarterStatus.ARCHIVED
+            and starter.assignments.current().exists()
+        ):
+            raise forms.ValidationError(
+                gettext(
+                    "This starter still accompanies an open group: withdraw them "
+                    "from it first."
+                )
+            )
+        return status
 
     def clean(self):
         cleaned_data = super().clean()

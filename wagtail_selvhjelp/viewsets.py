@@ -65,7 +65,6 @@ from .views.reports import PrivacyOverviewView, StatisticsReportView
 from .views.scoping import ScopedDeleteView, ScopedHistoryView, ScopedUsageView
 from .views.starters import (
     GroupStartersView,
-    StarterCreateView,
     StarterDataView,
     StarterDeleteView,
     StarterEditView,
@@ -302,7 +301,6 @@ class StarterViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = False
     index_view_class = StarterIndexView
-    add_view_class = StarterCreateView
     edit_view_class = StarterEditView
     delete_view_class = StarterDeleteView
     history_view_class = ScopedHistoryView

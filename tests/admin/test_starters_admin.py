@@ -375,3 +375,19 @@ def test_an_ended_group_takes_no_starter(client, coordinator_a, page_a):
     )
     assert response["Location"] == "/admin/"
     assert not GroupStarter.objects.exists()
+
+
+def test_the_form_refuses_to_archive_a_starter_with_an_open_group(
+    client, coordinator_a, page_a, group_a
+):
+    starter = StarterFactory(pages=[page_a])
+    AssignStarter(group_a, starter).execute(skip_permission_checks=True)
+    client.force_login(coordinator_a)
+    response = client.post(
+        url("edit", starter.pk),
+        starter_data(page_a, status="archived", courses=inline_formset([])),
+    )
+    assert response.status_code == 200
+    assert "status" in response.context["form"].errors
+    starter.refresh_from_db()
+    assert starter.status == "active"

@@ -99,8 +99,6 @@ class StarterPermissionPolicy(PageScopedPermissionPolicy):
     """Starters serve one or more pages: a coordinator reaches a starter who
     serves any page they coordinate (``Starter.objects.for_user``)."""
 
-    codenames = {"access": "access_starter"}
-
     def user_coordinates_instance(self, user, instance):
         if user.is_active and user.is_superuser:
             return True

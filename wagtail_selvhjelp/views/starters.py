@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
-from wagtail.admin.views.generic import CreateView
 from wagtail.log_actions import log
 
 from .. import audit, privacy
@@ -87,10 +86,6 @@ def _page_titles(starter):
     return ", ".join(page.title for page in starter.pages.all())
 
 
-class StarterCreateView(CreateView):
-    """A new starter, serving pages the user coordinates."""
-
-
 class StarterEditView(StatusActionEditView):
     """A starter's details; their status changes through its action."""
 
@@ -101,8 +96,8 @@ class StarterEditView(StatusActionEditView):
         try:
             return super().save_instance()
         except ValidationError as error:
-            # Saved but for the status (archiving someone who still
-            # accompanies a group): say why.
+            # The form checked the status; a group assigned meanwhile
+            # keeps it as it was: the rest is saved, and the message says why.
             for message in error.messages:
                 messages.error(self.request, message)
             return self.form.instance
