@@ -179,9 +179,8 @@ class StarterFactory(DjangoModelFactory):
     status = "active"
 
     class Meta:
-        # Saved after the choices: a cluster's many-to-many is kept in memory
-        # until then.
         model = models.Starter
+        skip_postgeneration_save = True
 
     @factory.post_generation
     def pages(self, create, pages):
@@ -218,6 +217,12 @@ class StarterFactory(DjangoModelFactory):
             completed_on=datetime.date(2024, 3, 1),
             valid_until=valid_until,
         )
+
+    @factory.post_generation
+    def saved(self, create, extracted):
+        # A cluster's many-to-many choices are kept in memory until a save.
+        if create:
+            self.save()
 
 
 def make_group(page, *, place="Gol", slot="Kveld", topic=None, **fields):
