@@ -1,6 +1,7 @@
 """Forms of the coordinator admin (groups, their members and starters)."""
 
 from django import forms
+from django.db.models import Case, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -234,9 +235,12 @@ class AssignStarterForm(forms.Form):
 
     def __init__(self, *args, starters, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["starter"].queryset = Starter.objects.filter(
-            pk__in=[starter.pk for starter in starters]
-        )
+        # The suggestions' order: best fit first.
+        ids = [starter.pk for starter in starters]
+        if ids:
+            self.fields["starter"].queryset = Starter.objects.filter(
+                pk__in=ids
+            ).order_by(Case(*(When(pk=pk, then=rank) for rank, pk in enumerate(ids))))
         self.fields["starter"].label_from_instance = lambda starter: starter.name
 
     def clean(self):

@@ -267,13 +267,9 @@ def test_the_group_page_suggests_starters_and_says_why(
     assert "Anne Passer: takes Gol; takes Kveld; has a valid course" in html
     assert "Bodil" not in html
     assert "Only one starter fits this group" in html
-    # The chooser offers the suggestions only.
-    assert set(
-        panel.form.fields["starter"].queryset.values_list("name", flat=True)
-    ) == {
-        "Anne Passer",
-        "Aud Uten Kurs",
-    }
+    # The chooser offers the suggestions only, best fit first.
+    chooser = panel.form.fields["starter"].queryset
+    assert [starter.name for starter in chooser] == ["Anne Passer", "Aud Uten Kurs"]
 
 
 def test_the_group_page_warns_when_no_starter_fits(client, coordinator_a, group_a):
@@ -391,3 +387,20 @@ def test_the_form_refuses_to_archive_a_starter_with_an_open_group(
     assert "status" in response.context["form"].errors
     starter.refresh_from_db()
     assert starter.status == "active"
+
+
+def test_the_group_page_takes_the_same_queries_for_more_starters(
+    client, coordinator_a, page_a, group_a, django_assert_max_num_queries
+):
+    client.force_login(coordinator_a)
+    lead = StarterFactory(pages=[page_a])
+    AssignStarter(group_a, lead).execute(skip_permission_checks=True)
+    StarterFactory(pages=[page_a])
+    client.get(members_url(group_a))  # warm the caches (site, locale, menus)
+    with django_assert_max_num_queries(60) as few:
+        client.get(members_url(group_a))
+    for _ in range(8):
+        StarterFactory(pages=[page_a])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(members_url(group_a))
+    assert len(response.context["starter_panel"].suggestions.ranked) == 9
