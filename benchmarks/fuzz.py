@@ -1256,8 +1256,6 @@ def admin_case(rng, state, campaign, clients, name):
                 "status",
                 rng.choice(["forming", "forming", "forming", "active", "ended"]),
             ),
-            ("starter_name", rng.choice(["", "Sigrid Demo", rng.choice(FORMULAS)])),
-            ("starter_contact", rng.choice(["", "+47 999 00 101"])),
             ("first_meeting_date", rng.choice(["", "2027-01-12"])),
             ("first_meeting_time", rng.choice(["", "18:00"])),
             ("venue", rng.choice(["", "Frivilligsentralen", rng.choice(MARKERS)])),
@@ -1290,7 +1288,7 @@ def admin_case(rng, state, campaign, clients, name):
             return list(
                 SelfHelpGroup.objects.order_by("pk").values_list(
                     "pk", "name", "place_id", "time_slot_id", "topic_id", "gender",
-                    "status", "starter_name", "starter_contact",
+                    "status",
                     "first_meeting_date", "first_meeting_time", "venue",
                 )
             )  # fmt: skip

@@ -163,3 +163,86 @@ def secret_answers(given, model=models.Registration):
         **{name: f"Hemmelig {name} kvitre" for name in typed_answers(model)},
         **given,
     }
+
+
+class StarterFactory(DjangoModelFactory):
+    """A starter serving ``pages`` (a list of registration pages, required).
+
+    ``places``, ``time_slots`` and ``topics`` take choice names of those
+    pages (default: every place and time slot, no topic of their own);
+    ``course`` is a valid course unless given ``False`` or a
+    ``valid_until`` date.
+    """
+
+    name = factory.Sequence(lambda n: f"Igangsetter {n}")
+    email = factory.Sequence(lambda n: f"starter{n}@example.test")
+    status = "active"
+
+    class Meta:
+        model = models.Starter
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def pages(self, create, pages):
+        self.pages.set(pages or [])
+        self._served = [page.pk for page in pages or []]
+
+    def _choices(self, model, names):
+        chosen = model.objects.filter(page__in=self._served)
+        return chosen.filter(name__in=names) if names is not None else chosen
+
+    @factory.post_generation
+    def places(self, create, names):
+        self.places.set(StarterFactory._choices(self, models.RegistrationPlace, names))
+
+    @factory.post_generation
+    def time_slots(self, create, names):
+        self.time_slots.set(
+            StarterFactory._choices(self, models.RegistrationTimeSlot, names)
+        )
+
+    @factory.post_generation
+    def topics(self, create, names):
+        if names:
+            self.topics.set(
+                StarterFactory._choices(self, models.RegistrationTopic, names)
+            )
+
+    @factory.post_generation
+    def course(self, create, valid_until):
+        if valid_until is False:
+            return
+        models.StarterCourse.objects.create(
+            starter=self,
+            completed_on=datetime.date(2024, 3, 1),
+            valid_until=valid_until,
+        )
+
+    @factory.post_generation
+    def saved(self, create, extracted):
+        # A cluster's many-to-many choices are kept in memory until a save.
+        if create:
+            self.save()
+
+
+def make_group(page, *, place="Gol", slot="Kveld", topic=None, **fields):
+    """A forming group on ``page`` at the named place, slot and topic."""
+    return models.SelfHelpGroup.objects.create(
+        page=page,
+        name=fields.pop("name", f"{place}, {slot}"),
+        place=page.places.get(name=place),
+        time_slot=page.time_slots.get(name=slot),
+        topic=page.topics.get(name=topic) if topic else None,
+        **fields,
+    )
+
+
+def give_starter(group, **fields):
+    """A starter from the register serving ``group``'s page, assigned to the
+    group as its lead (``fields`` go to the starter: name, email, phone)."""
+    from wagtail_selvhjelp.models.starter_actions import AssignStarter
+
+    fields.setdefault("name", "Igang Setter")
+    starter = StarterFactory(pages=[group.page], **fields)
+    AssignStarter(group, starter).execute(skip_permission_checks=True)
+    return starter

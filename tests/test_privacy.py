@@ -171,8 +171,6 @@ def ended_group(page):
         name="Gol, dagtid",
         place=page.places.get(name="Gol"),
         time_slot=page.time_slots.get(name="Dagtid"),
-        starter_name="Testperson Starter",
-        starter_contact="starter@example.test",
     )
     members = [
         RegistrationFactory(page=page, places=["Gol"], time_slots=["Dagtid"])
@@ -206,7 +204,6 @@ def test_members_go_six_months_after_their_group_ended(
     if not kept:
         assert counts["former_members"] == 4
         assert group.former_member_count == 4
-        assert group.starter_name == "" and group.starter_contact == ""
         assert not GroupMembership.objects.filter(group=group).exists()
 
 
@@ -337,8 +334,6 @@ def person(page, ended_group):
         coordinator_notes="Ringte 3. mai, virket lettet",
         **PERSON,
     )
-    group.starter_name = "Sigrunn Sporløs"
-    group.save()
     GroupMembership.objects.create(
         group=group,
         registration=registration,
@@ -417,7 +412,7 @@ def test_after_erasure_no_table_holds_a_trace_of_the_person(client, person, admi
     client.force_login(admin_user)
     client.get(f"/admin/selvhjelp/registrations/inspect/{person.pk}/")
     client.get(f"/admin/selvhjelp/registrations/person-data/{person.pk}/")
-    # Clear texts are somewhere before (the name, e-mail, the starter...).
+    # Clear texts are somewhere before (the name, e-mail, the log...).
     assert scan_database_for(SECRETS)
 
     privacy.erase(person, user=admin_user)

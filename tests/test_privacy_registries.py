@@ -18,7 +18,8 @@ from django.utils.html import escape
 from django.utils.text import capfirst
 
 from wagtail_selvhjelp import privacy
-from wagtail_selvhjelp.models import PurgeRun, Registration
+from wagtail_selvhjelp.models import PurgeRun, Registration, Starter
+from wagtail_selvhjelp.models.personal_data import REGISTRANT, STARTER
 from wagtail_selvhjelp.models.privacy import HOLDS_NO_PERSONAL_DATA, PERSONAL_DATA
 
 from .factories import RegistrationFactory, make_registration_page
@@ -51,30 +52,57 @@ def test_every_declaration_names_a_model():
     assert len(declared_holders()) == len(PERSONAL_DATA)
 
 
-def _goes_with_the_registration(model):
-    return model is Registration or any(
+def _goes_with(model, subject, on_delete=(models.CASCADE,)):
+    return model is subject or any(
         isinstance(field, models.ForeignKey)
-        and issubclass(Registration, field.related_model)
-        and field.remote_field.on_delete is models.CASCADE
+        and issubclass(subject, field.related_model)
+        and field.remote_field.on_delete in on_delete
         for field in model._meta.concrete_fields
     )
+
+
+def _goes_with_the_registration(model):
+    return _goes_with(model, Registration)
+
+
+def test_every_holder_says_whose_data_it_is():
+    assert {holder.subject for holder in PERSONAL_DATA} == {REGISTRANT, STARTER}
 
 
 def test_what_forget_does_not_clear_goes_with_the_registration():
     """A holder without a step in ``forget()`` must be deleted by it anyway."""
     for holder in PERSONAL_DATA:
         model = apps.get_model(holder.model)
-        if holder.forget is None and model._meta.app_label == PACKAGE:
+        if (
+            holder.subject == REGISTRANT
+            and holder.forget is None
+            and model._meta.app_label == PACKAGE
+        ):
             assert _goes_with_the_registration(model), holder.model
 
 
+def test_a_starters_data_goes_with_the_starter():
+    """Erasing a starter deletes their rows or takes them off (by reference)."""
+    for holder in PERSONAL_DATA:
+        if holder.subject == STARTER:
+            model = apps.get_model(holder.model)
+            assert holder.forget is None, holder.model
+            assert _goes_with(model, Starter, (models.CASCADE, models.SET_NULL)), (
+                holder.model
+            )
+
+
 def test_what_outlives_its_registrations_has_a_retention_rule():
-    """Rows that are not deleted with a registration need a rule of their own."""
+    """Rows that are not deleted with a registration need a rule of their own
+    (a starter's rows, the starter's rule)."""
     ruled = {rule.model for rule in privacy.RETENTION_RULES}
     assert Registration in ruled
+    assert Starter in ruled
     for holder in PERSONAL_DATA:
         model = apps.get_model(holder.model)
-        if model._meta.app_label == PACKAGE and not _goes_with_the_registration(model):
+        if holder.subject == STARTER or model._meta.app_label != PACKAGE:
+            continue
+        if not _goes_with_the_registration(model):
             assert model in ruled, holder.model
 
 
@@ -84,7 +112,7 @@ def test_the_purge_counts_are_the_rules():
         "expired",
         "former_members",
         "reconfirmation_requested",
-        "groups_anonymised",
+        "archived_starters",
         "matching_runs",
     )
     assert [rule.name for rule in privacy.RETENTION_RULES] == list(privacy.PURGE_COUNTS)
@@ -131,6 +159,24 @@ def test_the_overview_shows_every_rule_and_every_kind_of_data(admin_client):
 @pytest.mark.django_db
 def test_the_person_data_is_every_access_part_in_order(section):
     registration = RegistrationFactory(page=make_registration_page(section))
-    parts = [holder.access for holder in PERSONAL_DATA if holder.access]
+    parts = [
+        holder.access
+        for holder in PERSONAL_DATA
+        if holder.access and holder.subject == REGISTRANT
+    ]
     keys = [key for part in parts for key in part(registration)]
     assert list(privacy.person_data(registration)) == keys
+
+
+@pytest.mark.django_db
+def test_a_starters_data_is_every_starter_part_in_order(section):
+    starter = Starter.objects.create(name="Igang Testesen", email="i@example.test")
+    starter.pages.add(make_registration_page(section))
+    parts = [
+        holder.access
+        for holder in PERSONAL_DATA
+        if holder.access and holder.subject == STARTER
+    ]
+    keys = [key for part in parts for key in part(starter)]
+    assert list(privacy.starter_person_data(starter)) == keys
+    assert "starter_log" in keys

@@ -1,16 +1,26 @@
-"""Forms of the coordinator admin (groups and their members)."""
+"""Forms of the coordinator admin (groups, their members and starters)."""
 
 import copy
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Case, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.models import Page
 
-from .choices import GroupStatus, StartReason
-from .models import Registration
+from .choices import (
+    STARTER_PLANNED_MEETINGS,
+    GroupStatus,
+    StarterRole,
+    StarterStatus,
+    StarterWithdrawalReason,
+    StartReason,
+)
+from .models import Registration, Starter
 from .models.actions import MEETING_FIELDS
+from .models.page_scoped import coordinated_page_ids
 
 
 #: Status changes a coordinator may make in the group's form.
@@ -73,10 +83,10 @@ class SelfHelpGroupForm(WagtailAdminModelForm):
             and cleaned_data.get("status") == GroupStatus.ACTIVE
             and group.status == GroupStatus.FORMING
         ):
-            # Checked as the group will be once saved: a starter or first
-            # meeting entered in this form counts.
+            # Checked as the group will be once saved: a first meeting
+            # entered in this form counts.
             candidate = copy.copy(group)
-            for name in (*MEETING_FIELDS, "starter_name"):
+            for name in MEETING_FIELDS:
                 if name in cleaned_data:
                     setattr(candidate, name, cleaned_data[name])
             try:
@@ -135,5 +145,157 @@ class StartGroupForm(forms.Form):
             "The reason is kept with the group."
         ),
         choices=[("", _("No reason needed")), *StartReason.choices],
+        required=False,
+    )
+
+
+class StarterForm(WagtailAdminModelForm):
+    """A starter in the register, with choices from the pages the user
+    coordinates.
+
+    The user picks among their own pages and those pages' places, time slots
+    and topics; what the starter has on pages the user does not coordinate
+    is neither shown nor lost (it is kept on save). A new starter is active;
+    the status changes through its action (the edit view).
+    """
+
+    #: The choice fields cut to the user's pages, and the page lookup of each.
+    scoped_fields = {
+        "pages": "pk__in",
+        "places": "page__in",
+        "time_slots": "page__in",
+        "topics": "page__in",
+    }
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        pages = coordinated_page_ids(for_user) if for_user else Page.objects.none()
+        self.hidden = {}
+        for name, lookup in self.scoped_fields.items():
+            if name not in self.fields:
+                continue
+            field = self.fields[name]
+            field.queryset = field.queryset.filter(**{lookup: pages})
+            if name != "pages":
+                field.queryset = field.queryset.select_related("page")
+                field.label_from_instance = _choice_with_page
+            if self.instance.pk:
+                self.hidden[name] = list(
+                    getattr(self.instance, name)
+                    .exclude(pk__in=field.queryset.values("pk"))
+                    .values_list("pk", flat=True)
+                )
+        if "status" in self.fields and not self.instance.pk:
+            del self.fields["status"]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        starter = self.instance
+        if (
+            status == StarterStatus.ARCHIVED
+            and starter.pk
+            and starter.status != StarterStatus.ARCHIVED
+            and starter.assignments.current().exists()
+        ):
+            raise forms.ValidationError(
+                gettext(
+                    "This starter still accompanies an open group: withdraw them "
+                    "from it first."
+                )
+            )
+        return status
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # Keep what lies outside the user's pages; a starter serving another
+        # page needs none of the user's.
+        for name, hidden in self.hidden.items():
+            if name in cleaned_data and hidden:
+                model = self.fields[name].queryset.model
+                cleaned_data[name] = list(cleaned_data[name]) + list(
+                    model.objects.filter(pk__in=hidden)
+                )
+        if "pages" in self.fields and not cleaned_data.get("pages"):
+            self.add_error("pages", gettext("Choose at least one registration page."))
+        chosen_pages = {page.pk for page in cleaned_data.get("pages") or []}
+        for name in ("places", "time_slots", "topics"):
+            outside = [
+                choice
+                for choice in cleaned_data.get(name) or []
+                if choice.page_id not in chosen_pages
+            ]
+            if outside and name in self.fields:
+                self.add_error(
+                    name,
+                    gettext("Choose only from the pages the starter serves."),
+                )
+        return cleaned_data
+
+
+def _choice_with_page(choice):
+    return f"{choice.name} ({choice.page.title})"
+
+
+class AssignStarterForm(forms.Form):
+    """Give the group a starter, chosen among the page's suggestions."""
+
+    starter = forms.ModelChoiceField(
+        label=_("Starter"), queryset=Starter.objects.none()
+    )
+    role = forms.TypedChoiceField(
+        label=_("Role"),
+        choices=[
+            ("", _("Lead, or co-starter if the group has a lead")),
+            *StarterRole.choices,
+        ],
+        required=False,
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, help_text=_("Empty: today.")
+    )
+    until = forms.DateField(label=_("Until"), required=False)
+    planned_meetings = forms.IntegerField(
+        label=_("Meetings they plan to accompany"),
+        initial=STARTER_PLANNED_MEETINGS,
+        min_value=1,
+        max_value=52,
+        help_text=_(
+            "Starters usually accompany the first two to five meetings; more "
+            "than eight is unusual."
+        ),
+    )
+
+    def __init__(self, *args, starters, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The suggestions' order: best fit first.
+        ids = [starter.pk for starter in starters]
+        if ids:
+            self.fields["starter"].queryset = Starter.objects.filter(
+                pk__in=ids
+            ).order_by(Case(*(When(pk=pk, then=rank) for rank, pk in enumerate(ids))))
+        self.fields["starter"].label_from_instance = lambda starter: starter.name
+
+    def clean(self):
+        cleaned_data = super().clean()
+        since, until = cleaned_data.get("since"), cleaned_data.get("until")
+        if since and until and until < since:
+            self.add_error("until", gettext("The end comes before the start."))
+        return cleaned_data
+
+
+class WithdrawStarterForm(forms.Form):
+    """Record a starter's withdrawal from the group, with a reason code."""
+
+    assignment = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.ChoiceField(
+        label=_("Why they withdraw"),
+        choices=[
+            ("", _("Not given")),
+            *(
+                choice
+                for choice in StarterWithdrawalReason.choices
+                if choice[0] != StarterWithdrawalReason.ERASED
+            ),
+        ],
         required=False,
     )

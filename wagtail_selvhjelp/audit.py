@@ -130,6 +130,36 @@ MEETING_CHANGE = LogAction(
     _("The group's meeting time, place or rhythm changed"),
 )
 
+STARTER_ASSIGN = LogAction(
+    "wagtail_selvhjelp.starter_assign",
+    _("Give a group a starter"),
+    _("Starter assigned to the group"),
+)
+
+STARTER_WITHDRAW = LogAction(
+    "wagtail_selvhjelp.starter_withdraw",
+    _("Record a starter's withdrawal"),
+    _("Starter withdrew from the group"),
+)
+
+STARTER_STATUS = LogAction(
+    "wagtail_selvhjelp.starter_status",
+    _("Change a starter's status"),
+    _("Starter status changed"),
+)
+
+STARTER_ERASE = LogAction(
+    "wagtail_selvhjelp.starter_erase",
+    _("Erase a starter"),
+    _("Starter erased: their data and courses deleted, their groups kept without them"),
+)
+
+STARTER_ACCESS_EXPORT = LogAction(
+    "wagtail_selvhjelp.starter_access_export",
+    _("Export a starter's data"),
+    _("A starter's data exported (right of access)"),
+)
+
 
 #: Every log action of the package, registered by ``wagtail_hooks``.
 LOG_ACTIONS = (
@@ -151,6 +181,11 @@ LOG_ACTIONS = (
     PURGE,
     CREATE_GROUPS,
     MEETING_CHANGE,
+    STARTER_ASSIGN,
+    STARTER_WITHDRAW,
+    STARTER_STATUS,
+    STARTER_ERASE,
+    STARTER_ACCESS_EXPORT,
 )
 
 

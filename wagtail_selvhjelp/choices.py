@@ -138,3 +138,45 @@ class StartReason(models.TextChoices):
     )
     EXISTING_GROUP = "existing", _("The group already meets and is being recorded")
     OTHER = "other", _("Another reason")
+
+
+class StarterStatus(models.TextChoices):
+    """Whether a starter (*igangsetter*) can be asked to start a group."""
+
+    ACTIVE = "active", _("Active")
+    RESTING = "resting", _("Resting (not asked for now)")
+    ARCHIVED = "archived", _("Archived (deleted after the retention time)")
+
+
+class StarterRole(models.TextChoices):
+    """A starter's part in a group: one lead, at most one co-starter."""
+
+    LEAD = "lead", _("Lead starter")
+    CO_STARTER = "co", _("Co-starter")
+
+
+class StarterCourseKind(models.TextChoices):
+    """The training a starter completed."""
+
+    BASIC = "basic", _("Starter course")
+    REFRESHER = "refresher", _("Refresher course")
+    OTHER = "other", _("Other training")
+
+
+class StarterWithdrawalReason(models.TextChoices):
+    """Why a starter left a group (a code, never free text)."""
+
+    GROUP_RUNS = "group_runs", _("The group runs on its own")
+    OWN_WISH = "own_wish", _("The starter chose to stop")
+    NOT_AVAILABLE = "not_available", _("The starter is no longer available")
+    GROUP_ENDED = "group_ended", _("The group ended")
+    OTHER = "other", _("Another reason")
+    #: Set by the erasure of the starter, never chosen by hand.
+    ERASED = "erased", _("The starter's data was erased")
+
+
+#: Accompanied meetings planned for a new starter assignment, and the number
+#: above which the admin warns (starters accompany a group for a few
+#: meetings, then withdraw).
+STARTER_PLANNED_MEETINGS = 3
+STARTER_MEETINGS_WARNING_ABOVE = 8

@@ -63,6 +63,9 @@ DEFAULTS = {
     # Months a member's personal data is kept after their group ended or
     # they left it.
     "RETENTION_AFTER_GROUP_MONTHS": 6,
+    # Months an archived starter's data (name, contact, courses, notes) is
+    # kept before the purge deletes it; their assignments stay, anonymised.
+    "RETENTION_ARCHIVED_STARTER_MONTHS": 12,
     # Days the self-service link in the receipt e-mail stays valid.
     "SELF_SERVICE_LINK_DAYS": 180,
     # Self-service page views one client may make per hour.

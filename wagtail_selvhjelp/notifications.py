@@ -27,10 +27,8 @@ from dataclasses import dataclass, field
 from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.mail.utils import DNS_NAME
-from django.core.validators import validate_email
 from django.db.models import (
     CharField,
     Count,
@@ -52,12 +50,12 @@ from .choices import GroupStatus
 from .conf import selvhjelp_settings
 from .models import (
     AbstractGroupRegistrationPage,
+    GroupStarter,
     OutgoingMessage,
     Registration,
     SelfHelpGroup,
 )
 from .models.site_settings import SelfHelpSiteSettings
-from .phone import normalise_phone
 from .sms import get_sms_backend
 
 
@@ -493,19 +491,17 @@ class MeetingUpdate(MeetingDetails):
 
 
 class StarterMeetingDetails(MeetingDetails):
-    """The same meeting details for the group's starter.
-
-    Today the starter is the group's free-text contact (an e-mail address
-    or a phone number); the message is about the group, so its record
-    names no registration.
-    """
+    """The same meeting details for one of the group's starters (from the
+    register), by e-mail or else SMS; the message is about the group, so its
+    record names no registration."""
 
     kind = "meeting_details_starter"
     template_prefix = "wagtail_selvhjelp/emails/meeting_details"
 
-    def __init__(self, group, *, update=False):
+    def __init__(self, group, starter, *, update=False):
         self.registration = None
         self.group = group
+        self.starter = starter
         self.page = group.page.specific
         self.update = update
 
@@ -525,21 +521,10 @@ class StarterMeetingDetails(MeetingDetails):
         )
 
     def get_recipients(self):
-        contact = self.group.starter_contact.strip()
-        if not contact:
-            return []
-        if "@" in contact:
-            try:
-                validate_email(contact)
-            except ValidationError:
-                return []
-            return [Recipient(EMAIL, (contact,))]
-        try:
-            number = normalise_phone(contact)
-        except ValidationError:
-            return []
-        if number and sms_enabled():
-            return [Recipient(SMS, (number,))]
+        if self.starter.email:
+            return [Recipient(EMAIL, (self.starter.email,))]
+        if self.starter.phone and sms_enabled():
+            return [Recipient(SMS, (self.starter.phone,))]
         return []
 
 
@@ -570,5 +555,10 @@ def send_meeting_details(group_id, *, update=False):
     )
     return send(
         *(member_class(registration, group) for registration in members),
-        StarterMeetingDetails(group, update=update),
+        *(
+            StarterMeetingDetails(group, assignment.starter, update=update)
+            for assignment in GroupStarter.objects.current()
+            .filter(group=group)
+            .select_related("starter")
+        ),
     )

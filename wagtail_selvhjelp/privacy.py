@@ -9,15 +9,18 @@ deletes them on time and for real, and lets a municipality show that it does:
   whether it still wants a group (an e-mail with its self-service link, sent
   by receivers of ``reconfirmation_requested``) and goes ``reconfirm_grace_days``
   later without an answer; a member's data goes ``after_group_months`` after
-  their group ended or they left it, and the group's starter with it; matching
-  runs go after ``closed_days``; rate-limit counters whose hour is over go
+  their group ended or they left it; an archived starter goes
+  ``RETENTION_ARCHIVED_STARTER_MONTHS`` after archiving (their assignments
+  stay, without them); matching runs go after ``closed_days``; rate-limit counters whose hour is over go
   too. Each of those rules but the last is a :class:`RetentionRule` in
   ``RETENTION_RULES``, which the purge, its dry run, the management command
   and the overview loop over. Each run is a :class:`PurgeRun` with counts (one
   per rule) and a log entry with the same counts, never a name.
 * **Access and erasure** (:func:`person_data`, :func:`erase`): everything held
   about one person as plain data, joined from every entry of
-  ``models.privacy.PERSONAL_DATA``, and deletion that leaves no trace of them.
+  ``models.privacy.PERSONAL_DATA``, and deletion that leaves no trace of them;
+  for a starter, :func:`starter_person_data` and :func:`erase_starter`, by
+  reference to the starter's row.
 * **The overview** (:func:`overview`) for the data-protection officer.
 
 Every deletion goes through :func:`wagtail_selvhjelp.models.privacy.forget`,
@@ -32,26 +35,29 @@ from datetime import timedelta
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 from wagtail.models import Page
 
 from . import audit
-from .choices import ACTIVE_STATUSES, GroupStatus, Outcome, RegistrationStatus
+from .choices import ACTIVE_STATUSES, Outcome, RegistrationStatus, StarterStatus
+from .conf import selvhjelp_settings
 from .fields import EncryptedTextField
 from .models import (
     AbstractGroupRegistrationPage,
     MatchingRun,
     Registration,
-    SelfHelpGroup,
+    Starter,
 )
 from .models.actions import Erase
 from .models.page_scoped import PageScopedModel
-from .models.personal_data import user_label
+from .models.personal_data import REGISTRANT, STARTER, user_label
 from .models.privacy import PERSONAL_DATA, PurgeRun, Retention, forget
 from .models.rate_limits import DatabaseRateLimit
+from .models.starter_actions import EraseStarter
+from .models.starters import forget_starters
 from .signals import reconfirmation_requested
 
 
@@ -153,12 +159,21 @@ def _ask_to_reconfirm(registrations, now):
     return len(asked)
 
 
-def _ended_groups_with_a_starter(page, now, retention):
-    return SelfHelpGroup.objects.filter(
-        page=page,
-        status=GroupStatus.ENDED,
-        ended_on__lte=_left_before(now, retention),
-    ).exclude(starter_name="", starter_contact="")
+def _archived_starters(page, now, retention):
+    """Starters archived longer than the retention time, counted on the
+    first page they serve (so that a starter of two pages counts once)."""
+    first_page = (
+        Starter.pages.through.objects.filter(starter_id=OuterRef("pk"))
+        .order_by("page_id")
+        .values("page_id")[:1]
+    )
+    return Starter.objects.annotate(first_page=Subquery(first_page)).filter(
+        first_page=page.pk,
+        status=StarterStatus.ARCHIVED,
+        archived_at__lte=months_before(
+            now, selvhjelp_settings.RETENTION_ARCHIVED_STARTER_MONTHS
+        ),
+    )
 
 
 def _old_matching_runs(page, now, retention):
@@ -200,11 +215,11 @@ RETENTION_RULES = (
         apply=_ask_to_reconfirm,
     ),
     RetentionRule(
-        "groups_anonymised",
-        _("ended groups whose starter's name and contact were deleted"),
-        SelfHelpGroup,
-        due=_ended_groups_with_a_starter,
-        apply=lambda rows, now: rows.update(starter_name="", starter_contact=""),
+        "archived_starters",
+        _("archived starters deleted (their groups kept without them)"),
+        Starter,
+        due=_archived_starters,
+        apply=lambda rows, now: forget_starters(rows, today=timezone.localdate(now)),
     ),
     RetentionRule(
         "matching_runs",
@@ -244,8 +259,9 @@ def due_for(page, now=None):
 
 def registration_pages():
     """Pages that hold rows of any page-scoped model (registrations, groups,
-    matching runs, and whatever else subclasses ``PageScopedModel``)."""
-    held = Q()
+    matching runs, and whatever else subclasses ``PageScopedModel``), or
+    that starters serve."""
+    held = Q(pk__in=Starter.pages.through.objects.values("page_id"))
     for model in apps.get_app_config("wagtail_selvhjelp").get_models():
         if issubclass(model, PageScopedModel):
             held |= Q(pk__in=model.objects.values("page_id"))
@@ -313,10 +329,21 @@ def person_data(registration):
     must not share a group with (by number only: those are other people),
     and the log of who did what with the record, viewing included.
     """
+    return _joined_parts(REGISTRANT, registration)
+
+
+def starter_person_data(starter):
+    """Everything held about a starter, as plain data (GDPR art. 15): their
+    record and its log, their courses and the groups they started, found by
+    reference to the starter's row."""
+    return _joined_parts(STARTER, starter)
+
+
+def _joined_parts(subject, instance):
     data = {}
     for holder in PERSONAL_DATA:
-        if holder.access:
-            data.update(holder.access(registration))
+        if holder.access and holder.subject == subject:
+            data.update(holder.access(instance))
     return data
 
 
@@ -340,6 +367,16 @@ def erase(registration, *, user):
     return number
 
 
+def erase_starter(starter, *, user):
+    """Erase a starter by reference, for code that has already decided (the
+    admin's views go through the :class:`EraseStarter` action's check):
+    their row and courses are deleted, their assignments stay anonymised.
+    Returns the starter's number."""
+    number = starter.pk
+    EraseStarter(starter, user=user).execute(skip_permission_checks=True)
+    return number
+
+
 # The overview for the data-protection officer
 
 
@@ -352,6 +389,10 @@ class PageOverview:
     oldest: object
     fields: list
     coordinator_groups: list = field(default_factory=list)
+    #: Starters in the register who serve the page.
+    starters: int = 0
+    #: Months an archived starter is kept.
+    starter_retention_months: int = 0
 
 
 def collected_fields(page):
@@ -416,6 +457,12 @@ def overview(pages):
         .annotate(number=Count("pk"))
     ):
         by_status.setdefault(row["page_id"], {})[row["status"]] = row["number"]
+    starters = dict(
+        Starter.pages.through.objects.filter(page__in=pages)
+        .values("page_id")
+        .annotate(number=Count("starter_id"))
+        .values_list("page_id", "number")
+    )
     users = get_user_model()
     result = []
     for page in pages:
@@ -445,6 +492,10 @@ def overview(pages):
                 oldest=stats.get(page.pk, {}).get("oldest"),
                 fields=collected_fields(page),
                 coordinator_groups=groups,
+                starters=starters.get(page.pk, 0),
+                starter_retention_months=(
+                    selvhjelp_settings.RETENTION_ARCHIVED_STARTER_MONTHS
+                ),
             )
         )
     return result

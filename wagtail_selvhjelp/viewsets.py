@@ -1,10 +1,17 @@
 """Admin viewsets: configured here, registered in ``wagtail_hooks.py``."""
 
+from django import forms
 from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+)
 from wagtail.admin.ui.tables import (
     Column,
     LiveStatusTagColumn,
@@ -14,19 +21,27 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .admin_forms import SelfHelpGroupForm
+from .admin_forms import SelfHelpGroupForm, StarterForm
 from .admin_urls import (
     GROUP_VIEWSET_NAME,
     MATCHING_VIEWSET_NAME,
     PRIVACY_VIEWSET_NAME,
     REGISTRATION_VIEWSET_NAME,
+    STARTER_VIEWSET_NAME,
     STATISTICS_VIEWSET_NAME,
 )
 from .filters import RegistrationFilterSet, SelfHelpGroupFilterSet
-from .models import ContactPoint, Registration, SelfHelpGroup, StarterKitText
+from .models import (
+    ContactPoint,
+    Registration,
+    SelfHelpGroup,
+    Starter,
+    StarterKitText,
+)
 from .models.permissions import (
     group_permission_policy,
     registration_permission_policy,
+    starter_permission_policy,
 )
 from .views.groups import (
     GroupMembersView,
@@ -55,6 +70,13 @@ from .views.registrations import (
 )
 from .views.reports import PrivacyOverviewView, StatisticsReportView
 from .views.scoping import ScopedDeleteView, ScopedHistoryView, ScopedUsageView
+from .views.starters import (
+    GroupStartersView,
+    StarterDataView,
+    StarterDeleteView,
+    StarterEditView,
+    StarterIndexView,
+)
 
 
 class ContactPointViewSet(SnippetViewSet):
@@ -243,9 +265,6 @@ class SelfHelpGroupViewSet(ModelViewSet):
             MultiFieldPanel(
                 [
                     FieldRowPanel(
-                        [FieldPanel("starter_name"), FieldPanel("starter_contact")]
-                    ),
-                    FieldRowPanel(
                         [
                             FieldPanel("first_meeting_date"),
                             FieldPanel("first_meeting_time"),
@@ -259,7 +278,7 @@ class SelfHelpGroupViewSet(ModelViewSet):
                         ]
                     ),
                 ],
-                heading=_("Starter and meetings"),
+                heading=_("Meetings"),
             ),
         ],
         base_form_class=SelfHelpGroupForm,
@@ -297,10 +316,78 @@ class SelfHelpGroupViewSet(ModelViewSet):
             path("<selvhjelp_id:pk>/members/", self.members_view, name="members"),
             path("<selvhjelp_id:pk>/start/", self.start_view, name="start"),
             path("<selvhjelp_id:pk>/kit/", self.kit_view, name="kit"),
+            path(
+                "<selvhjelp_id:pk>/starters/",
+                self.construct_view(
+                    GroupStartersView, permission_policy=self.permission_policy
+                ),
+                name="starters",
+            ),
         ]
 
 
 group_viewset = SelfHelpGroupViewSet()
+
+
+class StarterViewSet(ModelViewSet):
+    """The starter register: trained volunteers who start groups.
+
+    Personal data: no copy view, not in the reference index; scoped to the
+    pages each starter serves. Deleting a starter erases them by reference
+    (their groups keep the assignment, without them).
+    """
+
+    model = Starter
+    icon = "user"
+    menu_label = _("Starters")
+    menu_order = 250
+    name = STARTER_VIEWSET_NAME
+    url_prefix = "selvhjelp/starters"
+    add_to_reference_index = False
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    index_view_class = StarterIndexView
+    edit_view_class = StarterEditView
+    delete_view_class = StarterDeleteView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
+    permission_policy = starter_permission_policy
+    list_filter = ["status"]
+    ordering = ["name"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("name"),
+            FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+            FieldPanel("status"),
+            MultiFieldPanel(
+                [
+                    FieldPanel("pages", widget=forms.CheckboxSelectMultiple),
+                    FieldPanel("places", widget=forms.CheckboxSelectMultiple),
+                    FieldPanel("time_slots", widget=forms.CheckboxSelectMultiple),
+                    FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
+                ],
+                heading=_("Where, when and what they can start"),
+            ),
+            InlinePanel("courses", heading=_("Courses"), label=_("Course")),
+            FieldPanel("notes"),
+        ],
+        base_form_class=StarterForm,
+    )
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path(
+                "person-data/<selvhjelp_id:pk>/",
+                self.construct_view(
+                    StarterDataView, permission_policy=self.permission_policy
+                ),
+                name="person_data",
+            ),
+        ]
+
+
+starter_viewset = StarterViewSet()
 
 
 class PolicyViewSet(ViewSet):
@@ -429,6 +516,7 @@ class SelvhjelpViewSetGroup(ViewSetGroup):
         matching_viewset,
         registration_viewset,
         group_viewset,
+        starter_viewset,
         contact_point_viewset,
         starter_kit_text_viewset,
         statistics_viewset,

@@ -32,7 +32,10 @@ from wagtail_selvhjelp.models import (
     SelfHelpIndexContactPoint,
     SelfHelpIndexPage,
     SelfHelpInfoPage,
+    Starter,
+    StarterCourse,
 )
+from wagtail_selvhjelp.models.starter_actions import AssignStarter
 
 
 SECTION_SLUG = "selvhjelp"
@@ -477,6 +480,11 @@ COORDINATOR_PERMISSIONS = [
     ("wagtail_selvhjelp", "add_selfhelpgroup"),
     ("wagtail_selvhjelp", "change_selfhelpgroup"),
     ("wagtail_selvhjelp", "delete_selfhelpgroup"),
+    ("wagtail_selvhjelp", "add_starter"),
+    ("wagtail_selvhjelp", "view_starter"),
+    ("wagtail_selvhjelp", "change_starter"),
+    ("wagtail_selvhjelp", "delete_starter"),
+    ("wagtail_selvhjelp", "access_starter"),
 ]
 
 
@@ -508,8 +516,6 @@ def _forming_group(page):
         name="Fjellbygd, kveld (blandet)",
         place=place,
         time_slot=slot,
-        starter_name="Sigrid Demo",
-        starter_contact="frisklivssentralen@fjellbygd.example",
         venue="Frivilligsentralen, Torget 3",
     )
     fitting = [
@@ -521,7 +527,37 @@ def _forming_group(page):
     ]
     for registration in fitting[:3]:
         group.add_member(registration)
+    lead, _other = _starters(page)
+    AssignStarter(group, lead).execute(skip_permission_checks=True)
     return group
+
+
+def _starters(page):
+    """Two fictional starters in the register, both with a valid course."""
+    today = timezone.localdate()
+    starters = []
+    for name, email, phone, places, slots in [
+        (
+            "Sigrid Demo",
+            "frisklivssentralen@fjellbygd.example",
+            "",
+            PLACES[:1],
+            TIME_SLOTS,
+        ),
+        ("Torbjørn Demo", "", "+4799900101", PLACES, TIME_SLOTS[1:]),
+    ]:
+        starter = Starter.objects.create(name=name, email=email, phone=phone)
+        starter.pages.add(page)
+        starter.places.set(page.places.filter(name__in=places))
+        starter.time_slots.set(page.time_slots.filter(name__in=slots))
+        starter.save()  # a cluster's many-to-many is written on save
+        StarterCourse.objects.create(
+            starter=starter,
+            completed_on=today - datetime.timedelta(days=200),
+            valid_until=today + datetime.timedelta(days=900),
+        )
+        starters.append(starter)
+    return starters
 
 
 def _contact_point(data, locale):

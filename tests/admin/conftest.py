@@ -23,6 +23,11 @@ COORDINATOR_PERMISSIONS = [
     "add_selfhelpgroup",
     "change_selfhelpgroup",
     "delete_selfhelpgroup",
+    "add_starter",
+    "view_starter",
+    "change_starter",
+    "delete_starter",
+    "access_starter",
 ]
 
 

@@ -6,7 +6,7 @@ from wagtail.models import ModelLogEntry
 
 from wagtail_selvhjelp.models import GroupMembership, SelfHelpGroup
 
-from ..factories import RegistrationFactory
+from ..factories import RegistrationFactory, give_starter
 
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +20,6 @@ def group_data(page, **overrides):
         "topic": "",
         "gender": "",
         "status": "forming",
-        "starter_name": "Igang Setter",
-        "starter_contact": "igang@example.test",
         "first_meeting_date": "2027-01-12",
         "first_meeting_time": "18:00",
         "venue": "Frivilligsentralen",
@@ -72,7 +70,7 @@ def test_add_asks_for_a_page_then_offers_only_its_choices(
     assert response["Location"] == members_url(group)
     assert group.page_id == page_a.pk
     assert group.status == "forming"  # a new group always starts forming
-    assert group.starter_name == "Igang Setter"
+    assert not group.starter_assignments.exists()
 
 
 def test_placing_removing_and_overriding_in_the_members_view(
@@ -123,6 +121,7 @@ def test_start_needs_the_size_bounds_and_a_started_group_is_closed(
     client, coordinator_a, page_a, group_a
 ):
     client.force_login(coordinator_a)
+    give_starter(group_a)
     edit = reverse("wagtail_selvhjelp_group:edit", args=[group_a.pk])
     for person in waiting(page_a, 3):
         group_a.add_member(person)

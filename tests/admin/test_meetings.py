@@ -21,6 +21,7 @@ from wagtail_selvhjelp.models.actions import ChangeMeeting, StartGroup
 from ..factories import (
     RegistrationFactory,
     SelfHelpIndexPageFactory,
+    give_starter,
     make_registration_page,
 )
 from .test_group_admin import group_data
@@ -35,13 +36,12 @@ STARTER_EMAIL = "igang@example.test"
 @pytest.fixture
 def group(page_a, group_a):
     group_a.topic = page_a.topics.get(name=TOPIC)
-    group_a.starter_name = "Igang Setter"
-    group_a.starter_contact = STARTER_EMAIL
     group_a.first_meeting_date = datetime.date(2027, 1, 12)
     group_a.first_meeting_time = datetime.time(18, 0)
     group_a.venue = "Frivilligsentralen, møterom 2"
     group_a.meeting_frequency = "weekly"
     group_a.save()
+    give_starter(group_a, email=STARTER_EMAIL)
     return group_a
 
 
@@ -213,7 +213,6 @@ def test_a_changed_first_meeting_sends_an_update_with_the_same_uid(
         page_a,
         status="active",
         topic=group.topic_id,
-        starter_contact=STARTER_EMAIL,
         first_meeting_date="2027-01-19",
         venue="Frivilligsentralen, møterom 2",
     )
@@ -312,10 +311,10 @@ def test_a_nynorsk_pages_members_get_the_calendar_file_in_nynorsk(
         name="Gol, kveld",
         place=page.places.get(name="Gol"),
         time_slot=page.time_slots.get(name="Kveld"),
-        starter_name="Igang Setter",
         first_meeting_date=datetime.date(2027, 1, 12),
         first_meeting_time=datetime.time(18, 0),
     )
+    give_starter(group)
     for _ in range(4):
         group.add_member(
             RegistrationFactory(page=page, places=["Gol"], time_slots=["Kveld"])
@@ -332,7 +331,7 @@ def test_a_nynorsk_pages_members_get_the_calendar_file_in_nynorsk(
     with translation.override("nb"):  # the admin's language does not count
         with django_capture_on_commit_callbacks(execute=True):
             StartGroup(group).execute(skip_permission_checks=True)
-    assert languages == ["nn"] * 4
+    assert languages == ["nn"] * 5  # four members and the starter
     with translation.override("nn"):
         summary = translation.gettext("Group meeting")
     assert event_of(calendar_of(mail.outbox[0])[1])["summary"] == summary
@@ -341,8 +340,9 @@ def test_a_nynorsk_pages_members_get_the_calendar_file_in_nynorsk(
 def test_a_starter_with_only_a_phone_number_gets_an_sms(
     coordinator_a, group, members, sms_outbox, django_capture_on_commit_callbacks
 ):
-    group.starter_contact = "912 34 568"
-    group.save()
+    starter = group.starter_assignments.get().starter
+    starter.email, starter.phone = "", "+4791234568"
+    starter.save()
     mail.outbox.clear()
     start(group, coordinator_a, django_capture_on_commit_callbacks)
     assert sorted(sms.number for sms in sms_outbox) == ["+4791234567", "+4791234568"]

@@ -18,6 +18,7 @@ NAMESPACES = (
     "wagtail_selvhjelp_matching",
     "wagtail_selvhjelp_statistics",
     "wagtail_selvhjelp_privacy",
+    "wagtail_selvhjelp_starter",
 )
 
 LOGIN = "login"  # a redirect to the admin's login page
@@ -81,6 +82,24 @@ EXPECTED = {
         "b": 302,
         "superuser": 200,
     },
+    # The starter register, scoped by the pages each starter serves.
+    "wagtail_selvhjelp_starter:index": LISTING,
+    "wagtail_selvhjelp_starter:index_results": LISTING,
+    "wagtail_selvhjelp_starter:add": LISTING,
+    "wagtail_selvhjelp_starter:edit": OBJECT,
+    "wagtail_selvhjelp_starter:delete": OBJECT,
+    "wagtail_selvhjelp_starter:history": OBJECT,
+    "wagtail_selvhjelp_starter:history_results": OBJECT,
+    "wagtail_selvhjelp_starter:usage": OBJECT,
+    "wagtail_selvhjelp_starter:person_data": OBJECT,
+    # POST only (assign or withdraw a group's starter): a GET is refused
+    # (405) once permission and page are checked.
+    "wagtail_selvhjelp_group:starters": {
+        "editor": 302,
+        "a": 405,
+        "b": 404,
+        "superuser": 405,
+    },
     # POST only: a GET is a 404 for everyone who may change registrations.
     "wagtail_selvhjelp_registration:avoid": {
         "editor": 302,
@@ -142,16 +161,20 @@ def test_permission_matrix(client, users, registration_a, registration_b, group_
             "upper_bound": 0,
         },
     )
+    from ..factories import StarterFactory
+
     group_a.add_member(registration_a)
+    starter_a = StarterFactory(pages=[group_a.page], name="Igang Hemmeligsen")
     objects = {
         "wagtail_selvhjelp_group": group_a,
         "wagtail_selvhjelp_registration": registration_a,
+        "wagtail_selvhjelp_starter": starter_a,
     }
     object_ids = {
         "wagtail_selvhjelp_matching:page": group_a.page_id,
         "wagtail_selvhjelp_matching:run": run_a.pk,
     }
-    secret = [registration_a.name, registration_a.email, "Hemmeligsen"]
+    secret = [registration_a.name, registration_a.email, "Hemmeligsen", starter_a.email]
     for name, takes_pk in package_urls():
         args = []
         if takes_pk:
@@ -214,6 +237,8 @@ def test_custom_permissions_are_offered_in_the_group_editor(admin_client):
         "erase_registration",
         "view_privacy_overview",
         "add_selfhelpgroup",
+        "access_starter",
+        "change_starter",
     ):
         from django.contrib.auth.models import Permission
 

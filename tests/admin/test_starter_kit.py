@@ -30,8 +30,6 @@ def make_group(page, **fields):
         place=page.places.get(name="Gol"),
         time_slot=page.time_slots.get(name="Kveld"),
         topic=page.topics.get(name="Sorg"),
-        starter_name="Igang Setter",
-        starter_contact="igang@example.test",
         first_meeting_date=datetime.date(2027, 1, 12),
         first_meeting_time=datetime.time(18, 0),
         venue="Frivilligsentralen",

@@ -37,6 +37,7 @@ from .registrations import (
 from .self_service import SelfServiceMixin
 from .site_settings import SelfHelpSiteSettings
 from .starter_kits import StarterKitText
+from .starters import GroupStarter, Starter, StarterCourse
 
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "AbstractGroupRegistrationPage",
     "AvoidPair",
     "GroupMembership",
+    "GroupStarter",
     "GroupStatus",
     "MatchingRun",
     "OutgoingMessage",
@@ -74,4 +76,6 @@ __all__ = [
     "SelfHelpInfoPage",
     "SelfHelpSiteSettings",
     "StarterKitText",
+    "Starter",
+    "StarterCourse",
 ]

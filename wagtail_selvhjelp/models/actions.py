@@ -590,14 +590,21 @@ MEMBERS = StartRequirement(
     is_met=_size_is_within_bounds,
 )
 
-#: Someone to start the group (the free-text starter, until the register).
+
+def _has_starter(group):
+    from .starters import group_has_current_starter
+
+    return group_has_current_starter(group)
+
+
+#: A starter from the register accompanies the group.
 STARTER = StartRequirement(
     code="starter",
     label=_("A starter"),
     message=lambda group: gettext(
         "The group has no starter: add one, or choose why it starts without."
     ),
-    is_met=lambda group: bool(group.starter_name.strip()),
+    is_met=_has_starter,
     waivable=True,
 )
 

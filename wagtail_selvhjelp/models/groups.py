@@ -93,10 +93,6 @@ class SelfHelpGroup(PageScopedModel):
         default=GroupStatus.FORMING,
         db_index=True,
     )
-    starter_name = models.CharField(_("starter"), max_length=200, blank=True)
-    starter_contact = models.CharField(
-        _("starter's e-mail or phone"), max_length=200, blank=True
-    )
     first_meeting_date = models.DateField(_("first meeting"), null=True, blank=True)
     first_meeting_time = models.TimeField(
         _("time of the first meeting"), null=True, blank=True

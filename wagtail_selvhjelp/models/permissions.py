@@ -20,6 +20,7 @@ from .groups import SelfHelpGroup
 from .matching_runs import MatchingRun
 from .page_scoped import coordinated_page_ids
 from .registrations import Registration
+from .starters import Starter
 
 
 class PageScopedPermissionPolicy(ModelPermissionPolicy):
@@ -92,6 +93,31 @@ registration_permission_policy = RegistrationPermissionPolicy(Registration)
 
 #: Self-help groups: add, view, change, delete.
 group_permission_policy = PageScopedPermissionPolicy(SelfHelpGroup)
+
+
+class StarterPermissionPolicy(PageScopedPermissionPolicy):
+    """Starters serve one or more pages: a coordinator reaches a starter who
+    serves any page they coordinate (``Starter.objects.for_user``)."""
+
+    def user_coordinates_instance(self, user, instance):
+        if user.is_active and user.is_superuser:
+            return True
+        return Starter.objects.for_user(user).filter(pk=instance.pk).exists()
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(
+            user, action
+        ) and self.user_coordinates_instance(user, instance)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return self.user_has_any_permission(
+            user, actions
+        ) and self.user_coordinates_instance(user, instance)
+
+
+#: Starters: add, view, change, delete (which erases them by reference) and
+#: ``access`` (a starter's data export).
+starter_permission_policy = StarterPermissionPolicy(Starter)
 
 
 class MatchingRunPermissionPolicy(PageScopedPermissionPolicy):

@@ -23,6 +23,15 @@ from wagtail.models import ModelLogEntry
 
 from .groups import AvoidPair, GroupMembership
 from .messages import OutgoingMessage
+from .starters import GroupStarter, StarterCourse
+
+
+#: Whose data an entry holds: a registrant's (found through their
+#: registration) or a starter's (found through the starter register).
+#: Access, erasure and retention go by reference to that row, never by
+#: matching names.
+REGISTRANT = "registrant"
+STARTER = "starter"
 
 
 @dataclass(frozen=True)
@@ -36,12 +45,18 @@ class PersonalData:
     runs inside :func:`~wagtail_selvhjelp.models.privacy.forget` before those
     registrations are deleted; None when the rows go with the registration
     (a foreign key with ``CASCADE``) or are the registrations themselves.
+
+    ``subject`` says whose data it is: a registrant's (the default) or a
+    starter's; for a starter's entries ``access`` takes the ``Starter`` and
+    the rows go with the starter's erasure
+    (:func:`~wagtail_selvhjelp.models.starters.forget_starters`).
     """
 
     model: str
     holds: str
     access: Callable | None = None
     forget: Callable | None = None
+    subject: str = REGISTRANT
 
 
 def _plain(value):
@@ -140,5 +155,59 @@ def message_data(registration):
             for message in OutgoingMessage.objects.filter(
                 registration=registration
             ).order_by("created_at", "pk")
+        ]
+    }
+
+
+def starter_data(starter):
+    """The starter's own record: contact details, status, notes (decrypted),
+    the pages, places, time slots and topics of their own, by name, and the
+    log of who did what with the record."""
+    return {
+        "starter": {
+            name: _plain(getattr(starter, name)) for name in starter.export_fields
+        },
+        "starter_pages": [page.title for page in starter.pages.all()],
+        "starter_places": [place.name for place in starter.places.all()],
+        "starter_time_slots": [slot.name for slot in starter.time_slots.all()],
+        "starter_topics": [topic.name for topic in starter.topics.all()],
+        "starter_log": log_data(starter)["log"],
+    }
+
+
+def starter_course_data(starter):
+    """The courses the starter completed."""
+    return {
+        "starter_courses": [
+            {
+                "kind": course.kind,
+                "completed_on": _plain(course.completed_on),
+                "valid_until": _plain(course.valid_until),
+            }
+            for course in StarterCourse.objects.filter(starter=starter)
+        ]
+    }
+
+
+def starter_assignment_data(starter):
+    """The groups the starter started or accompanied: the group's name,
+    place and time, never its members."""
+    assignments = GroupStarter.objects.filter(starter=starter).select_related(
+        "group__place", "group__time_slot"
+    )
+    return {
+        "starter_groups": [
+            {
+                "group": assignment.group.name,
+                "place": assignment.group.place.name,
+                "time_slot": assignment.group.time_slot.name,
+                "role": assignment.role,
+                "from": _plain(assignment.since),
+                "until": _plain(assignment.until),
+                "planned_meetings": assignment.planned_meetings,
+                "withdrawn_on": _plain(assignment.withdrawn_on),
+                "withdrawal_reason": assignment.withdrawal_reason,
+            }
+            for assignment in assignments
         ]
     }

@@ -5,8 +5,9 @@ for the retention rules). :func:`forget` is the one way the package deletes
 them: before the rows go it adds them to :class:`RegistrationStatistic`
 (counts per month, page, place, topic, group wanted and outcome, never a
 person), adds them to their groups' ``former_member_count`` so that a group's
-size survives, takes their ids out of matching runs, and clears a group's
-starter when the starter was the person. Nothing it keeps can name anyone.
+size survives, and takes their ids out of matching runs. Nothing it keeps
+can name anyone. A group's starters are a register of their own
+(``models/starters.py``), erased by reference, never by matching names.
 
 Which models hold a person's data is declared once, in ``PERSONAL_DATA``
 (see :mod:`.personal_data`): :func:`forget` runs each entry's step, the
@@ -17,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
@@ -27,12 +28,17 @@ from ..conf import selvhjelp_settings
 from .groups import GroupMembership, SelfHelpGroup
 from .matching_runs import MatchingRun
 from .personal_data import (
+    REGISTRANT,
+    STARTER,
     PersonalData,
     avoid_data,
     log_data,
     membership_data,
     message_data,
     registration_data,
+    starter_assignment_data,
+    starter_course_data,
+    starter_data,
 )
 from .registrations import (
     Registration,
@@ -213,30 +219,13 @@ def _count_former_members(registrations):
         )
 
 
-def _forget_starters(registrations):
-    """Clear a group's starter where the starter was one of these people."""
-    for name, email, phone, group_ids in (
-        (r.name, r.email, r.phone, [m.group_id for m in r.memberships.all()])
-        for r in registrations.prefetch_related("memberships")
-    ):
-        if not group_ids:
-            continue
-        same = Q(starter_name__iexact=name)
-        for contact in (email, phone):
-            if contact:
-                same |= Q(starter_contact__iexact=contact)
-        SelfHelpGroup.objects.filter(same, pk__in=group_ids).update(
-            starter_name="", starter_contact=""
-        )
-
-
 @transaction.atomic
 def forget(registrations, *, outcome=None):
     """Delete ``registrations`` for real, keeping only anonymous counts.
 
     They are counted under ``outcome``, or under the outcome their status
-    implies; then every ``PERSONAL_DATA`` entry's step runs (group sizes,
-    starters, matching runs). Their choices, group memberships, avoid pairs
+    implies; then every registrant's ``PERSONAL_DATA`` entry's step runs
+    (group sizes, matching runs). Their choices, group memberships, avoid pairs
     and encrypted texts go with them (cascades); a site's registration
     subclass row too. Returns the number of registrations deleted.
     """
@@ -250,7 +239,7 @@ def forget(registrations, *, outcome=None):
     )
     RegistrationStatistic.add(counts, labels)
     for holder in PERSONAL_DATA:
-        if holder.forget:
+        if holder.forget and holder.subject == REGISTRANT:
             holder.forget(registrations)
     registrations.delete()
     return len(ids)
@@ -290,11 +279,6 @@ PERSONAL_DATA = (
         access=avoid_data,
     ),
     PersonalData(
-        "wagtail_selvhjelp.SelfHelpGroup",
-        holds=_("the name and contact of a group's starter"),
-        forget=_forget_starters,
-    ),
-    PersonalData(
         "wagtail_selvhjelp.MatchingRun",
         holds=_("registration numbers in proposed groups"),
         forget=_forget_in_proposals,
@@ -308,14 +292,41 @@ PERSONAL_DATA = (
     ),
     PersonalData(
         "wagtailcore.ModelLogEntry",
-        holds=_("who viewed or changed a registration, and when"),
+        holds=_("who viewed or changed a registration or a starter, and when"),
         access=log_data,
+    ),
+    # The starter register: erased by reference (``forget_starters``) and
+    # after the retention time once archived; never matched by name.
+    PersonalData(
+        "wagtail_selvhjelp.Starter",
+        holds=_(
+            "a starter's name, contact details, pages, places, times, topics "
+            "of their own and notes"
+        ),
+        access=starter_data,
+        subject=STARTER,
+    ),
+    PersonalData(
+        "wagtail_selvhjelp.StarterCourse",
+        holds=_("the courses a starter completed, and until when they are valid"),
+        access=starter_course_data,
+        subject=STARTER,
+    ),
+    PersonalData(
+        "wagtail_selvhjelp.GroupStarter",
+        holds=_(
+            "which groups a starter started or accompanied, and when they withdrew"
+        ),
+        access=starter_assignment_data,
+        subject=STARTER,
     ),
 )
 
 #: The package's models that hold no one's personal data, and why; a test
 #: requires every model of the package here or in ``PERSONAL_DATA``.
 HOLDS_NO_PERSONAL_DATA = {
+    "wagtail_selvhjelp.SelfHelpGroup": "a group's name, place, time, topic and "
+    "first meeting (its members and starters are held elsewhere, by reference)",
     "wagtail_selvhjelp.ConsentText": "the wording of a consent, shared by all "
     "who gave it; who gave which is on the registration",
     "wagtail_selvhjelp.ContactPoint": "the municipality's published contact "
@@ -351,7 +362,7 @@ class PurgeRun(models.Model):
 
     ran_at = models.DateTimeField(_("ran at"), default=timezone.now, db_index=True)
     #: {"closed": n, "expired": n, "former_members": n,
-    #: "reconfirmation_requested": n, "groups_anonymised": n, "matching_runs": n}
+    #: "reconfirmation_requested": n, "archived_starters": n, "matching_runs": n}
     counts = models.JSONField(_("counts"), default=dict)
 
     class Meta:

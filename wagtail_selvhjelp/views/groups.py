@@ -31,6 +31,7 @@ from ..models.actions import (
 )
 from ..permissions import coordinated_pages
 from .scoping import ScopedIndexView, ScopedQuerysetMixin, StatusActionEditView
+from .starters import StarterPanel
 
 
 class SelfHelpGroupIndexView(ScopedIndexView):
@@ -225,6 +226,7 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
                 "seats_left": max(0, page.group_max_size - len(current)),
                 "leave_reasons": LeaveReason.choices,
                 "end_reasons": GroupEndReason.choices,
+                "starter_panel": StarterPanel(group, self.request.user),
                 "edit_url": reverse(self.edit_url_name, args=[group.pk])
                 if self.can_change
                 else None,
