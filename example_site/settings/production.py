@@ -50,6 +50,27 @@ if not ALLOWED_HOSTS:
         "comma separated (for example selvhjelp.kommune.no)."
     )
 
+# Static files get a hash of their content in their names (css/site.3f2a….css)
+# and a gzip and a Brotli copy when collectstatic runs; WhiteNoise serves
+# them compressed, with a cache lifetime of ten years for the hashed names
+# (a changed file gets a new name). A proxy in front may serve STATIC_ROOT
+# itself instead. See docs/compression.md.
+STATIC_ROOT = os.environ.get("STATIC_ROOT", str(STATIC_ROOT))  # noqa: F405
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+_SECURITY_MIDDLEWARE = MIDDLEWARE.index(  # noqa: F405
+    "django.middleware.security.SecurityMiddleware"
+)
+MIDDLEWARE = [
+    *MIDDLEWARE[: _SECURITY_MIDDLEWARE + 1],  # noqa: F405
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[_SECURITY_MIDDLEWARE + 1 :],  # noqa: F405
+]
+
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "true") == "true"
