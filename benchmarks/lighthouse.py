@@ -26,9 +26,9 @@ is ever downloaded: Lighthouse drives the Chromium Debian installs. Needs
 ``node``/``npm`` and ``java`` on PATH (``apt-get install nodejs npm
 default-jre-headless chromium``).
 
-    python benchmarks/lighthouse.py                 # 2-5 min, half of it setup
+    python benchmarks/lighthouse.py                 # 5 min on 2 busy cores
     python benchmarks/lighthouse.py --performance   # adds the performance score
-    python benchmarks/lighthouse.py --keep          # keep the database and logs
+    python benchmarks/lighthouse.py --work /tmp/lh  # keep the site for the next run
 
 The SSL redirect is off (the server speaks plain HTTP on the loopback
 address); everything else is the production settings as they are.
@@ -178,13 +178,22 @@ def install_tools(tools):
 
 
 def production_env(work):
+    """The production settings' environment; keys kept in ``work`` for reuse."""
     from cryptography.fernet import Fernet
 
+    keys_file = work / "keys.json"
+    if keys_file.exists():
+        keys = json.loads(keys_file.read_text())
+    else:
+        keys = {
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "WAGTAIL_SELVHJELP_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        }
+        keys_file.write_text(json.dumps(keys))
     return {
         **os.environ,
+        **keys,
         "DJANGO_SETTINGS_MODULE": "example_site.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "WAGTAIL_SELVHJELP_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "localhost,127.0.0.1",
         "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
         "STATIC_ROOT": str(work / "static"),
@@ -198,9 +207,14 @@ def manage(env, *args, **kwargs):
 
 
 def build_site(env):
-    step("migrating a fresh SQLite database and loading the demo")
+    """Migrate, load the demo and collect static files; the pages' addresses.
+
+    Every step is idempotent: a kept database is brought up to date and its
+    demo left as it is.
+    """
+    step("migrating the SQLite database and loading the demo")
     manage(env, "migrate", "--noinput", "--verbosity", "0", "--skip-checks")
-    manage(env, "createcachetable")
+    manage(env, "createcachetable", "--verbosity", "0")
     manage(env, "selvhjelp_demo", "--skip-checks", stdout=subprocess.DEVNULL)
     # The admin's 9 MB of static files are not measured and only slow
     # collectstatic (and its compression) down.
@@ -381,13 +395,22 @@ def main():
         "--performance", action="store_true", help="also the performance score"
     )
     parser.add_argument(
-        "--keep", action="store_true", help="keep the database, HTML and server log"
+        "--work",
+        type=Path,
+        help="a folder for the database, static files, HTML and server log, "
+        "kept and reused by the next run with the same folder (the database "
+        "is built once: 90 s less); default: a temporary folder, removed "
+        "at the end",
     )
     args = parser.parse_args()
     categories = [*CATEGORIES, *(["performance"] if args.performance else [])]
 
     script, jar = install_tools(args.tools)
-    work = Path(tempfile.mkdtemp(prefix="selvhjelp-lighthouse-"))
+    if args.work:
+        work = args.work.resolve()
+        work.mkdir(parents=True, exist_ok=True)
+    else:
+        work = Path(tempfile.mkdtemp(prefix="selvhjelp-lighthouse-"))
     env = production_env(work)
     server = None
     try:
@@ -398,6 +421,7 @@ def main():
         log = (work / "server.log").open("w")
         server = start_server(env, port, log)
         html_dir = work / "html"
+        shutil.rmtree(html_dir, ignore_errors=True)
         html_dir.mkdir()
         step("fetching the pages and the form's error state")
         transfers = fetch_pages(base, addresses, html_dir)
@@ -410,7 +434,7 @@ def main():
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-        if args.keep:
+        if args.work:
             print(f"\nKept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)

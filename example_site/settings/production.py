@@ -5,6 +5,8 @@ comma separated, newest first), ``ALLOWED_HOSTS`` (comma separated) and
 ``DATABASE_URL`` (PostgreSQL). E-mail: ``EMAIL_HOST``, ``EMAIL_PORT``,
 ``EMAIL_HOST_USER``, ``EMAIL_HOST_PASSWORD``, ``EMAIL_USE_TLS``,
 ``DEFAULT_FROM_EMAIL``. Video embeds: ``CSP_EMBED_ORIGINS`` (see base.py).
+Static files: ``STATIC_ROOT`` (where ``collectstatic`` writes them; run it on
+every deploy, see docs/compression.md).
 
 Admin users with access to registrations or groups must prove a second
 factor; a site whose single sign-on already does that turns it off in
