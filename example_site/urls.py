@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -9,7 +10,12 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns = [
     # Browsers ask for /favicon.ico on every site, whatever the page links.
-    path("favicon.ico", RedirectView.as_view(url=static_url("favicon.ico"))),
+    # Its address is looked up when asked for: with hashed names (production)
+    # the manifest exists only after collectstatic, not when URLs load.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=lazy(static_url, str)("favicon.ico")),
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

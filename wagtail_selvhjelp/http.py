@@ -1,6 +1,10 @@
 """HTTP helpers shared by the public pages and the admin views.
 
 * :func:`private_response`: keep a response out of every cache.
+* :class:`ContentCompressionMiddleware` and :func:`may_compress`: gzip for
+  what a shared cache may keep (content pages), never for a response that
+  may hold a secret (a CSRF token, a personal link, a person's data); see
+  docs/compression.md.
 * :func:`parse_id` and :class:`DatabaseIdConverter`: ids from requests and
   URLs that cannot overflow the database.
 * :class:`RouteMethodsMixin` and :func:`allow_methods`: each route of a
@@ -12,7 +16,8 @@ A plain module: Django only, no models.
 """
 
 from django.http import HttpResponse, HttpResponseNotAllowed
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.middleware.gzip import GZipMiddleware
+from django.utils.cache import add_never_cache_headers, cc_delim_re, patch_cache_control
 from django.utils.log import log_response
 
 
@@ -25,6 +30,44 @@ def private_response(response):
     add_never_cache_headers(response)
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def may_compress(response):
+    """Whether ``response`` may be compressed without a BREACH-style leak.
+
+    Compression leaks a secret when an attacker can add guesses to a page
+    that also holds the secret and watch the compressed size. Only a
+    response that says any shared cache may keep it (``Cache-Control:
+    public``, as content pages do) is compressed: it is the same for every
+    visitor, so it holds nothing to steal. One that is private or not to be
+    stored (forms with a CSRF token, the self-service page behind a personal
+    link, the admin), sets a cookie (the CSRF cookie comes with every CSRF
+    token) or varies by cookie is sent as it is.
+    """
+    directives = {
+        directive.split("=", 1)[0].strip().lower()
+        for directive in cc_delim_re.split(response.get("Cache-Control", ""))
+    }
+    return (
+        "public" in directives
+        and not directives & {"private", "no-store"}
+        and not response.cookies
+        and "cookie" not in response.get("Vary", "").lower()
+    )
+
+
+class ContentCompressionMiddleware(GZipMiddleware):
+    """Django's ``GZipMiddleware`` for the responses :func:`may_compress` allows.
+
+    Put it near the top of ``MIDDLEWARE``, after ``SecurityMiddleware`` (and
+    WhiteNoise's middleware, which serves static files compressed itself),
+    so that it sees every other middleware's headers and cookies.
+    """
+
+    def process_response(self, request, response):
+        if not may_compress(response):
+            return response
+        return super().process_response(request, response)
 
 
 def parse_id(value, *, digits=18):

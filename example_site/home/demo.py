@@ -153,6 +153,10 @@ ARTICLES = [
     {
         "title": "Hva er selvorganisert selvhjelp?",
         "slug": "hva-er-selvhjelp",
+        "search_description": (
+            "Hva selvorganisert selvhjelp er, hvem det passer for, og hvorfor det "
+            "kan hjelpe å møte andre som kjenner seg igjen i det du står i."
+        ),
         "intro": (
             "Selvhjelp handler om å ta i bruk egne krefter sammen med andre som "
             "kjenner seg igjen i det du står i."
@@ -196,6 +200,11 @@ ARTICLES = [
     {
         "title": "Slik fungerer en selvhjelpsgruppe",
         "slug": "slik-fungerer-en-gruppe",
+        "search_description": (
+            "Små, lukkede grupper med taushetsplikt: slik går det fra du melder "
+            "deg på, gjennom de første møtene med en igangsetter, til gruppa "
+            "klarer seg selv."
+        ),
         "intro": (
             "En gruppe er liten, lukket og bygger på taushetsplikt. Her er det du "
             "bør vite før du melder deg på."
@@ -234,6 +243,11 @@ ARTICLES = [
     {
         "title": "Spørsmål og svar",
         "slug": "sporsmal-og-svar",
+        "search_description": (
+            "Må du ha en diagnose, hva koster det, og hvor mye må du fortelle? "
+            "Korte svar på det folk oftest lurer på før de melder seg på en "
+            "selvhjelpsgruppe."
+        ),
         "intro": "Svar på det folk oftest lurer på før de melder seg på.",
         "facts": [],
         "body": [
@@ -330,6 +344,11 @@ def _registration_page(section):
     page = GroupRegistrationPage(
         title="Meld deg på en selvhjelpsgruppe",
         slug="meld-deg-pa",
+        search_description=(
+            "Meld deg på en selvhjelpsgruppe i Fjellbygd. Skjemaet tar rundt fem "
+            "minutter, det er gratis, og en koordinator tar kontakt med deg "
+            "etterpå."
+        ),
         intro=(
             "<p>Fortell oss litt om deg og hva du ønsker, så prøver vi å sette "
             "sammen en gruppe som passer. Det tar omtrent fem minutter. Du "
@@ -572,6 +591,24 @@ def _contact_point(data, locale):
     return contact_point
 
 
+#: What search engines show under the home page's title.
+HOME_DESCRIPTION = (
+    "Fjellbygd kommune er en oppdiktet kommune. Her kan du lese om "
+    "selvhjelpsgrupper, finne noen å snakke med og melde deg på en gruppe."
+)
+
+
+def _describe_home(root):
+    """Give the site's home page a search description, unless it has one.
+
+    Left alone when an editor wrote one or has unpublished changes waiting.
+    """
+    if root.search_description or root.has_unpublished_changes:
+        return
+    root.search_description = HOME_DESCRIPTION
+    root.save_revision().publish()
+
+
 def _publish_child(parent, page):
     parent.add_child(instance=page)
     page.save_revision().publish()
@@ -593,6 +630,7 @@ def load_demo(root, *, force=False):
         ).delete()
         root.refresh_from_db()
 
+    _describe_home(root)
     locale = Locale.get_default()
     contact_points = [_contact_point(data, locale) for data in CONTACT_POINTS]
 
@@ -605,8 +643,9 @@ def load_demo(root, *, force=False):
             body=SECTION_BODY,
             show_in_menus=True,
             search_description=(
-                "Selvorganiserte selvhjelpsgrupper i Fjellbygd: gratis, uten "
-                "henvisning, 4–8 personer."
+                "Selvhjelpsgrupper i Fjellbygd: møt noen få andre som står i noe "
+                "lignende, del erfaringer og finn veien videre. Gratis, og uten "
+                "henvisning."
             ),
         ),
     )
@@ -622,6 +661,7 @@ def load_demo(root, *, force=False):
             SelfHelpInfoPage(
                 title=article["title"],
                 slug=article["slug"],
+                search_description=article["search_description"],
                 intro=article["intro"],
                 facts=[
                     ("fact", {"label": label, "value": value})
@@ -642,6 +682,11 @@ def load_demo(root, *, force=False):
         ContactDirectoryPage(
             title="Kontaktpunkter",
             slug="kontaktpunkter",
+            search_description=(
+                "Frisklivssentraler, frivilligsentraler og andre du kan ringe eller "
+                "skrive til om selvhjelp i Fjellbygd og nabokommunene, med "
+                "åpningstider."
+            ),
             intro=(
                 "<p>Her finner du dem som kan svare på spørsmål om selvhjelp der "
                 "du bor. Ring eller send en e-post – det er ingen dum grunn til å "

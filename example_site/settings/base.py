@@ -46,6 +46,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # gzip for content pages only, never for a page with a CSRF token or a
+    # personal link (BREACH); see docs/compression.md. production.py puts
+    # WhiteNoise's static files just before it.
+    "wagtail_selvhjelp.http.ContentCompressionMiddleware",
     # Content-Security-Policy: django-csp on Django 5.2, Django's own on 6.
     site_csp.MIDDLEWARE,
     # After the CSP middleware: it swaps in the admin's policy first.

@@ -5,6 +5,8 @@ comma separated, newest first), ``ALLOWED_HOSTS`` (comma separated) and
 ``DATABASE_URL`` (PostgreSQL). E-mail: ``EMAIL_HOST``, ``EMAIL_PORT``,
 ``EMAIL_HOST_USER``, ``EMAIL_HOST_PASSWORD``, ``EMAIL_USE_TLS``,
 ``DEFAULT_FROM_EMAIL``. Video embeds: ``CSP_EMBED_ORIGINS`` (see base.py).
+Static files: ``STATIC_ROOT`` (where ``collectstatic`` writes them; run it on
+every deploy, see docs/compression.md).
 
 Admin users with access to registrations or groups must prove a second
 factor; a site whose single sign-on already does that turns it off in
@@ -49,6 +51,27 @@ if not ALLOWED_HOSTS:
         "ALLOWED_HOSTS holds no host name: set it to the site's host names, "
         "comma separated (for example selvhjelp.kommune.no)."
     )
+
+# Static files get a hash of their content in their names (css/site.3f2a….css)
+# and a gzip and a Brotli copy when collectstatic runs; WhiteNoise serves
+# them compressed, with a cache lifetime of ten years for the hashed names
+# (a changed file gets a new name). A proxy in front may serve STATIC_ROOT
+# itself instead. See docs/compression.md.
+STATIC_ROOT = os.environ.get("STATIC_ROOT", str(STATIC_ROOT))  # noqa: F405
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+_SECURITY_MIDDLEWARE = MIDDLEWARE.index(  # noqa: F405
+    "django.middleware.security.SecurityMiddleware"
+)
+MIDDLEWARE = [
+    *MIDDLEWARE[: _SECURITY_MIDDLEWARE + 1],  # noqa: F405
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[_SECURITY_MIDDLEWARE + 1 :],  # noqa: F405
+]
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -8,11 +8,13 @@ from ..choices import (
     RegistrationStatus,
 )
 from .contact_points import ContactPoint, ContactPointKind
+from .descriptions import MetaDescriptionMixin
 from .groups import AvoidPair, GroupMembership, SelfHelpGroup
 from .matching_runs import MatchingRun
 from .messages import OutgoingMessage
 from .pages import (
     ContactDirectoryPage,
+    PublicCacheMixin,
     SelfHelpIndexContactPoint,
     SelfHelpIndexPage,
     SelfHelpInfoPage,
@@ -48,7 +50,9 @@ __all__ = [
     "GroupStarter",
     "GroupStatus",
     "MatchingRun",
+    "MetaDescriptionMixin",
     "OutgoingMessage",
+    "PublicCacheMixin",
     "PurgeRun",
     "RateLimitCounter",
     "RegistrationStatistic",

@@ -20,6 +20,11 @@ from ..blocks import RICH_TEXT_FEATURES, FactBlock, InfoStreamBlock
 from ..conf import selvhjelp_settings
 from ..http import parse_id
 from .contact_points import ContactPoint
+from .descriptions import (
+    MetaDescriptionMixin,
+    first_paragraph_of_stream,
+    rich_text_to_plain,
+)
 from .registration_pages import AbstractGroupRegistrationPage
 
 
@@ -62,7 +67,7 @@ class PublicCacheMixin:
         return response
 
 
-class SelfHelpIndexPage(PublicCacheMixin, Page):
+class SelfHelpIndexPage(MetaDescriptionMixin, PublicCacheMixin, Page):
     """The landing page of a municipality's self-help section."""
 
     intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
@@ -106,10 +111,18 @@ class SelfHelpIndexPage(PublicCacheMixin, Page):
         verbose_name = _("self-help section")
         verbose_name_plural = _("self-help sections")
 
+    default_description = _(
+        "Self-help groups: meet a few others in a situation like yours, share "
+        "experiences and find your own way forward."
+    )
+
     #: Links per page of the list after the cards.
     list_size = 30
     #: The query parameter of the list's page number.
     page_parameter = "side"
+
+    def get_description_text(self):
+        return rich_text_to_plain(self.intro) or first_paragraph_of_stream(self.body)
 
     @cached_property
     def public_children(self):
@@ -213,7 +226,7 @@ class SelfHelpIndexContactPoint(Orderable):
         verbose_name = _("contact point")
 
 
-class SelfHelpInfoPage(PublicCacheMixin, Page):
+class SelfHelpInfoPage(MetaDescriptionMixin, PublicCacheMixin, Page):
     """An article: what self-help is, how a group works, experiences..."""
 
     intro = models.TextField(
@@ -252,13 +265,27 @@ class SelfHelpInfoPage(PublicCacheMixin, Page):
         verbose_name = _("self-help article")
         verbose_name_plural = _("self-help articles")
 
+    default_description = _(
+        "About self-help groups: what they are, how they work and how to join one."
+    )
+
     @property
     def card_summary(self):
         """The text under this page's title on its section's cards."""
         return self.intro or self.search_description
 
+    def get_description_text(self):
+        """The summary, else the body's first paragraph, else the facts."""
+        return (
+            self.intro
+            or first_paragraph_of_stream(self.body)
+            or " ".join(
+                f"{fact.value['label']}: {fact.value['value']}." for fact in self.facts
+            )
+        )
 
-class ContactDirectoryPage(PublicCacheMixin, Page):
+
+class ContactDirectoryPage(MetaDescriptionMixin, PublicCacheMixin, Page):
     """Live contact points by municipality: filtered and paged without JS."""
 
     intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
@@ -275,6 +302,14 @@ class ContactDirectoryPage(PublicCacheMixin, Page):
     class Meta:
         verbose_name = _("contact-point directory")
         verbose_name_plural = _("contact-point directories")
+
+    default_description = _(
+        "Who to contact about self-help groups where you live: phone numbers, "
+        "e-mail addresses and opening hours."
+    )
+
+    def get_description_text(self):
+        return rich_text_to_plain(self.intro)
 
     @property
     def card_summary(self):

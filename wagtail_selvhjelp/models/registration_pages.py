@@ -25,6 +25,7 @@ from wagtail.models import Orderable, Page
 from ..blocks import RICH_TEXT_FEATURES
 from ..conf import selvhjelp_settings
 from ..page_forms import RegistrationPageAdminForm
+from .descriptions import MetaDescriptionMixin, rich_text_to_plain
 from .privacy import Retention
 from .registration_form import RegistrationFormMixin
 from .registrations import ConsentText
@@ -173,7 +174,11 @@ def default_after_group_months():
 
 
 class AbstractGroupRegistrationPage(
-    RegistrationFormMixin, SelfServiceMixin, RoutablePageMixin, Page
+    MetaDescriptionMixin,
+    RegistrationFormMixin,
+    SelfServiceMixin,
+    RoutablePageMixin,
+    Page,
 ):
     """What a registration page is: its fields, panels, rules and routes.
 
@@ -426,8 +431,16 @@ class AbstractGroupRegistrationPage(
         "wagtail_selvhjelp/pages/group_registration_page_landing.html"
     )
 
+    default_description = _(
+        "Register for a self-help group. A coordinator gets in touch with you "
+        "to find a group that suits you."
+    )
+
     class Meta:
         abstract = True
+
+    def get_description_text(self):
+        return rich_text_to_plain(self.intro)
 
     def clean(self):
         super().clean()
