@@ -109,3 +109,18 @@ class StatisticDimension(models.TextChoices):
     PLACE = "place", _("Place")
     TOPIC = "topic", _("Topic")
     GROUP_KIND = "group_kind", _("Group wanted")
+
+
+class OfferState(models.TextChoices):
+    """Where a member's offer of a seat in a forming group stands."""
+
+    OFFERED = "offered", _("Offered, no answer yet")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("No answer by the deadline")
+    WITHDRAWN = "withdrawn", _("Taken back by the coordinator")
+
+
+#: Offers whose seat is no longer held: a declined, expired or taken-back
+#: offer frees its seat for the next person.
+FREED_OFFER_STATES = (OfferState.DECLINED, OfferState.EXPIRED, OfferState.WITHDRAWN)

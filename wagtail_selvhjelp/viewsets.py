@@ -34,6 +34,7 @@ from .views.groups import (
     SelfHelpGroupEditView,
     SelfHelpGroupIndexView,
 )
+from .views.invitations import GroupInvitationsView
 from .views.matching import (
     MatchingIndexView,
     MatchingPageView,
@@ -248,15 +249,28 @@ class SelfHelpGroupViewSet(ModelViewSet):
             GroupMembersView, permission_policy=self.permission_policy
         )
 
+    @property
+    def invitations_view(self):
+        return self.construct_view(
+            GroupInvitationsView, permission_policy=self.permission_policy
+        )
+
     def get_common_view_kwargs(self, **kwargs):
         return super().get_common_view_kwargs(
-            members_url_name=self.get_url_name("members"), **kwargs
+            members_url_name=self.get_url_name("members"),
+            invitations_url_name=self.get_url_name("invitations"),
+            **kwargs,
         )
 
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),
             path("<selvhjelp_id:pk>/members/", self.members_view, name="members"),
+            path(
+                "<selvhjelp_id:pk>/invitations/",
+                self.invitations_view,
+                name="invitations",
+            ),
         ]
 
 

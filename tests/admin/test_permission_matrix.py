@@ -54,6 +54,14 @@ EXPECTED = {
     "wagtail_selvhjelp_group:history_results": OBJECT,
     "wagtail_selvhjelp_group:usage": OBJECT,
     "wagtail_selvhjelp_group:members": OBJECT,
+    # POST only (invite, take back, refill a seat): a GET is refused (405)
+    # once permission and page are checked.
+    "wagtail_selvhjelp_group:invitations": {
+        "editor": 302,
+        "a": 405,
+        "b": 404,
+        "superuser": 405,
+    },
     "wagtail_selvhjelp_matching:index": LISTING,
     "wagtail_selvhjelp_matching:page": OBJECT,
     "wagtail_selvhjelp_matching:run": OBJECT,

@@ -9,6 +9,7 @@ from ..choices import (
 )
 from .contact_points import ContactPoint, ContactPointKind
 from .groups import AvoidPair, GroupMembership, SelfHelpGroup
+from .invitations import Offer
 from .matching_runs import MatchingRun
 from .messages import OutgoingMessage
 from .pages import (
@@ -45,6 +46,7 @@ __all__ = [
     "GroupMembership",
     "GroupStatus",
     "MatchingRun",
+    "Offer",
     "OutgoingMessage",
     "PurgeRun",
     "RateLimitCounter",

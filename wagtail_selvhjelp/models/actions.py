@@ -542,13 +542,22 @@ class RemoveMember(GroupAction):
 
 
 class StartGroup(GroupAction):
-    """Start a forming group, within its page's size bounds: it is then closed."""
+    """Start a forming group, within its page's size bounds: it is then closed.
+
+    After an invitation round, at least the page's minimum must have
+    accepted, and members who never answered are released to the waiting
+    list (``invitation_actions.settle_offers_at_start``).
+    """
 
     def _execute(self):
         group = self.group
         before = group.status
         if before != GroupStatus.FORMING:
             raise ValidationError(gettext("Only a forming group can start."))
+        # Invitations: enough members accepted; who never answered is released.
+        from .invitation_actions import settle_offers_at_start
+
+        settle_offers_at_start(group, user=self.user)
         group.check_can_start()
         group.status = GroupStatus.ACTIVE
         group.save(update_fields=["status"])

@@ -25,6 +25,8 @@ from wagtail.models import Orderable, Page
 from ..blocks import RICH_TEXT_FEATURES
 from ..conf import selvhjelp_settings
 from ..page_forms import RegistrationPageAdminForm
+from .invitation_answers import OfferAnswerMixin
+from .invitations import MAX_OFFER_DAYS
 from .privacy import Retention
 from .registration_form import RegistrationFormMixin
 from .registrations import ConsentText
@@ -173,7 +175,7 @@ def default_after_group_months():
 
 
 class AbstractGroupRegistrationPage(
-    RegistrationFormMixin, SelfServiceMixin, RoutablePageMixin, Page
+    RegistrationFormMixin, SelfServiceMixin, OfferAnswerMixin, RoutablePageMixin, Page
 ):
     """What a registration page is: its fields, panels, rules and routes.
 
@@ -266,6 +268,15 @@ class AbstractGroupRegistrationPage(
         _("largest group size"),
         default=default_max_size,
         validators=[MinValueValidator(2), MaxValueValidator(20)],
+    )
+    offer_days = models.PositiveSmallIntegerField(
+        _("days to answer an invitation"),
+        default=7,
+        validators=[MinValueValidator(2), MaxValueValidator(MAX_OFFER_DAYS)],
+        help_text=_(
+            "Members invited to a new group answer within this many days; one "
+            "reminder goes out before the deadline. 2 to 30."
+        ),
     )
 
     ask_gender = models.BooleanField(
@@ -384,6 +395,7 @@ class AbstractGroupRegistrationPage(
                 FieldRowPanel(
                     [FieldPanel("group_min_size"), FieldPanel("group_max_size")]
                 ),
+                FieldPanel("offer_days"),
             ],
             heading=_("Groups"),
         ),
@@ -537,6 +549,10 @@ class AbstractGroupRegistrationPage(
     @path("min-pamelding/<path:token>/", name="self_service")
     def self_service_route(self, request, token, *args, **kwargs):
         return self.serve_self_service(request, token)
+
+    @path("svar/<path:token>/", name="offer")
+    def offer_route(self, request, token, *args, **kwargs):
+        return self.serve_offer(request, token)
 
 
 class GroupRegistrationPage(AbstractGroupRegistrationPage):

@@ -22,6 +22,7 @@ from ..http import parse_id
 from ..models import GroupMembership
 from ..models.actions import EndGroup, Misfit, PlaceMembers, RemoveMember, StartGroup
 from ..permissions import coordinated_pages
+from .invitations import invitation_board
 from .scoping import ScopedIndexView, ScopedQuerysetMixin, StatusActionEditView
 
 
@@ -153,6 +154,7 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
     permission_policy = None
     index_url_name = None
     edit_url_name = None
+    invitations_url_name = None
     header_icon = "group"
     scope_actions = ["view", "change"]
     _show_breadcrumbs = True
@@ -202,6 +204,12 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
                 if self.can_change
                 else None,
             }
+        )
+        context["invitations"] = invitation_board(
+            group, page, can_change=self.can_change
+        )
+        context["members_invitations_url"] = reverse(
+            self.invitations_url_name, args=[group.pk]
         )
         if "form" not in context and self.can_change and group.is_open:
             context["form"] = AddMemberForm(group=group)
