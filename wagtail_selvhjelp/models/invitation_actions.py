@@ -388,9 +388,10 @@ def freed_offers(group):
 def rank_waiting(group, *, today=None):
     """The engine's order of the page's waiting people for a seat in ``group``.
 
-    Those who can come to the group's place and time slot are read (one
-    query each for them, their choices and avoid pairs) and each is checked
-    with the engine against the group's current members under every rule.
+    Those who can come to the group's place and time slot and were not
+    offered a place in this group before are read (one query each for them,
+    their choices and avoid pairs) and each is checked with the engine
+    against the group's current members under every rule.
     """
     page = group.registration_page()
     members = [
@@ -399,11 +400,14 @@ def rank_waiting(group, *, today=None):
     ]
     waiting = list(
         prefetch_for_matching(
-            Registration.objects.waiting().filter(
+            Registration.objects.waiting()
+            .filter(
                 page_id=group.page_id,
                 places=group.place_id,
                 time_slots=group.time_slot_id,
             )
+            # Someone who was offered a place in this group already answered.
+            .exclude(offers__group=group)
         )
     )
     ids = {registration.pk for registration in waiting}
