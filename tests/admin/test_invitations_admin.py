@@ -121,7 +121,7 @@ def test_the_invite_request_takes_a_constant_number_of_queries(
     assert count(3) == count(5)
 
 
-def test_the_round_for_many_groups_is_one_set_of_queries(page):
+def test_the_round_for_many_groups_is_one_set_of_queries(page, coordinator_a):
     def count(groups):
         made = []
         for n in range(groups):
@@ -135,10 +135,31 @@ def test_the_round_for_many_groups_is_one_set_of_queries(page):
             fill(page, group, 3)
             made.append(group)
         with CaptureQueriesContext(connection) as queries:
-            Invite(made).execute(skip_permission_checks=True)
+            offers = Invite(made, user=coordinator_a).execute()
+        assert len(offers) == 3 * groups
         return len(queries)
 
     assert count(1) == count(4)
+
+
+def test_a_coordinator_invites_only_groups_of_their_pages(
+    page, page_b, coordinator_a, coordinator_b
+):
+    from wagtail_selvhjelp.models.actions import ActionPermissionError
+
+    group = SelfHelpGroup.objects.create(
+        page=page,
+        name="A",
+        place=page.places.get(name="Gol"),
+        time_slot=page.time_slots.get(name="Kveld"),
+        topic=page.topics.get(name="Angst"),
+    )
+    fill(page, group, 3)
+    with pytest.raises(ActionPermissionError):
+        Invite([group], user=coordinator_b).execute()
+    with pytest.raises(ActionPermissionError):
+        Invite([group]).execute()
+    assert not Offer.objects.exists()
 
 
 def test_the_board_shows_answers_against_the_minimum(

@@ -36,7 +36,7 @@ from ..choices import (
 )
 from ..conf import selvhjelp_settings
 from ..matching import rank_for_seat
-from .actions import Action, PlaceMembers, RemoveMember
+from .actions import Action, ActionPermissionError, PlaceMembers, RemoveMember
 from .candidates import (
     avoid_map,
     candidate_for,
@@ -46,7 +46,7 @@ from .candidates import (
 )
 from .groups import GroupMembership, SelfHelpGroup
 from .invitations import Offer
-from .permissions import group_permission_policy
+from .permissions import group_permission_policy, offer_permission_policy
 from .registrations import Registration
 
 
@@ -81,9 +81,9 @@ def offer_deadline(page, now):
 
 
 class OfferAction(Action):
-    """An action on one offer, scoped by the groups' policy (its page)."""
+    """An action on one offer, scoped by its page (the groups' permissions)."""
 
-    permission_policy = group_permission_policy
+    permission_policy = offer_permission_policy
 
     def __init__(self, offer, **kwargs):
         super().__init__(**kwargs)
@@ -148,8 +148,17 @@ class Invite(Action):
         self.now = now
         self.offer_ids = []
 
-    def checked_instances(self):
-        return self.groups
+    def check(self, skip_permission_checks=False):
+        # One query for all the groups, however many.
+        if skip_permission_checks:
+            return
+        if self.user is None or self.link is not None:
+            raise ActionPermissionError
+        allowed = self.permission_policy.instances_user_has_permission_for(
+            self.user, "change"
+        ).filter(pk__in=[group.pk for group in self.groups])
+        if allowed.count() != len({group.pk for group in self.groups}):
+            raise ActionPermissionError
 
     def _execute(self):
         now = self.now or timezone.now()

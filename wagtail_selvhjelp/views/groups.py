@@ -206,10 +206,7 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
             }
         )
         context["invitations"] = invitation_board(
-            group, page, can_change=self.can_change
-        )
-        context["members_invitations_url"] = reverse(
-            self.invitations_url_name, args=[group.pk]
+            group, page, can_change=self.can_change, url_name=self.invitations_url_name
         )
         if "form" not in context and self.can_change and group.is_open:
             context["form"] = AddMemberForm(group=group)

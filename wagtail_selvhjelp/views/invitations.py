@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.views import View
@@ -34,8 +35,9 @@ from ..notifications import OfferMessage, get_registration, person_channel
 HOLDING = (OfferState.OFFERED, OfferState.ACCEPTED)
 
 
-def invitation_board(group, page, *, can_change):
-    """The board's context for ``group`` (its registration page ``page``).
+def invitation_board(group, page, *, can_change, url_name=None):
+    """The board's context for ``group`` (its registration page ``page``);
+    its buttons post to the URL named ``url_name``.
 
     A constant number of queries, plus one per member who can be reached
     by neither e-mail nor SMS (their text to read out).
@@ -70,6 +72,7 @@ def invitation_board(group, page, *, can_change):
         else []
     )
     return {
+        "url": reverse(url_name, args=[group.pk]) if url_name else "",
         "rows": rows,
         "accepted": accepted,
         "minimum": page.group_min_size,
