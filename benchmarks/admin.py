@@ -9,6 +9,11 @@ coordinator:
   the engine and stores the run, plus the GET that renders the proposal;
 * "Create groups" for 100 proposals: one POST that re-checks each under row
   locks and saves them;
+* an invitation round for 100 groups of 6 (600 offers): "Create the ticked
+  groups" with "send invitations" ticked, on a page of 600 people waiting
+  for groups of exactly 6; the request enqueues the messages (one task
+  given the offers' ids) and the worker renders and sends them, timed on
+  its own (messages per second);
 * the registrations listing and the Wagtail dashboard, as baselines measured
   in the same run (the ratio says what the workflow costs next to a page
   every coordinator already waits for).
@@ -100,6 +105,111 @@ def build(count, seed):
     return page
 
 
+def invitation_round(client, groups=100, size=6):
+    """Time the invitation round from the admin, and the worker's messages.
+
+    Returns (request seconds, request queries, invite queries, offers,
+    messages sent, worker seconds).
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.urls import reverse
+    from django.utils import timezone
+    from wagtail.models import Site
+
+    from tests.factories import SelfHelpIndexPageFactory, make_registration_page
+    from wagtail_selvhjelp import proposals, tasks
+    from wagtail_selvhjelp.models import (
+        ConsentText,
+        MatchingRun,
+        Offer,
+        Registration,
+        RegistrationPlaceChoice,
+        RegistrationTimeSlotChoice,
+        invitation_actions,
+    )
+
+    home = Site.objects.get(is_default_site=True).root_page
+    page = make_registration_page(
+        SelfHelpIndexPageFactory(parent=home),
+        title="Invitasjoner",
+        slug="invitasjoner",
+        places=["Gol"],
+        slots=["Kveld"],
+        topics=[],
+        group_min_size=size,
+        group_max_size=size,
+    )
+    place, slot = page.places.get(), page.time_slots.get()
+    consent = ConsentText.for_text(page.consent_text)
+    people = Registration.objects.bulk_create(
+        Registration(
+            page=page,
+            name=f"Invitert {n}",
+            email=f"invitert{n}@example.test",
+            birth_year=1980,
+            group_kind="any",
+            consent_given_at=timezone.now(),
+            consent_text=consent,
+            status="waiting",
+        )
+        for n in range(groups * size)
+    )
+    RegistrationPlaceChoice.objects.bulk_create(
+        RegistrationPlaceChoice(registration=r, place=place) for r in people
+    )
+    RegistrationTimeSlotChoice.objects.bulk_create(
+        RegistrationTimeSlotChoice(registration=r, time_slot=slot) for r in people
+    )
+    run = MatchingRun.objects.create(page=page)
+    proposals.run_engine(run)
+    chosen = [str(i) for i in range(min(groups, len(run.get_proposal().groups)))]
+
+    # Count the invitation's own share of the request's queries.
+    invite_queries = []
+    execute = invitation_actions.Invite._execute
+
+    def counted(self):
+        with CaptureQueriesContext(connection) as queries:
+            result = execute(self)
+        invite_queries.append(len(queries))
+        return result
+
+    invitation_actions.Invite._execute = counted
+    dummy = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    try:
+        with (
+            override_settings(TASKS=dummy),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            start = time.perf_counter()
+            response = client.post(
+                reverse("wagtail_selvhjelp_matching:run", args=[run.pk]),
+                {"action": "create", "groups": chosen, "invite": "yes"},
+            )
+            request_time = time.perf_counter() - start
+    finally:
+        invitation_actions.Invite._execute = execute
+    assert response.status_code == 302, response.status_code
+    offer_ids = list(
+        Offer.objects.filter(page=page).values_list("pk", flat=True).order_by("pk")
+    )
+    from django.core import mail
+
+    mail.outbox = []
+    start = time.perf_counter()
+    tasks.send_offers.call(offer_ids)
+    worker_time = time.perf_counter() - start
+    return (
+        request_time,
+        len(queries),
+        sum(invite_queries),
+        len(offer_ids),
+        len(mail.outbox),
+        worker_time,
+    )
+
+
 def timed(function, repeat):
     times = []
     result = None
@@ -171,6 +281,7 @@ def main():
         create_time = time.perf_counter() - start
         assert response.status_code == 302
         created = SelfHelpGroup.objects.count()
+        round_figures = invitation_round(client)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -194,6 +305,16 @@ def main():
         print(f"{label:<36} {seconds:>9.3f} {ratio:>12.1f} {goal_text:>8}{flag}")
     if created != count:
         print(f"refused {count - created} of {count} proposals")
+    request_time, queries, invite_queries, offers, sent, worker_time = round_figures
+    print(
+        f"invitation round: {offers} offers in one POST (create the groups + "
+        f"invite): {request_time:.3f} s, {queries} queries, of which the "
+        f"invitation {invite_queries} (constant)"
+    )
+    print(
+        f"worker: {sent} messages rendered and sent in {worker_time:.3f} s, "
+        f"{sent / worker_time:.0f} messages/s"
+    )
 
 
 if __name__ == "__main__":

@@ -297,6 +297,38 @@ def test_every_sms_fits_one_message_in_the_gsm_alphabet(template, language):
     assert 0 < length <= SINGLE_SMS_LENGTH, (length, text)
 
 
+#: SMS that must carry their link (an invitation's answer page): the text
+#: itself is short, and with the link they stay within two concatenated SMS
+#: (2 × 153 characters of the GSM 7-bit alphabet).
+LINK_SMS_TEMPLATES = [
+    "wagtail_selvhjelp/emails/offer_sms.txt",
+    "wagtail_selvhjelp/emails/offer_reminder_sms.txt",
+]
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+@pytest.mark.parametrize("template", LINK_SMS_TEMPLATES)
+def test_every_sms_with_a_link_fits_two_messages(template, language):
+    import datetime
+
+    from django.utils import timezone
+
+    context = {
+        "site_name": "Selvhjelp i Nordre Fjellbygd kommune",
+        "answer_url": LONG_LINK.replace("min-pamelding", "svar"),
+        "offer": SimpleNamespace(
+            deadline=timezone.make_aware(datetime.datetime(2026, 12, 24, 23, 59))
+        ),
+    }
+    with translation.override(language):
+        text = " ".join(render_to_string(template, context).split())
+    length = gsm7_length(text)
+    assert length is not None, f"not all GSM 7-bit characters: {text!r}"
+    assert context["answer_url"] in text
+    # Room to spare for a translation longer than the English.
+    assert length <= 2 * 153 - 20, (length, text)
+
+
 def test_the_sms_templates_are_all_in_the_list_above():
     from pathlib import Path
 
@@ -304,7 +336,7 @@ def test_the_sms_templates_are_all_in_the_list_above():
 
     root = Path(wagtail_selvhjelp.__file__).parent / "templates"
     found = sorted(str(p.relative_to(root)) for p in root.rglob("*_sms.txt"))
-    assert found == sorted(SMS_TEMPLATES)
+    assert found == sorted(SMS_TEMPLATES + LINK_SMS_TEMPLATES)
 
 
 def test_the_long_link_above_has_a_real_token(page):

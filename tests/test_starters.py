@@ -444,10 +444,11 @@ def test_the_migration_turns_typed_starters_into_the_register(home_page):
 
     before = [("wagtail_selvhjelp", "0014_meeting")]
     after = [("wagtail_selvhjelp", "0015_starters")]
+    # The page is made with today's models, before going back in time.
+    page = make_registration_page(home_page, slug="migrert")
     executor = MigrationExecutor(connection)
     try:
         executor.migrate(before)
-        page = make_registration_page(home_page, slug="migrert")
         old_apps = executor.loader.project_state(before).apps
         OldGroup = old_apps.get_model("wagtail_selvhjelp", "SelfHelpGroup")
         place = page.places.get(name="Gol")

@@ -160,6 +160,48 @@ STARTER_ACCESS_EXPORT = LogAction(
     _("A starter's data exported (right of access)"),
 )
 
+INVITE = LogAction(
+    "wagtail_selvhjelp.invite",
+    _("Invite the members"),
+    _("Members invited to the group"),
+)
+
+OFFER_ACCEPT = LogAction(
+    "wagtail_selvhjelp.offer_accept",
+    _("Accept an offer"),
+    _("The person accepted the offer of a place"),
+)
+
+OFFER_DECLINE = LogAction(
+    "wagtail_selvhjelp.offer_decline",
+    _("Decline an offer"),
+    _("The person declined the offer of a place"),
+)
+
+OFFER_REMIND = LogAction(
+    "wagtail_selvhjelp.offer_remind",
+    _("Remind of an offer"),
+    _("A reminder of the offer was sent"),
+)
+
+OFFER_EXPIRE = LogAction(
+    "wagtail_selvhjelp.offer_expire",
+    _("Expire an offer"),
+    _("The offer expired without an answer"),
+)
+
+OFFER_WITHDRAW = LogAction(
+    "wagtail_selvhjelp.offer_withdraw",
+    _("Take back an offer"),
+    _("The coordinator took the offer back"),
+)
+
+BACKFILL = LogAction(
+    "wagtail_selvhjelp.backfill",
+    _("Offer a freed place"),
+    _("A freed place was offered to the next eligible person"),
+)
+
 
 #: Every log action of the package, registered by ``wagtail_hooks``.
 LOG_ACTIONS = (
@@ -186,6 +228,13 @@ LOG_ACTIONS = (
     STARTER_STATUS,
     STARTER_ERASE,
     STARTER_ACCESS_EXPORT,
+    INVITE,
+    OFFER_ACCEPT,
+    OFFER_DECLINE,
+    OFFER_REMIND,
+    OFFER_EXPIRE,
+    OFFER_WITHDRAW,
+    BACKFILL,
 )
 
 

@@ -180,3 +180,18 @@ class StarterWithdrawalReason(models.TextChoices):
 #: meetings, then withdraw).
 STARTER_PLANNED_MEETINGS = 3
 STARTER_MEETINGS_WARNING_ABOVE = 8
+
+
+class OfferState(models.TextChoices):
+    """Where a member's offer of a seat in a forming group stands."""
+
+    OFFERED = "offered", _("Offered, no answer yet")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("No answer by the deadline")
+    WITHDRAWN = "withdrawn", _("Taken back by the coordinator")
+
+
+#: Offers whose seat is no longer held: a declined, expired or taken-back
+#: offer frees its seat for the next person.
+FREED_OFFER_STATES = (OfferState.DECLINED, OfferState.EXPIRED, OfferState.WITHDRAWN)

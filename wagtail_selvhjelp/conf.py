@@ -70,6 +70,13 @@ DEFAULTS = {
     "SELF_SERVICE_LINK_DAYS": 180,
     # Self-service page views one client may make per hour.
     "SELF_SERVICE_RATE_LIMIT_PER_HOUR": 30,
+    # Days an invitation's answer link stays open after its deadline (the
+    # answer can be changed until the group starts).
+    "OFFER_LINK_GRACE_DAYS": 14,
+    # Hours before an offer's deadline its one reminder goes out.
+    "OFFER_REMINDER_HOURS": 48,
+    # Answer-page views one client may make per hour.
+    "OFFER_RATE_LIMIT_PER_HOUR": 30,
     # Whether admin users must prove a second factor: None lets the system
     # check look for django-otp's middleware; True declares that the site
     # enforces it elsewhere (a municipality's single sign-on); False says it

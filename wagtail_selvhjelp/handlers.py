@@ -14,14 +14,13 @@ from wagtail.models import BaseViewRestriction, Page, Site
 from . import fragment_cache
 from .models import ContactPoint
 from .models.actions import ChangeMeeting, StartGroup
+from .models.invitation_actions import Backfill, Invite, RemindOffers
 from .models.registration_pages import RegistrationChoice
-from .signals import (
-    action_executed,
-    reconfirmation_requested,
-    registration_submitted,
-)
+from .signals import action_executed, reconfirmation_requested, registration_submitted
 from .tasks import (
     send_meeting_details,
+    send_offer_reminders,
+    send_offers,
     send_reconfirmation,
     send_registration_emails,
 )
@@ -51,6 +50,21 @@ def enqueue_meeting_details(sender, action, **kwargs):
 def enqueue_meeting_update(sender, action, **kwargs):
     if action.notifies:
         send_meeting_details.enqueue(action.group.pk, update=True)
+
+
+@receiver(action_executed, sender=Invite, dispatch_uid="wagtail_selvhjelp.invite")
+@receiver(action_executed, sender=Backfill, dispatch_uid="wagtail_selvhjelp.backfill")
+def enqueue_offers(sender, action, **kwargs):
+    # One task for the whole round, given the offers' ids: the request
+    # renders no message.
+    if action.offer_ids:
+        send_offers.enqueue(action.offer_ids)
+
+
+@receiver(action_executed, sender=RemindOffers, dispatch_uid="wagtail_selvhjelp.remind")
+def enqueue_offer_reminders(sender, action, **kwargs):
+    if action.offer_ids:
+        send_offer_reminders.enqueue(action.offer_ids)
 
 
 #: Saving or deleting any of these can change what a cached fragment shows

@@ -51,6 +51,7 @@ from .conf import selvhjelp_settings
 from .models import (
     AbstractGroupRegistrationPage,
     GroupStarter,
+    Offer,
     OutgoingMessage,
     Registration,
     SelfHelpGroup,
@@ -392,6 +393,104 @@ class ReconfirmationRequest(RegistrantNotification):
     """Asks a long-waiting person whether they still want a group."""
 
     kind = "reconfirm"
+
+
+class OfferMessage(RegistrantNotification):
+    """Offers a member their place in a forming group, with a deadline.
+
+    The e-mail holds the place, the time slot, the first meeting when set,
+    the deadline, the answer link and the contact point; the SMS only the
+    municipality, the deadline and the link. Never the group's topic, another
+    member or anything the person answered. Where the person has neither
+    e-mail nor a phone for SMS, :meth:`read_out` is the text a coordinator
+    reads out on the phone.
+    """
+
+    kind = "offer"
+
+    def __init__(self, registration, offer, *, contact_point=None):
+        super().__init__(registration)
+        self.offer = offer
+        self.contact_point = contact_point
+
+    def get_context(self):
+        group = self.offer.group
+        page = self.page
+        return {
+            "page_title": page.title,
+            "site_name": self.get_site_name(),
+            "offer": self.offer,
+            "group": group,
+            "place": group.place.name,
+            "time_slot": group.time_slot.name,
+            "answer_url": page.get_offer_url(self.offer)
+            if isinstance(page, AbstractGroupRegistrationPage)
+            else "",
+            "contact_point": self.contact_point,
+        }
+
+    def read_out(self):
+        """The message as a coordinator reads it out, in the page's language."""
+        with translation.override(language(self.registration)):
+            return render_to_string(
+                "wagtail_selvhjelp/emails/offer_read_out.txt", self.get_context()
+            )
+
+
+class OfferReminder(OfferMessage):
+    """The one reminder of an offer without an answer, before its deadline."""
+
+    kind = "offer_reminder"
+
+
+def contact_point_of(page):
+    """The first contact point of the page's section, or None."""
+    parent = page.get_parent()
+    getter = getattr(parent.specific, "get_contact_points", None) if parent else None
+    points = getter() if getter else []
+    return points[0] if points else None
+
+
+def send_offers(offer_ids, notification_class=OfferMessage):
+    """Send the offer (or reminder) of each offer still open, and record
+    when it was sent. A failing message does not keep the others from being
+    sent; the first failure is raised at the end."""
+    offers = list(
+        Offer.objects.open()
+        .filter(pk__in=offer_ids)
+        .select_related("group__place", "group__time_slot")
+        .order_by("pk")
+    )
+    contact_points = {}
+    notifications = []
+    for offer in offers:
+        registration = get_registration(offer.registration_id)
+        if registration is None:
+            continue
+        page = registration.get_specific_page()
+        if page.pk not in contact_points:
+            contact_points[page.pk] = contact_point_of(page)
+        notifications.append(
+            notification_class(
+                registration, offer, contact_point=contact_points[page.pk]
+            )
+        )
+    started = timezone.now()
+    try:
+        return send(*notifications)
+    finally:
+        if notification_class is OfferMessage:
+            # Sent: a message went out (not failed) by its channel.
+            went_out = OutgoingMessage.objects.filter(
+                kind=notification_class.kind,
+                registration_id__in=[offer.registration_id for offer in offers],
+                created_at__gte=started,
+            ).exclude(state=State.FAILED)
+            Offer.objects.filter(
+                pk__in=[offer.pk for offer in offers],
+                sent_at__isnull=True,
+                registration_id__in=went_out.values("registration_id"),
+            ).update(sent_at=timezone.now())
 
 
 def send(*notifications):

@@ -10,7 +10,13 @@ no address or number.
 from django_tasks import task
 
 from . import notifications, privacy
-from .notifications import CoordinatorNotice, Receipt, ReconfirmationRequest
+from .models.invitation_actions import ExpireOffers, RemindOffers
+from .notifications import (
+    CoordinatorNotice,
+    OfferReminder,
+    Receipt,
+    ReconfirmationRequest,
+)
 
 
 @task()
@@ -53,3 +59,32 @@ def send_meeting_details(group_id, update=False):
 def purge():
     """Apply the retention rules (the same as ``manage.py selvhjelp_purge``)."""
     return privacy.purge()
+
+
+@task()
+def send_offers(offer_ids):
+    """Offer each member their place (rendered here, given only ids)."""
+    notifications.send_offers(offer_ids)
+
+
+@task()
+def send_offer_reminders(offer_ids):
+    """The one reminder of each offer still without an answer."""
+    notifications.send_offers(offer_ids, OfferReminder)
+
+
+def settle_offers(now=None):
+    """Expire offers past their deadline, then remind those close to it.
+
+    Idempotent: run as often as you like (``manage.py selvhjelp_offers``
+    or the task below). Returns (expired, reminded) counts.
+    """
+    expired = ExpireOffers(now=now).execute(skip_permission_checks=True)
+    reminded = RemindOffers(now=now).execute(skip_permission_checks=True)
+    return len(expired), len(reminded)
+
+
+@task()
+def expire_and_remind_offers():
+    """The scheduled job of the invitations (see :func:`settle_offers`)."""
+    return settle_offers()

@@ -49,6 +49,7 @@ from .views.groups import (
     SelfHelpGroupEditView,
     SelfHelpGroupIndexView,
 )
+from .views.invitations import GroupInvitationsView
 from .views.matching import (
     MatchingIndexView,
     MatchingPageView,
@@ -302,11 +303,18 @@ class SelfHelpGroupViewSet(ModelViewSet):
             StarterKitView, permission_policy=self.permission_policy
         )
 
+    @property
+    def invitations_view(self):
+        return self.construct_view(
+            GroupInvitationsView, permission_policy=self.permission_policy
+        )
+
     def get_common_view_kwargs(self, **kwargs):
         return super().get_common_view_kwargs(
             members_url_name=self.get_url_name("members"),
             start_url_name=self.get_url_name("start"),
             kit_url_name=self.get_url_name("kit"),
+            invitations_url_name=self.get_url_name("invitations"),
             **kwargs,
         )
 
@@ -322,6 +330,11 @@ class SelfHelpGroupViewSet(ModelViewSet):
                     GroupStartersView, permission_policy=self.permission_policy
                 ),
                 name="starters",
+            ),
+            path(
+                "<selvhjelp_id:pk>/invitations/",
+                self.invitations_view,
+                name="invitations",
             ),
         ]
 

@@ -8,10 +8,11 @@ from django.utils.html import format_html
 from wagtail import hooks
 
 from . import audit
-from .models import MatchingRun, Registration, SelfHelpGroup, Starter
+from .models import MatchingRun, Offer, Registration, SelfHelpGroup, Starter
 from .models.permissions import (
     group_permission_policy,
     matching_run_permission_policy,
+    offer_permission_policy,
     registration_permission_policy,
     starter_permission_policy,
 )
@@ -29,6 +30,7 @@ else:
     register_permission_policy(SelfHelpGroup, group_permission_policy)
     register_permission_policy(MatchingRun, matching_run_permission_policy)
     register_permission_policy(Starter, starter_permission_policy)
+    register_permission_policy(Offer, offer_permission_policy)
 
 
 @hooks.register("register_admin_viewset")

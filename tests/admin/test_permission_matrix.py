@@ -59,6 +59,14 @@ EXPECTED = {
     # the printable starter's kit.
     "wagtail_selvhjelp_group:start": OBJECT,
     "wagtail_selvhjelp_group:kit": OBJECT,
+    # POST only (invite, take back, refill a seat): a GET is refused (405)
+    # once permission and page are checked.
+    "wagtail_selvhjelp_group:invitations": {
+        "editor": 302,
+        "a": 405,
+        "b": 404,
+        "superuser": 405,
+    },
     "wagtail_selvhjelp_matching:index": LISTING,
     "wagtail_selvhjelp_matching:page": OBJECT,
     "wagtail_selvhjelp_matching:run": OBJECT,

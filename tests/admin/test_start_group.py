@@ -58,6 +58,7 @@ def with_starter_and_meeting(group):
 def test_the_requirements_are_separate_checks_with_codes():
     assert [r.code for r in StartGroup.requirements] == [
         "members",
+        "accepted",
         "starter",
         "first_meeting",
     ]

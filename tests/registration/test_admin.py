@@ -49,6 +49,7 @@ def _page_form(
         "minimum_age": "18",
         "group_min_size": "4",
         "group_max_size": "8",
+        "offer_days": "7",
         "notify_emails": "",
         "retention_closed_days": "30",
         "retention_reconfirm_months": "12",

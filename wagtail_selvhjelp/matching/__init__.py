@@ -79,6 +79,7 @@ order, a candidate who is also a member of an open group.
 from ._problem import FIT_RULES
 from .engine import propose_groups
 from .reasons import describe
+from .seats import SeatRanking, rank_for_seat
 from .types import (
     KINDS,
     Candidate,
@@ -99,9 +100,11 @@ __all__ = [
     "OpenGroup",
     "ProposedGroup",
     "Rules",
+    "SeatRanking",
     "UnplacedReason",
     "Violation",
     "check_proposal",
     "describe",
     "propose_groups",
+    "rank_for_seat",
 ]

@@ -10,6 +10,7 @@ from ..choices import (
 from .contact_points import ContactPoint, ContactPointKind
 from .descriptions import MetaDescriptionMixin
 from .groups import AvoidPair, GroupMembership, SelfHelpGroup
+from .invitations import Offer
 from .matching_runs import MatchingRun
 from .messages import OutgoingMessage
 from .pages import (
@@ -51,6 +52,7 @@ __all__ = [
     "GroupStatus",
     "MatchingRun",
     "MetaDescriptionMixin",
+    "Offer",
     "OutgoingMessage",
     "PublicCacheMixin",
     "PurgeRun",

@@ -563,6 +563,9 @@ class StartRequirement:
     message: Callable
     is_met: Callable
     waivable: bool = False
+    #: Whether the requirement concerns ``group`` at all (an invitation
+    #: round's answers only where a round was held).
+    applies: Callable = lambda group: True
 
 
 def _size_is_within_bounds(group):
@@ -588,6 +591,35 @@ MEMBERS = StartRequirement(
     label=_("Enough members"),
     message=_size_message,
     is_met=_size_is_within_bounds,
+)
+
+
+def _had_invitation_round(group):
+    from .invitations import Offer
+
+    return Offer.objects.filter(group=group).exists()
+
+
+def _enough_accepted(group):
+    from .invitation_actions import enough_accepted
+
+    return enough_accepted(group)
+
+
+def _too_few_accepted(group):
+    from .invitation_actions import too_few_accepted_message
+
+    return too_few_accepted_message(group)
+
+
+#: After an invitation round, at least the page's minimum accepted (never
+#: waived; members who never answered are released at the start).
+ACCEPTED = StartRequirement(
+    code="accepted",
+    label=_("Enough members accepted the invitation"),
+    message=_too_few_accepted,
+    is_met=_enough_accepted,
+    applies=_had_invitation_round,
 )
 
 
@@ -628,10 +660,14 @@ class StartGroup(GroupAction):
     waived when a ``reason`` (a ``StartReason`` code) is given; the reason
     is kept with the group. After the commit, ``handlers`` sends the
     members and the starter the meeting details.
+
+    After an invitation round, at least the page's minimum must have
+    accepted, and members who never answered are released to the waiting
+    list (``invitation_actions.settle_offers_at_start``).
     """
 
     #: What a group needs to start, checked in this order.
-    requirements = (MEMBERS, STARTER, FIRST_MEETING)
+    requirements = (MEMBERS, ACCEPTED, STARTER, FIRST_MEETING)
 
     def __init__(self, group, *, reason="", **kwargs):
         super().__init__(group, **kwargs)
@@ -640,11 +676,16 @@ class StartGroup(GroupAction):
         self.reason = reason
 
     @classmethod
+    def applicable(cls, group):
+        """The requirements that concern ``group``, in order."""
+        return [r for r in cls.requirements if r.applies(group)]
+
+    @classmethod
     def unmet(cls, group):
         """The requirements ``group`` does not meet, in order."""
         return [
             requirement
-            for requirement in cls.requirements
+            for requirement in cls.applicable(group)
             if not requirement.is_met(group)
         ]
 
@@ -669,6 +710,10 @@ class StartGroup(GroupAction):
         if before != GroupStatus.FORMING:
             group.status = before
             raise ValidationError(gettext("Only a forming group can start."))
+        # Invitations: enough members accepted; who never answered is released.
+        from .invitation_actions import settle_offers_at_start
+
+        settle_offers_at_start(group, user=self.user)
         group.check_can_start(reason=self.reason)
         unmet = self.unmet(group)
         group.status = GroupStatus.ACTIVE

@@ -17,6 +17,7 @@ from django.contrib.auth import get_permission_codename
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from .groups import SelfHelpGroup
+from .invitations import Offer
 from .matching_runs import MatchingRun
 from .page_scoped import coordinated_page_ids
 from .registrations import Registration
@@ -118,6 +119,9 @@ class StarterPermissionPolicy(PageScopedPermissionPolicy):
 #: Starters: add, view, change, delete (which erases them by reference) and
 #: ``access`` (a starter's data export).
 starter_permission_policy = StarterPermissionPolicy(Starter)
+#: Offers of a place: whoever may change a page's groups may invite, take
+#: an offer back and refill a seat (the groups' permissions, the offer's page).
+offer_permission_policy = PageScopedPermissionPolicy(Offer, auth_model=SelfHelpGroup)
 
 
 class MatchingRunPermissionPolicy(PageScopedPermissionPolicy):

@@ -111,6 +111,26 @@ def membership_data(registration):
     }
 
 
+def offer_data(registration):
+    """The offers of a place the person got, and their answers."""
+    return {
+        "offers_of_a_place": [
+            {
+                "group": offer.group.name,
+                "state": offer.state,
+                "deadline": _plain(offer.deadline),
+                "sent_at": _plain(offer.sent_at),
+                "reminded_at": _plain(offer.reminded_at),
+                "answered_at": _plain(offer.answered_at),
+                "after_declining": offer.then,
+            }
+            for offer in registration.offers.select_related("group").order_by(
+                "created_at", "pk"
+            )
+        ]
+    }
+
+
 def avoid_data(registration):
     """Whom the person must not share a group with: numbers only, since
     those are other people."""

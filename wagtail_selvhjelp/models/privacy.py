@@ -35,6 +35,7 @@ from .personal_data import (
     log_data,
     membership_data,
     message_data,
+    offer_data,
     registration_data,
     starter_assignment_data,
     starter_course_data,
@@ -272,6 +273,12 @@ PERSONAL_DATA = (
         holds=_("which groups the person was placed in, and when"),
         access=membership_data,
         forget=_count_former_members,
+    ),
+    # Deleted with the registration (CASCADE).
+    PersonalData(
+        "wagtail_selvhjelp.Offer",
+        holds=_("the offers of a place in a group and the person's answers"),
+        access=offer_data,
     ),
     PersonalData(
         "wagtail_selvhjelp.AvoidPair",

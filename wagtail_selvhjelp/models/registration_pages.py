@@ -26,6 +26,8 @@ from ..blocks import RICH_TEXT_FEATURES
 from ..conf import selvhjelp_settings
 from ..page_forms import RegistrationPageAdminForm
 from .descriptions import MetaDescriptionMixin, rich_text_to_plain
+from .invitation_answers import OfferAnswerMixin
+from .invitations import MAX_OFFER_DAYS
 from .privacy import Retention
 from .registration_form import RegistrationFormMixin
 from .registrations import ConsentText
@@ -177,6 +179,7 @@ class AbstractGroupRegistrationPage(
     MetaDescriptionMixin,
     RegistrationFormMixin,
     SelfServiceMixin,
+    OfferAnswerMixin,
     RoutablePageMixin,
     Page,
 ):
@@ -271,6 +274,15 @@ class AbstractGroupRegistrationPage(
         _("largest group size"),
         default=default_max_size,
         validators=[MinValueValidator(2), MaxValueValidator(20)],
+    )
+    offer_days = models.PositiveSmallIntegerField(
+        _("days to answer an invitation"),
+        default=7,
+        validators=[MinValueValidator(2), MaxValueValidator(MAX_OFFER_DAYS)],
+        help_text=_(
+            "Members invited to a new group answer within this many days; one "
+            "reminder goes out before the deadline. 2 to 30."
+        ),
     )
 
     ask_gender = models.BooleanField(
@@ -389,6 +401,7 @@ class AbstractGroupRegistrationPage(
                 FieldRowPanel(
                     [FieldPanel("group_min_size"), FieldPanel("group_max_size")]
                 ),
+                FieldPanel("offer_days"),
             ],
             heading=_("Groups"),
         ),
@@ -550,6 +563,10 @@ class AbstractGroupRegistrationPage(
     @path("min-pamelding/<path:token>/", name="self_service")
     def self_service_route(self, request, token, *args, **kwargs):
         return self.serve_self_service(request, token)
+
+    @path("svar/<path:token>/", name="offer")
+    def offer_route(self, request, token, *args, **kwargs):
+        return self.serve_offer(request, token)
 
 
 class GroupRegistrationPage(AbstractGroupRegistrationPage):

@@ -30,6 +30,7 @@ from ..models.actions import (
     StartGroup,
 )
 from ..permissions import coordinated_pages
+from .invitations import invitation_board
 from .scoping import ScopedIndexView, ScopedQuerysetMixin, StatusActionEditView
 from .starters import StarterPanel
 
@@ -181,6 +182,7 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
     edit_url_name = None
     start_url_name = None
     kit_url_name = None
+    invitations_url_name = None
     header_icon = "group"
     scope_actions = ["view", "change"]
     _show_breadcrumbs = True
@@ -232,6 +234,9 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
                 else None,
                 **self.meeting_urls(group),
             }
+        )
+        context["invitations"] = invitation_board(
+            group, page, can_change=self.can_change, url_name=self.invitations_url_name
         )
         if "form" not in context and self.can_change and group.is_open:
             context["form"] = AddMemberForm(group=group)

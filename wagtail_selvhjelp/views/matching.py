@@ -21,6 +21,8 @@ from wagtail.log_actions import log
 from .. import adapters, audit, proposals
 from ..http import parse_id
 from ..models import MatchingRun, Registration, SelfHelpGroup
+from ..models.actions import ActionPermissionError
+from ..models.invitation_actions import Invite
 from ..models.overview import page_overview
 from ..models.permissions import (
     matching_run_permission_policy,
@@ -304,4 +306,26 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
             )
         for _index, message in outcome.refused:
             messages.error(request, message)
+        if outcome.created and request.POST.get("invite") == "yes":
+            self.invite(request, outcome.created)
         return redirect(self.url("run", self.run.pk))
+
+    def invite(self, request, groups):
+        """Invite the new groups' members (the tick at "Create groups")."""
+        try:
+            offers = Invite(groups, user=request.user).execute()
+        except ActionPermissionError:
+            messages.error(
+                request,
+                gettext("You may not change groups, so no invitations were sent."),
+            )
+            return
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s invitation is being sent.",
+                "%(count)s invitations are being sent.",
+                len(offers),
+            )
+            % {"count": len(offers)},
+        )

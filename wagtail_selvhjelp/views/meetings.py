@@ -85,7 +85,7 @@ class StartGroupView(GroupObjectView):
                         else "",
                         "waivable": requirement.waivable,
                     }
-                    for requirement in StartGroup.requirements
+                    for requirement in StartGroup.applicable(group)
                 ],
                 "needs_reason": any(r.waivable for r in unmet),
                 "blocked": any(not r.waivable for r in unmet),
