@@ -5,7 +5,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .choices import GroupStatus
+from .choices import (
+    AfterGroupEnds,
+    GroupEndReason,
+    GroupStatus,
+    LeaveReason,
+    RegistrationStatus,
+)
 from .models import Registration
 
 
@@ -106,3 +112,34 @@ class AddMemberForm(forms.Form):
         )
         if group.status != GroupStatus.ACTIVE:
             del self.fields["group_agreed"]
+
+
+class RemoveMemberForm(forms.Form):
+    """Why a member leaves, and whether they wait for a group again."""
+
+    reason = forms.ChoiceField(
+        label=_("Why do they leave?"),
+        choices=[("", _("Choose a reason")), *LeaveReason.choices],
+    )
+    then = forms.ChoiceField(
+        label=_("Afterwards"),
+        choices=[
+            (RegistrationStatus.WAITING, _("Back on the waiting list")),
+            (RegistrationStatus.WITHDRAWN, _("Off the waiting list (withdrawn)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+
+class EndGroupForm(forms.Form):
+    """Why a group ends, and what becomes of its members."""
+
+    reason = forms.ChoiceField(
+        label=_("Why does the group end?"),
+        choices=[("", _("Choose a reason")), *GroupEndReason.choices],
+    )
+    then = forms.ChoiceField(
+        label=_("Its members"),
+        choices=AfterGroupEnds.choices,
+        widget=forms.RadioSelect,
+    )

@@ -67,6 +67,10 @@ DEFAULTS = {
     "SELF_SERVICE_LINK_DAYS": 180,
     # Self-service page views one client may make per hour.
     "SELF_SERVICE_RATE_LIMIT_PER_HOUR": 30,
+    # Days after a group's start when its members are sent the optional,
+    # anonymous follow-up question ("does the group still meet? was it
+    # useful?"); None turns the follow-up off.
+    "FOLLOW_UP_AFTER_DAYS": 42,
     # Whether admin users must prove a second factor: None lets the system
     # check look for django-otp's middleware; True declares that the site
     # enforces it elsewhere (a municipality's single sign-on); False says it

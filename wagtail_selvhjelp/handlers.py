@@ -12,10 +12,12 @@ from wagtail.images.models import AbstractImage
 from wagtail.models import BaseViewRestriction, Page, Site
 
 from . import fragment_cache
+from .choices import MemberNotice
 from .models import ContactPoint
+from .models.actions import RemoveMember, ReportAbsence
 from .models.registration_pages import RegistrationChoice
-from .signals import reconfirmation_requested, registration_submitted
-from .tasks import send_reconfirmation, send_registration_emails
+from .signals import action_executed, reconfirmation_requested, registration_submitted
+from .tasks import notify_group_contact, send_reconfirmation, send_registration_emails
 
 
 @receiver(registration_submitted, dispatch_uid="wagtail_selvhjelp.emails")
@@ -28,6 +30,22 @@ def enqueue_registration_emails(sender, registration, **kwargs):
 def enqueue_reconfirmation(sender, registration, **kwargs):
     # The notification chooses the person's channel (e-mail or SMS).
     send_reconfirmation.enqueue(registration.pk)
+
+
+@receiver(action_executed, dispatch_uid="wagtail_selvhjelp.member_notice")
+def enqueue_member_notice(sender, action, **kwargs):
+    # What a member told the group's contact through their own link; the
+    # task gets ids and a code only.
+    if sender is ReportAbsence:
+        notice = MemberNotice.ABSENT
+    elif sender is RemoveMember and action.link is not None:
+        notice = MemberNotice.LEAVING
+    else:
+        return
+    membership = action.membership
+    notify_group_contact.enqueue(
+        membership.registration_id, membership.group_id, notice.value
+    )
 
 
 #: Saving or deleting any of these can change what a cached fragment shows

@@ -28,6 +28,7 @@ from .models.permissions import (
     group_permission_policy,
     registration_permission_policy,
 )
+from .views.group_life import ContactListView, EndGroupView, RemoveMemberView
 from .views.groups import (
     GroupMembersView,
     SelfHelpGroupCreateView,
@@ -250,13 +251,39 @@ class SelfHelpGroupViewSet(ModelViewSet):
 
     def get_common_view_kwargs(self, **kwargs):
         return super().get_common_view_kwargs(
-            members_url_name=self.get_url_name("members"), **kwargs
+            members_url_name=self.get_url_name("members"),
+            remove_member_url_name=self.get_url_name("remove_member"),
+            end_url_name=self.get_url_name("end"),
+            contact_list_url_name=self.get_url_name("contact_list"),
+            registration_inspect_url_name=registration_viewset.get_url_name("inspect"),
+            **kwargs,
         )
 
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),
             path("<selvhjelp_id:pk>/members/", self.members_view, name="members"),
+            path(
+                "<selvhjelp_id:pk>/end/",
+                self.construct_view(
+                    EndGroupView, permission_policy=self.permission_policy
+                ),
+                name="end",
+            ),
+            path(
+                "<selvhjelp_id:pk>/contacts/",
+                self.construct_view(
+                    ContactListView, permission_policy=self.permission_policy
+                ),
+                name="contact_list",
+            ),
+            path(
+                "membership/<selvhjelp_id:pk>/remove/",
+                self.construct_view(
+                    RemoveMemberView, permission_policy=self.permission_policy
+                ),
+                name="remove_member",
+            ),
         ]
 
 

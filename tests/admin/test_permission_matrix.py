@@ -54,6 +54,11 @@ EXPECTED = {
     "wagtail_selvhjelp_group:history_results": OBJECT,
     "wagtail_selvhjelp_group:usage": OBJECT,
     "wagtail_selvhjelp_group:members": OBJECT,
+    # Confirmation steps: GET shows the consequence, only a POST acts.
+    "wagtail_selvhjelp_group:end": OBJECT,
+    "wagtail_selvhjelp_group:remove_member": OBJECT,
+    # The printable contact list (logged once per view).
+    "wagtail_selvhjelp_group:contact_list": OBJECT,
     "wagtail_selvhjelp_matching:index": LISTING,
     "wagtail_selvhjelp_matching:page": OBJECT,
     "wagtail_selvhjelp_matching:run": OBJECT,
@@ -138,7 +143,7 @@ def test_permission_matrix(client, users, registration_a, registration_b, group_
             "upper_bound": 0,
         },
     )
-    group_a.add_member(registration_a)
+    membership_a = group_a.add_member(registration_a)
     objects = {
         "wagtail_selvhjelp_group": group_a,
         "wagtail_selvhjelp_registration": registration_a,
@@ -146,6 +151,7 @@ def test_permission_matrix(client, users, registration_a, registration_b, group_
     object_ids = {
         "wagtail_selvhjelp_matching:page": group_a.page_id,
         "wagtail_selvhjelp_matching:run": run_a.pk,
+        "wagtail_selvhjelp_group:remove_member": membership_a.pk,
     }
     secret = [registration_a.name, registration_a.email, "Hemmeligsen"]
     for name, takes_pk in package_urls():

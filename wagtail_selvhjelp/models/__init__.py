@@ -8,6 +8,7 @@ from ..choices import (
     RegistrationStatus,
 )
 from .contact_points import ContactPoint, ContactPointKind
+from .group_life import FollowUp, FollowUpCode, GroupLifeStatistic
 from .groups import AvoidPair, GroupMembership, SelfHelpGroup
 from .matching_runs import MatchingRun
 from .messages import OutgoingMessage
@@ -42,6 +43,9 @@ __all__ = [
     "ACTIVE_STATUSES",
     "AbstractGroupRegistrationPage",
     "AvoidPair",
+    "FollowUp",
+    "FollowUpCode",
+    "GroupLifeStatistic",
     "GroupMembership",
     "GroupStatus",
     "MatchingRun",

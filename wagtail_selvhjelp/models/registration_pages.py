@@ -25,6 +25,7 @@ from wagtail.models import Orderable, Page
 from ..blocks import RICH_TEXT_FEATURES
 from ..conf import selvhjelp_settings
 from ..page_forms import RegistrationPageAdminForm
+from .follow_up_page import FollowUpPageMixin
 from .privacy import Retention
 from .registration_form import RegistrationFormMixin
 from .registrations import ConsentText
@@ -173,7 +174,11 @@ def default_after_group_months():
 
 
 class AbstractGroupRegistrationPage(
-    RegistrationFormMixin, SelfServiceMixin, RoutablePageMixin, Page
+    RegistrationFormMixin,
+    SelfServiceMixin,
+    FollowUpPageMixin,
+    RoutablePageMixin,
+    Page,
 ):
     """What a registration page is: its fields, panels, rules and routes.
 
@@ -537,6 +542,10 @@ class AbstractGroupRegistrationPage(
     @path("min-pamelding/<path:token>/", name="self_service")
     def self_service_route(self, request, token, *args, **kwargs):
         return self.serve_self_service(request, token)
+
+    @path("oppfolging/<str:code>/", name="follow_up")
+    def follow_up_route(self, request, code, *args, **kwargs):
+        return self.serve_follow_up(request, code)
 
 
 class GroupRegistrationPage(AbstractGroupRegistrationPage):

@@ -17,11 +17,11 @@ from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleCo
 from wagtail.admin.views.generic import CreateView, WagtailAdminTemplateMixin
 
 from ..admin_forms import AddMemberForm
-from ..choices import GroupEndReason, GroupStatus, LeaveReason, RegistrationStatus
+from ..choices import GroupStatus
 from ..http import parse_id
-from ..models import GroupMembership
-from ..models.actions import EndGroup, Misfit, PlaceMembers, RemoveMember, StartGroup
+from ..models.actions import EndGroup, Misfit, PlaceMembers, StartGroup
 from ..permissions import coordinated_pages
+from .group_life import GroupLife
 from .scoping import ScopedIndexView, ScopedQuerysetMixin, StatusActionEditView
 
 
@@ -153,6 +153,10 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
     permission_policy = None
     index_url_name = None
     edit_url_name = None
+    remove_member_url_name = None
+    end_url_name = None
+    contact_list_url_name = None
+    registration_inspect_url_name = None
     header_icon = "group"
     scope_actions = ["view", "change"]
     _show_breadcrumbs = True
@@ -196,11 +200,10 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
                 "former": [m for m in memberships if not m.is_current],
                 "can_change": self.can_change and group.is_open,
                 "seats_left": max(0, page.group_max_size - len(current)),
-                "leave_reasons": LeaveReason.choices,
-                "end_reasons": GroupEndReason.choices,
                 "edit_url": reverse(self.edit_url_name, args=[group.pk])
                 if self.can_change
                 else None,
+                "group_life": GroupLife(self, group, current, page=page),
             }
         )
         if "form" not in context and self.can_change and group.is_open:
@@ -210,35 +213,21 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
     def post(self, request, pk):
         if not self.can_change or not self.object.is_open:
             return permission_denied(request)
-        action = request.POST.get("action")
-        if action == "remove":
-            return self.remove(request)
-        if action in ("start", "end"):
-            return self.change_status(request, action)
+        # Removing a member and ending the group have confirmation pages
+        # of their own (views/group_life.py).
+        if request.POST.get("action") == "start":
+            return self.start(request)
         return self.add(request)
 
-    def change_status(self, request, action):
-        group = self.object
+    def start(self, request):
         try:
-            if action == "start":
-                StartGroup(group, user=request.user).execute()
-            else:
-                EndGroup(
-                    group, reason=_reason(request, GroupEndReason), user=request.user
-                ).execute()
+            StartGroup(self.object, user=request.user).execute()
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
             return redirect(request.path)
         messages.success(
-            request,
-            gettext("The group has started: it is now closed to newcomers.")
-            if group.status == GroupStatus.ACTIVE
-            else gettext(
-                "The group has ended. Its members keep the status “Placed in a "
-                "group”; change it to “Waiting for a group” for anyone who wants "
-                "a new group."
-            ),
+            request, gettext("The group has started: it is now closed to newcomers.")
         )
         return redirect(request.path)
 
@@ -280,38 +269,3 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
             % {"registration": membership.registration},
         )
         return redirect(request.path)
-
-    def remove(self, request):
-        membership = get_object_or_404(
-            GroupMembership,
-            pk=parse_id(request.POST.get("membership", "")) or 0,
-            group=self.object,
-            is_current=True,
-        )
-        withdrawn = request.POST.get("then") == RegistrationStatus.WITHDRAWN
-        RemoveMember(
-            membership,
-            reason=_reason(request, LeaveReason),
-            then=RegistrationStatus.WITHDRAWN
-            if withdrawn
-            else RegistrationStatus.WAITING,
-            user=request.user,
-        ).execute()
-        messages.success(
-            request,
-            (
-                gettext("%(registration)s left the group and the waiting list.")
-                if withdrawn
-                else gettext(
-                    "%(registration)s left the group and waits for a group again."
-                )
-            )
-            % {"registration": membership.registration},
-        )
-        return redirect(request.path)
-
-
-def _reason(request, choices):
-    """The posted ``reason`` if it is one of ``choices``, else '' (not given)."""
-    reason = request.POST.get("reason", "")
-    return reason if reason in choices.values else ""
