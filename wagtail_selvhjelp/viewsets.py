@@ -53,7 +53,11 @@ from .views.registrations import (
     RegistrationIndexView,
     RegistrationInspectView,
 )
-from .views.reports import PrivacyOverviewView, StatisticsReportView
+from .views.reports import (
+    GroupStatisticsReportView,
+    PrivacyOverviewView,
+    StatisticsReportView,
+)
 from .views.scoping import ScopedDeleteView, ScopedHistoryView, ScopedUsageView
 
 
@@ -363,10 +367,18 @@ class StatisticsViewSet(PolicyViewSet):
         view = StatisticsReportView.as_view(
             index_url_name=self.get_url_name("index"),
             index_results_url_name=self.get_url_name("results"),
+            other_report_url_name=self.get_url_name("groups"),
+        )
+        groups = GroupStatisticsReportView.as_view(
+            index_url_name=self.get_url_name("groups"),
+            index_results_url_name=self.get_url_name("groups_results"),
+            other_report_url_name=self.get_url_name("index"),
         )
         return [
             path("", view, name="index"),
             path("results/", view, name="results"),
+            path("groups/", groups, name="groups"),
+            path("groups/results/", groups, name="groups_results"),
         ]
 
 

@@ -110,11 +110,13 @@ def test_placing_removing_and_overriding_in_the_members_view(
     for _action, data in actions:
         assert "Har bil" not in str(data)
 
-    response = client.post(url, {"action": "remove", "membership": membership.pk})
+    remove = reverse("wagtail_selvhjelp_group:remove_member", args=[membership.pk])
+    response = client.post(remove, {"reason": "not_suited", "then": "waiting"})
     assert response.status_code == 302
     elsewhere.refresh_from_db()
     assert elsewhere.status == "waiting"
-    assert client.post(url, {"action": "remove", "membership": "x"}).status_code == 404
+    # Only the current membership can be removed, once.
+    assert client.get(remove).status_code == 404
 
 
 def test_start_needs_the_size_bounds_and_a_started_group_is_closed(
@@ -238,7 +240,8 @@ def test_start_and_end_from_the_members_page(client, coordinator_a, page_a, grou
     client.post(url, {"action": "start"})
     group_a.refresh_from_db()
     assert group_a.status == "active"
-    client.post(url, {"action": "end"})
+    end = reverse("wagtail_selvhjelp_group:end", args=[group_a.pk])
+    client.post(end, {"reason": "decided", "then": "keep"})
     group_a.refresh_from_db()
     assert group_a.status == "ended" and group_a.ended_on is not None
     # An ended group accepts no more changes from this page.

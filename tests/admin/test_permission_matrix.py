@@ -75,6 +75,8 @@ EXPECTED = {
     # Counts only, each coordinator of their own pages.
     "wagtail_selvhjelp_statistics:index": LISTING,
     "wagtail_selvhjelp_statistics:results": LISTING,
+    "wagtail_selvhjelp_statistics:groups": LISTING,
+    "wagtail_selvhjelp_statistics:groups_results": LISTING,
     # For the data-protection officer (a permission of its own).
     "wagtail_selvhjelp_privacy:index": {
         "editor": 302,

@@ -593,7 +593,6 @@ class RemoveMember(GroupAction):
                 "registration": membership.registration_id,
                 "reason": self.reason,
                 "then": self.then,
-                "self_service": self.link is not None,
             },
         )
         return membership
