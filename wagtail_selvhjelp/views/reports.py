@@ -304,7 +304,7 @@ class StatisticsReportView(ReportView):
         )
 
     def get_filtered_queryset(self):
-        stored = self.filter_queryset(self.get_queryset())
+        self.filter_queryset(self.get_queryset())  # binds and checks the filters
         chosen = {}
         if self.filters is not None and self.filters.is_valid():
             chosen = self.filters.form.cleaned_data
@@ -316,7 +316,14 @@ class StatisticsReportView(ReportView):
             StatisticDimension.TOTAL,
             StatisticDimension.GROUP_KIND,
         }
-        stored = list(stored.filter(dimension__in=dimensions))
+        # The filter set narrows to one dimension; the page and year alone
+        # are applied here, so that the parts of a shown total are read too.
+        stored = self.get_queryset().filter(dimension__in=dimensions)
+        if chosen.get("page_id"):
+            stored = stored.filter(page_id=chosen["page_id"])
+        if chosen.get("year"):
+            stored = stored.filter(month__year=chosen["year"])
+        stored = list(stored)
 
         live = scope_counts_to_user(Registration.objects.all(), self.request.user)
         if chosen.get("page_id"):
