@@ -228,3 +228,18 @@ def test_a_follow_up_code_is_spent_once(page):
     with pytest.raises(ActionPermissionError):
         AnswerFollowUp(code, meets="yes").execute()
     assert FollowUp.objects.get().answer_count == 1
+
+
+def test_unused_codes_expire_with_the_daily_job(client, page):
+    started_group(page)
+    mail.outbox.clear()
+    send_follow_ups()
+    code = sent_codes()[0]
+    later = timezone.localdate() + datetime.timedelta(days=30)
+    send_follow_ups(today=later)
+    assert FollowUpCode.objects.count() == 5
+    send_follow_ups(today=later + datetime.timedelta(days=1))
+    assert not FollowUpCode.objects.exists()
+    url = page.url + page.reverse_subpage("follow_up", args=[code])
+    assert client.get(url).status_code == 404
+    assert FollowUp.objects.get().sent_count == 5

@@ -51,6 +51,7 @@ from .choices import GroupStatus
 from .conf import selvhjelp_settings
 from .models import (
     AbstractGroupRegistrationPage,
+    FollowUpCode,
     OutgoingMessage,
     Registration,
     SelfHelpGroup,
@@ -449,13 +450,18 @@ def send_follow_ups(today=None):
     least ``FOLLOW_UP_AFTER_DAYS`` ago, still meeting, not yet followed up.
 
     Idempotent: a group's follow-up is opened once (``OpenFollowUp``). The
-    codes live in memory until each is in its message. Returns the number
-    of groups followed up.
+    codes live in memory until each is in its message; unused codes older
+    than ``FOLLOW_UP_ANSWER_DAYS`` are deleted first. Returns the number of
+    groups followed up.
     """
+    today = today or timezone.localdate()
+    FollowUpCode.objects.filter(
+        follow_up__sent_on__lt=today
+        - timedelta(days=selvhjelp_settings.FOLLOW_UP_ANSWER_DAYS)
+    ).delete()
     days = selvhjelp_settings.FOLLOW_UP_AFTER_DAYS
     if days is None:
         return 0
-    today = today or timezone.localdate()
     due = SelfHelpGroup.objects.filter(
         status=GroupStatus.ACTIVE,
         started_on__lte=today - timedelta(days=days),
