@@ -15,10 +15,12 @@ from .choices import (
 from .models import Registration
 
 
-#: Status changes a coordinator may make in the group's form.
+#: Status changes a coordinator may make in the group's form. Ending a
+#: group has a confirmation page of its own, with a reason and a choice for
+#: the members (``EndGroupForm``), so it is not offered here.
 ALLOWED_TRANSITIONS = {
-    GroupStatus.FORMING: {GroupStatus.ACTIVE, GroupStatus.ENDED},
-    GroupStatus.ACTIVE: {GroupStatus.ENDED},
+    GroupStatus.FORMING: {GroupStatus.ACTIVE},
+    GroupStatus.ACTIVE: set(),
     GroupStatus.ENDED: set(),
 }
 
@@ -27,8 +29,7 @@ class SelfHelpGroupForm(WagtailAdminModelForm):
     """A group's details, with choices from its own registration page.
 
     The status moves forward only: forming → active (within the page's size
-    bounds) → ended (the date is recorded; the memberships end, through the
-    ``EndGroup`` action).
+    bounds); a group is ended on its confirmation page (``EndGroupForm``).
     """
 
     def __init__(self, *args, **kwargs):

@@ -155,7 +155,12 @@ def test_ending_records_the_date_and_frees_the_members(
     (person,) = waiting(page_a)
     group_a.add_member(person)
     edit = reverse("wagtail_selvhjelp_group:edit", args=[group_a.pk])
+    # Not from the details form: ending asks for a reason on its own page.
     response = client.post(edit, group_data(page_a, status="ended"))
+    assert response.status_code == 200
+    assert "status" in response.context["form"].errors
+    end = reverse("wagtail_selvhjelp_group:end", args=[group_a.pk])
+    response = client.post(end, {"reason": "decided", "then": "waiting"})
     assert response.status_code == 302
     group_a.refresh_from_db()
     assert group_a.status == "ended" and group_a.ended_on is not None

@@ -19,7 +19,7 @@ from wagtail.admin.views.generic import CreateView, WagtailAdminTemplateMixin
 from ..admin_forms import AddMemberForm
 from ..choices import GroupStatus
 from ..http import parse_id
-from ..models.actions import EndGroup, Misfit, PlaceMembers, StartGroup
+from ..models.actions import Misfit, PlaceMembers, StartGroup
 from ..permissions import coordinated_pages
 from .group_life import GroupLife
 from .scoping import ScopedIndexView, ScopedQuerysetMixin, StatusActionEditView
@@ -132,13 +132,12 @@ class SelfHelpGroupCreateView(CreateView):
 
 
 class SelfHelpGroupEditView(StatusActionEditView):
-    """The group's details; starting or ending it goes through its action."""
+    """The group's details; starting it goes through its action (ending has
+    a confirmation page of its own, ``views/group_life.EndGroupView``)."""
 
     def change_status(self, group, before, status):
         if status == GroupStatus.ACTIVE and before == GroupStatus.FORMING:
             StartGroup(group, user=self.request.user).execute()
-        elif status == GroupStatus.ENDED:
-            EndGroup(group, user=self.request.user).execute()
 
 
 class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateView):
