@@ -243,3 +243,18 @@ def test_unused_codes_expire_with_the_daily_job(client, page):
     url = page.url + page.reverse_subpage("follow_up", args=[code])
     assert client.get(url).status_code == 404
     assert FollowUp.objects.get().sent_count == 5
+
+
+def test_the_answer_page_is_rate_limited_before_any_code_is_read(
+    client, page, settings
+):
+    settings.WAGTAIL_SELVHJELP = {
+        **settings.WAGTAIL_SELVHJELP,
+        "SELF_SERVICE_RATE_LIMIT_PER_HOUR": 2,
+    }
+    url = page.url + page.reverse_subpage("follow_up", args=["x" * 22])
+    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 404
+    response = client.get(url)
+    assert response.status_code == 429
+    assert response.context["state"] == "limited"
