@@ -495,8 +495,8 @@ def test_a_person_placed_while_asked_is_not_deleted_when_removed_again(
     assert person.reconfirmation_requested_at is None
     membership = group.memberships.get()
     admin_client.post(
-        members_url,
-        {"action": "remove", "membership": membership.pk, "reason": "not_suited"},
+        reverse("wagtail_selvhjelp_group:remove_member", args=[membership.pk]),
+        {"reason": "not_suited", "then": "waiting"},
     )
     person.refresh_from_db()
     assert person.status == "waiting"

@@ -12,7 +12,11 @@ from wagtail.models import Page
 
 from .choices import (
     STARTER_PLANNED_MEETINGS,
+    AfterGroupEnds,
+    GroupEndReason,
     GroupStatus,
+    LeaveReason,
+    RegistrationStatus,
     StarterRole,
     StarterStatus,
     StarterWithdrawalReason,
@@ -23,10 +27,12 @@ from .models.actions import MEETING_FIELDS
 from .models.page_scoped import coordinated_page_ids
 
 
-#: Status changes a coordinator may make in the group's form.
+#: Status changes a coordinator may make in the group's form. Ending a
+#: group has a confirmation page of its own, with a reason and a choice for
+#: the members (``EndGroupForm``), so it is not offered here.
 ALLOWED_TRANSITIONS = {
-    GroupStatus.FORMING: {GroupStatus.ACTIVE, GroupStatus.ENDED},
-    GroupStatus.ACTIVE: {GroupStatus.ENDED},
+    GroupStatus.FORMING: {GroupStatus.ACTIVE},
+    GroupStatus.ACTIVE: set(),
     GroupStatus.ENDED: set(),
 }
 
@@ -35,8 +41,7 @@ class SelfHelpGroupForm(WagtailAdminModelForm):
     """A group's details, with choices from its own registration page.
 
     The status moves forward only: forming → active (within the page's size
-    bounds) → ended (the date is recorded; the memberships end, through the
-    ``EndGroup`` action).
+    bounds); a group is ended on its confirmation page (``EndGroupForm``).
     """
 
     def __init__(self, *args, **kwargs):
@@ -298,4 +303,35 @@ class WithdrawStarterForm(forms.Form):
             ),
         ],
         required=False,
+    )
+
+
+class RemoveMemberForm(forms.Form):
+    """Why a member leaves, and whether they wait for a group again."""
+
+    reason = forms.ChoiceField(
+        label=_("Why do they leave?"),
+        choices=[("", _("Choose a reason")), *LeaveReason.choices],
+    )
+    then = forms.ChoiceField(
+        label=_("Afterwards"),
+        choices=[
+            (RegistrationStatus.WAITING, _("Back on the waiting list")),
+            (RegistrationStatus.WITHDRAWN, _("Off the waiting list (withdrawn)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+
+class EndGroupForm(forms.Form):
+    """Why a group ends, and what becomes of its members."""
+
+    reason = forms.ChoiceField(
+        label=_("Why does the group end?"),
+        choices=[("", _("Choose a reason")), *GroupEndReason.choices],
+    )
+    then = forms.ChoiceField(
+        label=_("Its members"),
+        choices=AfterGroupEnds.choices,
+        widget=forms.RadioSelect,
     )

@@ -202,6 +202,36 @@ BACKFILL = LogAction(
     _("A freed place was offered to the next eligible person"),
 )
 
+MEMBER_ABSENT = LogAction(
+    "wagtail_selvhjelp.member_absent",
+    _("A member cannot come"),
+    _("A member said through their own link that they cannot come next time"),
+)
+
+FOLLOW_UP_SENT = LogAction(
+    "wagtail_selvhjelp.follow_up_sent",
+    _("Send the follow-up"),
+    _("The anonymous follow-up was sent to the group's members"),
+)
+
+FOLLOW_UP_ANSWER = LogAction(
+    "wagtail_selvhjelp.follow_up_answer",
+    _("Answer the follow-up"),
+    _("An anonymous answer to the follow-up was counted"),
+)
+
+CONTACTS_VIEW = LogAction(
+    "wagtail_selvhjelp.contacts_view",
+    _("View members' contact details"),
+    _("The group's members' contact details were viewed"),
+)
+
+CONTACT_LIST = LogAction(
+    "wagtail_selvhjelp.contact_list",
+    _("Print the contact list"),
+    _("The group's contact list for phone calls was opened"),
+)
+
 
 #: Every log action of the package, registered by ``wagtail_hooks``.
 LOG_ACTIONS = (
@@ -235,6 +265,11 @@ LOG_ACTIONS = (
     OFFER_EXPIRE,
     OFFER_WITHDRAW,
     BACKFILL,
+    MEMBER_ABSENT,
+    FOLLOW_UP_SENT,
+    FOLLOW_UP_ANSWER,
+    CONTACTS_VIEW,
+    CONTACT_LIST,
 )
 
 

@@ -75,6 +75,47 @@ class GroupEndReason(models.TextChoices):
     OTHER = "other", _("Another reason")
 
 
+class AfterGroupEnds(models.TextChoices):
+    """What becomes of a group's members when it ends."""
+
+    KEEP = "keep", _("Leave their status as it is (placed)")
+    WAITING = "waiting", _("Put them back on the waiting list")
+    WITHDRAWN = "withdrawn", _("Withdraw them from the waiting list")
+
+
+class MemberNotice(models.TextChoices):
+    """What a member may tell the group's contact through their own link."""
+
+    ABSENT = "absent", _("I can't come next time")
+    LEAVING = "leaving", _("I'm leaving the group")
+
+
+class FollowUpMeets(models.TextChoices):
+    """The follow-up's first question: does the group still meet?"""
+
+    YES = "yes", _("Yes, the group still meets")
+    NO = "no", _("No, the group no longer meets")
+    UNSURE = "unsure", _("I don't know")
+
+
+class FollowUpUseful(models.TextChoices):
+    """The follow-up's second question: was the group useful?"""
+
+    YES = "yes", _("Yes, useful")
+    PARTLY = "partly", _("Partly")
+    NO = "no", _("No, not useful")
+
+
+class GroupLifeMeasure(models.TextChoices):
+    """What a row of the anonymous group statistics counts."""
+
+    STARTED = "started", _("Groups started")
+    ENDED = "ended", _("Groups ended")
+    DEPARTED = "departed", _("Departures")
+    DAYS_TO_GROUP = "days_to_group", _("Days from registration to a group")
+    FOLLOW_UP = "follow_up", _("Follow-up answers: does the group still meet?")
+
+
 #: Statuses of groups a registration can be a current member of.
 OPEN_GROUP_STATUSES = (GroupStatus.FORMING, GroupStatus.ACTIVE)
 

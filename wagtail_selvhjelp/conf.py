@@ -77,6 +77,13 @@ DEFAULTS = {
     "OFFER_REMINDER_HOURS": 48,
     # Answer-page views one client may make per hour.
     "OFFER_RATE_LIMIT_PER_HOUR": 30,
+    # Days after a group's start when its members are sent the optional,
+    # anonymous follow-up question ("does the group still meet? was it
+    # useful?"); None turns the follow-up off.
+    "FOLLOW_UP_AFTER_DAYS": 42,
+    # Days a follow-up's one-time codes can be answered; the daily job then
+    # deletes the unused ones.
+    "FOLLOW_UP_ANSWER_DAYS": 30,
     # Whether admin users must prove a second factor: None lets the system
     # check look for django-otp's middleware; True declares that the site
     # enforces it elsewhere (a municipality's single sign-on); False says it

@@ -7,6 +7,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
 from .choices import GroupKind, GroupStatus, RegistrationStatus, StatisticDimension
 from .models import (
+    GroupLifeStatistic,
     GroupRegistrationPage,
     Registration,
     RegistrationPlace,
@@ -117,7 +118,7 @@ class StatisticFilterSet(WagtailFilterSet):
                 choices[page.pk] = page.title
             if sees_all_pages_counts(user):
                 for page_id, title in (
-                    RegistrationStatistic.objects.values_list("page_id", "page_title")
+                    self._meta.model.objects.values_list("page_id", "page_title")
                     .distinct()
                     .order_by("page_title")
                 ):
@@ -125,3 +126,16 @@ class StatisticFilterSet(WagtailFilterSet):
         self.filters["page_id"].extra["choices"] = sorted(
             choices.items(), key=lambda item: (item[1], item[0])
         )
+
+
+class GroupStatisticFilterSet(StatisticFilterSet):
+    """Filters of the yearly group statistics: page and year."""
+
+    dimension = None
+    year = django_filters.NumberFilter(
+        field_name="year", min_value=1900, max_value=9999, label=_("Year")
+    )
+
+    class Meta:
+        model = GroupLifeStatistic
+        fields = ["page_id", "year"]

@@ -12,12 +12,14 @@ from wagtail.images.models import AbstractImage
 from wagtail.models import BaseViewRestriction, Page, Site
 
 from . import fragment_cache
+from .choices import MemberNotice
 from .models import ContactPoint
-from .models.actions import ChangeMeeting, StartGroup
+from .models.actions import ChangeMeeting, RemoveMember, ReportAbsence, StartGroup
 from .models.invitation_actions import Backfill, Invite, RemindOffers
 from .models.registration_pages import RegistrationChoice
 from .signals import action_executed, reconfirmation_requested, registration_submitted
 from .tasks import (
+    notify_group_contact,
     send_meeting_details,
     send_offer_reminders,
     send_offers,
@@ -65,6 +67,22 @@ def enqueue_offers(sender, action, **kwargs):
 def enqueue_offer_reminders(sender, action, **kwargs):
     if action.offer_ids:
         send_offer_reminders.enqueue(action.offer_ids)
+
+
+@receiver(action_executed, dispatch_uid="wagtail_selvhjelp.member_notice")
+def enqueue_member_notice(sender, action, **kwargs):
+    # What a member told the group's contact through their own link; the
+    # task gets ids and a code only.
+    if sender is ReportAbsence:
+        notice = MemberNotice.ABSENT
+    elif sender is RemoveMember and action.link is not None:
+        notice = MemberNotice.LEAVING
+    else:
+        return
+    membership = action.membership
+    notify_group_contact.enqueue(
+        membership.registration_id, membership.group_id, notice.value
+    )
 
 
 #: Saving or deleting any of these can change what a cached fragment shows

@@ -24,6 +24,7 @@ exception's text ends up in logs and in the task's stored result.
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
@@ -50,12 +51,14 @@ from .choices import GroupStatus
 from .conf import selvhjelp_settings
 from .models import (
     AbstractGroupRegistrationPage,
+    FollowUpCode,
     GroupStarter,
     Offer,
     OutgoingMessage,
     Registration,
     SelfHelpGroup,
 )
+from .models.actions import OpenFollowUp
 from .models.site_settings import SelfHelpSiteSettings
 from .sms import get_sms_backend
 
@@ -491,6 +494,107 @@ def send_offers(offer_ids, notification_class=OfferMessage):
                 sent_at__isnull=True,
                 registration_id__in=went_out.values("registration_id"),
             ).update(sent_at=timezone.now())
+
+
+class GroupContactNotice(Notification):
+    """Tells the group's contact (the page's coordinator addresses, as
+    :class:`CoordinatorNotice`) what a member said through their own link:
+    "I can't come next time" or "I'm leaving". It holds the group's name and
+    the registration number only: never the person's name or an answer."""
+
+    kind = "member_notice"
+
+    def __init__(self, registration, *, group_name, notice):
+        super().__init__(registration)
+        self.group_name = group_name
+        self.notice = notice
+
+    def get_template_prefix(self):
+        return f"wagtail_selvhjelp/emails/member_{self.notice}"
+
+    def get_recipients(self):
+        addresses = tuple(self.page.get_notify_emails())
+        return [Recipient(EMAIL, addresses)] if addresses else []
+
+    def get_row_registration_id(self):
+        return None
+
+    def get_context(self):
+        return {
+            **super().get_context(),
+            "group_name": self.group_name,
+            "registration_number": self.registration.pk,
+        }
+
+
+class FollowUpQuestion(RegistrantNotification):
+    """The anonymous follow-up: "does the group still meet? was it useful?",
+    with the person's one-time code in the link. E-mail only (the link does
+    not fit one SMS); the code is in the message and nowhere else."""
+
+    kind = "follow_up"
+    channels = (EMAIL,)
+
+    def __init__(self, registration, *, code):
+        super().__init__(registration)
+        self.code = code
+
+    def get_context(self):
+        return {
+            **super().get_context(),
+            "follow_up_url": self.page.get_follow_up_url(self.code),
+        }
+
+
+def send_group_contact_notice(registration_id, group_id, notice):
+    """Tell the group's contact what a member said (``MemberNotice``)."""
+    registration = get_registration(registration_id)
+    group = SelfHelpGroup.objects.filter(pk=group_id).only("name").first()
+    if registration is None or group is None:
+        return []
+    return send(GroupContactNotice(registration, group_name=group.name, notice=notice))
+
+
+def send_follow_ups(today=None):
+    """Open and send the follow-up of every group that is due: started at
+    least ``FOLLOW_UP_AFTER_DAYS`` ago, still meeting, not yet followed up.
+
+    Idempotent: a group's follow-up is opened once (``OpenFollowUp``). The
+    codes live in memory until each is in its message; unused codes older
+    than ``FOLLOW_UP_ANSWER_DAYS`` are deleted first. Returns the number of
+    groups followed up.
+    """
+    today = today or timezone.localdate()
+    FollowUpCode.objects.filter(
+        follow_up__sent_on__lt=today
+        - timedelta(days=selvhjelp_settings.FOLLOW_UP_ANSWER_DAYS)
+    ).delete()
+    days = selvhjelp_settings.FOLLOW_UP_AFTER_DAYS
+    if days is None:
+        return 0
+    due = SelfHelpGroup.objects.filter(
+        status=GroupStatus.ACTIVE,
+        started_on__lte=today - timedelta(days=days),
+        follow_up__isnull=True,
+    )
+    followed_up, failures = 0, []
+    for group in due:
+        codes = OpenFollowUp(group).execute(skip_permission_checks=True)
+        if codes is None:
+            continue
+        followed_up += 1
+        for registration_id, code in codes.items():
+            registration = get_registration(registration_id)
+            if registration is None:
+                continue
+            try:
+                send(FollowUpQuestion(registration, code=code))
+            except NotificationFailed as failure:
+                failures.append(failure)
+        del codes
+    if failures:
+        raise failures[0]
+    return followed_up
 
 
 def send(*notifications):

@@ -56,6 +56,20 @@ def send_meeting_details(group_id, update=False):
 
 
 @task()
+def notify_group_contact(registration_id, group_id, notice):
+    """Tell the group's contact what a member said through their own link
+    (``notice``: a ``MemberNotice`` code; the ids name nobody)."""
+    notifications.send_group_contact_notice(registration_id, group_id, notice)
+
+
+@task()
+def send_follow_ups():
+    """Send the anonymous follow-up of every group that is due (the same as
+    ``manage.py selvhjelp_follow_ups``); idempotent."""
+    return notifications.send_follow_ups()
+
+
+@task()
 def purge():
     """Apply the retention rules (the same as ``manage.py selvhjelp_purge``)."""
     return privacy.purge()

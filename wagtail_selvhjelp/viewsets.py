@@ -43,6 +43,7 @@ from .models.permissions import (
     registration_permission_policy,
     starter_permission_policy,
 )
+from .views.group_life import ContactListView, EndGroupView, RemoveMemberView
 from .views.groups import (
     GroupMembersView,
     SelfHelpGroupCreateView,
@@ -69,7 +70,11 @@ from .views.registrations import (
     RegistrationIndexView,
     RegistrationInspectView,
 )
-from .views.reports import PrivacyOverviewView, StatisticsReportView
+from .views.reports import (
+    GroupStatisticsReportView,
+    PrivacyOverviewView,
+    StatisticsReportView,
+)
 from .views.scoping import ScopedDeleteView, ScopedHistoryView, ScopedUsageView
 from .views.starters import (
     GroupStartersView,
@@ -315,6 +320,10 @@ class SelfHelpGroupViewSet(ModelViewSet):
             start_url_name=self.get_url_name("start"),
             kit_url_name=self.get_url_name("kit"),
             invitations_url_name=self.get_url_name("invitations"),
+            remove_member_url_name=self.get_url_name("remove_member"),
+            end_url_name=self.get_url_name("end"),
+            contact_list_url_name=self.get_url_name("contact_list"),
+            registration_inspect_url_name=registration_viewset.get_url_name("inspect"),
             **kwargs,
         )
 
@@ -335,6 +344,27 @@ class SelfHelpGroupViewSet(ModelViewSet):
                 "<selvhjelp_id:pk>/invitations/",
                 self.invitations_view,
                 name="invitations",
+            ),
+            path(
+                "<selvhjelp_id:pk>/end/",
+                self.construct_view(
+                    EndGroupView, permission_policy=self.permission_policy
+                ),
+                name="end",
+            ),
+            path(
+                "<selvhjelp_id:pk>/contacts/",
+                self.construct_view(
+                    ContactListView, permission_policy=self.permission_policy
+                ),
+                name="contact_list",
+            ),
+            path(
+                "membership/<selvhjelp_id:pk>/remove/",
+                self.construct_view(
+                    RemoveMemberView, permission_policy=self.permission_policy
+                ),
+                name="remove_member",
             ),
         ]
 
@@ -476,10 +506,18 @@ class StatisticsViewSet(PolicyViewSet):
         view = StatisticsReportView.as_view(
             index_url_name=self.get_url_name("index"),
             index_results_url_name=self.get_url_name("results"),
+            other_report_url_name=self.get_url_name("groups"),
+        )
+        groups = GroupStatisticsReportView.as_view(
+            index_url_name=self.get_url_name("groups"),
+            index_results_url_name=self.get_url_name("groups_results"),
+            other_report_url_name=self.get_url_name("index"),
         )
         return [
             path("", view, name="index"),
             path("results/", view, name="results"),
+            path("groups/", groups, name="groups"),
+            path("groups/results/", groups, name="groups_results"),
         ]
 
 

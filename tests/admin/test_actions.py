@@ -83,8 +83,8 @@ def _posts(registration, other, group):
             ["wagtail_selvhjelp.place"],
         ),
         "end": (
-            members,
-            {"action": "end", "reason": "decided"},
+            reverse("wagtail_selvhjelp_group:end", args=[group.pk]),
+            {"reason": "decided", "then": "waiting"},
             ["wagtail_selvhjelp.group_status"],
         ),
     }
@@ -128,16 +128,10 @@ def test_removing_and_starting_leave_one_entry_each(
     PlaceMembers(group_a, people, user=coordinator_a).execute()
     ModelLogEntry.objects.all().delete()
     client.force_login(coordinator_a)
-    members = reverse("wagtail_selvhjelp_group:members", args=[group_a.pk])
     membership = group_a.memberships.get(registration=people[0])
     client.post(
-        members,
-        {
-            "action": "remove",
-            "membership": membership.pk,
-            "reason": "own_wish",
-            "then": "withdrawn",
-        },
+        reverse("wagtail_selvhjelp_group:remove_member", args=[membership.pk]),
+        {"reason": "own_wish", "then": "withdrawn"},
     )
     entry = ModelLogEntry.objects.get()
     assert entry.action == "wagtail_selvhjelp.remove"

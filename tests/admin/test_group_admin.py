@@ -110,11 +110,13 @@ def test_placing_removing_and_overriding_in_the_members_view(
     for _action, data in actions:
         assert "Har bil" not in str(data)
 
-    response = client.post(url, {"action": "remove", "membership": membership.pk})
+    remove = reverse("wagtail_selvhjelp_group:remove_member", args=[membership.pk])
+    response = client.post(remove, {"reason": "not_suited", "then": "waiting"})
     assert response.status_code == 302
     elsewhere.refresh_from_db()
     assert elsewhere.status == "waiting"
-    assert client.post(url, {"action": "remove", "membership": "x"}).status_code == 404
+    # Only the current membership can be removed, once.
+    assert client.get(remove).status_code == 404
 
 
 def test_start_needs_the_size_bounds_and_a_started_group_is_closed(
@@ -154,7 +156,12 @@ def test_ending_records_the_date_and_frees_the_members(
     (person,) = waiting(page_a)
     group_a.add_member(person)
     edit = reverse("wagtail_selvhjelp_group:edit", args=[group_a.pk])
+    # Not from the details form: ending asks for a reason on its own page.
     response = client.post(edit, group_data(page_a, status="ended"))
+    assert response.status_code == 200
+    assert "status" in response.context["form"].errors
+    end = reverse("wagtail_selvhjelp_group:end", args=[group_a.pk])
+    response = client.post(end, {"reason": "decided", "then": "waiting"})
     assert response.status_code == 302
     group_a.refresh_from_db()
     assert group_a.status == "ended" and group_a.ended_on is not None
@@ -241,7 +248,8 @@ def test_start_and_end_from_the_members_page(client, coordinator_a, page_a, grou
     client.post(start, {"reason": "other"})
     group_a.refresh_from_db()
     assert group_a.status == "active"
-    client.post(url, {"action": "end"})
+    end = reverse("wagtail_selvhjelp_group:end", args=[group_a.pk])
+    client.post(end, {"reason": "decided", "then": "keep"})
     group_a.refresh_from_db()
     assert group_a.status == "ended" and group_a.ended_on is not None
     # An ended group accepts no more changes from this page.

@@ -67,6 +67,11 @@ EXPECTED = {
         "b": 404,
         "superuser": 405,
     },
+    # Confirmation steps: GET shows the consequence, only a POST acts.
+    "wagtail_selvhjelp_group:end": OBJECT,
+    "wagtail_selvhjelp_group:remove_member": OBJECT,
+    # The printable contact list (logged once per view).
+    "wagtail_selvhjelp_group:contact_list": OBJECT,
     "wagtail_selvhjelp_matching:index": LISTING,
     "wagtail_selvhjelp_matching:page": OBJECT,
     "wagtail_selvhjelp_matching:run": OBJECT,
@@ -83,6 +88,8 @@ EXPECTED = {
     # Counts only, each coordinator of their own pages.
     "wagtail_selvhjelp_statistics:index": LISTING,
     "wagtail_selvhjelp_statistics:results": LISTING,
+    "wagtail_selvhjelp_statistics:groups": LISTING,
+    "wagtail_selvhjelp_statistics:groups_results": LISTING,
     # For the data-protection officer (a permission of its own).
     "wagtail_selvhjelp_privacy:index": {
         "editor": 302,
@@ -171,7 +178,7 @@ def test_permission_matrix(client, users, registration_a, registration_b, group_
     )
     from ..factories import StarterFactory
 
-    group_a.add_member(registration_a)
+    membership_a = group_a.add_member(registration_a)
     starter_a = StarterFactory(pages=[group_a.page], name="Igang Hemmeligsen")
     objects = {
         "wagtail_selvhjelp_group": group_a,
@@ -181,6 +188,7 @@ def test_permission_matrix(client, users, registration_a, registration_b, group_
     object_ids = {
         "wagtail_selvhjelp_matching:page": group_a.page_id,
         "wagtail_selvhjelp_matching:run": run_a.pk,
+        "wagtail_selvhjelp_group:remove_member": membership_a.pk,
     }
     secret = [registration_a.name, registration_a.email, "Hemmeligsen", starter_a.email]
     for name, takes_pk in package_urls():

@@ -9,6 +9,7 @@ from ..choices import (
 )
 from .contact_points import ContactPoint, ContactPointKind
 from .descriptions import MetaDescriptionMixin
+from .group_life import FollowUp, FollowUpCode, GroupLifeStatistic
 from .groups import AvoidPair, GroupMembership, SelfHelpGroup
 from .invitations import Offer
 from .matching_runs import MatchingRun
@@ -47,6 +48,9 @@ __all__ = [
     "ACTIVE_STATUSES",
     "AbstractGroupRegistrationPage",
     "AvoidPair",
+    "FollowUp",
+    "FollowUpCode",
+    "GroupLifeStatistic",
     "GroupMembership",
     "GroupStarter",
     "GroupStatus",

@@ -21,6 +21,7 @@ raise ``ValidationError`` with messages for the user; a missing permission
 raises :class:`ActionPermissionError`.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,7 +36,13 @@ from wagtail.log_actions import log
 from .. import audit
 from ..choices import (
     ACTIVE_STATUSES,
+    AfterGroupEnds,
+    FollowUpMeets,
+    FollowUpUseful,
+    GroupEndReason,
+    GroupLifeMeasure,
     GroupStatus,
+    LeaveReason,
     Outcome,
     RegistrationStatus,
     StartReason,
@@ -49,6 +56,13 @@ from .candidates import (
     open_group_for,
     prefetch_for_matching,
     rules_for,
+)
+from .group_life import (
+    ANSWER_FIELDS,
+    FollowUp,
+    FollowUpCode,
+    GroupLifeStatistic,
+    hash_code,
 )
 from .groups import AvoidPair, GroupMembership
 from .permissions import group_permission_policy, registration_permission_policy
@@ -475,6 +489,7 @@ class PlaceMembers(GroupAction):
         )
         for registration in self.registrations:
             registration.status = RegistrationStatus.PLACED
+        self._count_days_to_group(group, ids, memberships, joined_on)
         # One entry for the placement; the overrides, rare, one each.
         self.log(
             group,
@@ -494,6 +509,23 @@ class PlaceMembers(GroupAction):
                 )
         return memberships
 
+    def _count_days_to_group(self, group, ids, memberships, joined_on):
+        """Add the days from registration to a first group to the yearly
+        statistics (a second group after leaving one is not counted again)."""
+        placed_before = set(
+            GroupMembership.objects.filter(registration_id__in=ids)
+            .exclude(pk__in=[membership.pk for membership in memberships])
+            .values_list("registration_id", flat=True)
+        )
+        days = Counter(
+            (joined_on - timezone.localdate(registration.created_at)).days
+            for registration in self.registrations
+            if registration.pk not in placed_before
+        )
+        GroupLifeStatistic.add(
+            group.page, GroupLifeMeasure.DAYS_TO_GROUP, days, on=joined_on
+        )
+
 
 def free_current_members(group, *, status=RegistrationStatus.WAITING):
     """Current members placed in ``group`` get ``status`` (waiting, or
@@ -507,7 +539,14 @@ def free_current_members(group, *, status=RegistrationStatus.WAITING):
 
 class RemoveMember(GroupAction):
     """A member leaves a group, with a reason code, and either waits for a
-    group again (``then=WAITING``) or leaves the waiting list (``WITHDRAWN``)."""
+    group again (``then=WAITING``) or leaves the waiting list (``WITHDRAWN``).
+
+    A coordinator removes them from the admin, or the person leaves through
+    their own self-service link (``link=``, reason "they chose to leave").
+    The departure is counted, by reason, in the yearly statistics.
+    """
+
+    link_may_act = True
 
     def __init__(
         self,
@@ -525,9 +564,19 @@ class RemoveMember(GroupAction):
         self.today = today
         if self.then not in (RegistrationStatus.WAITING, RegistrationStatus.WITHDRAWN):
             raise ValueError(f"A member leaves to waiting or withdrawn, not {then!r}")
+        if reason and reason not in LeaveReason.values:
+            raise ValueError(f"Not a reason to leave: {reason!r}")
+
+    def checked_instances(self):
+        if self.link is not None:
+            # A person may end only their own membership.
+            return [self.membership.registration]
+        return super().checked_instances()
 
     def _execute(self):
         membership = self.membership
+        if not membership.is_current:
+            raise ValidationError(gettext("They are no longer in the group."))
         membership.left_on = self.today or timezone.localdate()
         membership.is_current = False
         membership.left_reason = self.reason
@@ -535,6 +584,12 @@ class RemoveMember(GroupAction):
         Registration.objects.filter(
             pk=membership.registration_id, status=RegistrationStatus.PLACED
         ).update(status=self.then, updated_at=timezone.now())
+        GroupLifeStatistic.add(
+            membership.group.page,
+            GroupLifeMeasure.DEPARTED,
+            {self.reason: 1},
+            on=membership.left_on,
+        )
         self.log(
             membership.group,
             audit.REMOVE,
@@ -653,6 +708,33 @@ FIRST_MEETING = StartRequirement(
 )
 
 
+class ReportAbsence(Action):
+    """A member tells the group's contact, through their own link, that they
+    cannot come next time: logged on the group (ids only) and announced, so
+    that ``handlers`` sends the contact a notice (the group's name and the
+    registration number, nothing else)."""
+
+    link_may_act = True
+
+    def __init__(self, membership, **kwargs):
+        super().__init__(**kwargs)
+        self.membership = membership
+
+    def checked_instances(self):
+        return [self.membership.registration]
+
+    def _execute(self):
+        membership = self.membership
+        if not membership.is_current:
+            raise ValidationError(gettext("You are no longer in the group."))
+        self.log(
+            membership.group,
+            audit.MEMBER_ABSENT,
+            data={"registration": membership.registration_id},
+        )
+        return membership
+
+
 class StartGroup(GroupAction):
     """Start a forming group: it is then closed to newcomers.
 
@@ -718,7 +800,11 @@ class StartGroup(GroupAction):
         unmet = self.unmet(group)
         group.status = GroupStatus.ACTIVE
         group.start_reason = self.reason if unmet else ""
-        group.save(update_fields=["status", "start_reason"])
+        group.started_on = timezone.localdate()
+        group.save(update_fields=["status", "start_reason", "started_on"])
+        GroupLifeStatistic.add(
+            group.page, GroupLifeMeasure.STARTED, {"": 1}, on=group.started_on
+        )
         self.log(
             group,
             audit.GROUP_STATUS,
@@ -793,14 +879,22 @@ class ChangeMeeting(GroupAction):
 class EndGroup(GroupAction):
     """End a group with a reason code, recording the date; its memberships end.
 
-    The members' status stays "placed": they were placed, and the retention
-    rule for former members counts from the day the group ended.
+    ``then`` says what becomes of the current members (``AfterGroupEnds``):
+    they keep the status "placed" (they were placed, and the retention rule
+    for former members counts from the day the group ended), go back on the
+    waiting list, or are withdrawn. The end is counted, by reason, in the
+    yearly statistics.
     """
 
-    def __init__(self, group, *, reason="", today=None, **kwargs):
+    def __init__(
+        self, group, *, reason="", then=AfterGroupEnds.KEEP, today=None, **kwargs
+    ):
         super().__init__(group, **kwargs)
         self.reason = reason
+        self.then = AfterGroupEnds(then)
         self.today = today
+        if reason and reason not in GroupEndReason.values:
+            raise ValueError(f"Not a reason to end a group: {reason!r}")
 
     def _execute(self):
         group = self.group
@@ -808,14 +902,107 @@ class EndGroup(GroupAction):
         if before == GroupStatus.ENDED:
             raise ValidationError(gettext("The group has already ended."))
         today = self.today or timezone.localdate()
+        if self.then != AfterGroupEnds.KEEP:
+            free_current_members(group, status=RegistrationStatus(self.then))
         group.status = GroupStatus.ENDED
         group.ended_on = today
         group.end_reason = self.reason
         group.save(update_fields=["status", "ended_on", "end_reason"])
-        group.current_memberships().update(is_current=False, left_on=today)
+        members = group.current_memberships().update(is_current=False, left_on=today)
+        GroupLifeStatistic.add(
+            group.page,
+            GroupLifeMeasure.ENDED,
+            {self.reason: 1},
+            on=today,
+        )
         self.log(
             group,
             audit.GROUP_STATUS,
-            data={"from": before, "to": group.status, "reason": self.reason},
+            data={
+                "from": before,
+                "to": group.status,
+                "reason": self.reason,
+                "members": members,
+                "then": self.then,
+            },
         )
         return group
+
+
+# The follow-up
+
+
+class OpenFollowUp(GroupAction):
+    """Open a started group's anonymous follow-up, once: one code per current
+    member, returned in memory as ``{registration id: code}`` for the
+    messages; only the codes' hashes are stored, with the group and no
+    registration (see ``models/group_life.py``). Returns None when the
+    group's follow-up already exists (the scheduled job is idempotent)."""
+
+    def _execute(self):
+        group = self.group
+        follow_up, created = FollowUp.objects.get_or_create(group=group)
+        if not created:
+            return None
+        # The question goes by e-mail; codes only for those who get one.
+        member_ids = list(
+            group.current_memberships()
+            .exclude(registration__email="")
+            .values_list("registration_id", flat=True)
+        )
+        codes = follow_up.create_codes(len(member_ids))
+        follow_up.sent_count = len(member_ids)
+        follow_up.save(update_fields=["sent_count"])
+        self.log(group, audit.FOLLOW_UP_SENT, data={"count": len(member_ids)})
+        return dict(zip(member_ids, codes, strict=True))
+
+
+class AnswerFollowUp(Action):
+    """Count one anonymous answer to a follow-up, given its one-time code.
+
+    The code is the permission: a bad or used code raises
+    :class:`ActionPermissionError`. The code's row is deleted and the
+    answers only added to the group's counts (and "does the group still
+    meet?" to the yearly statistics); nothing records who answered.
+    """
+
+    def __init__(self, code, *, meets="", useful="", **kwargs):
+        super().__init__(**kwargs)
+        self.code = code
+        self.meets = meets
+        self.useful = useful
+        if meets and meets not in FollowUpMeets.values:
+            raise ValueError(f"Not an answer: {meets!r}")
+        if useful and useful not in FollowUpUseful.values:
+            raise ValueError(f"Not an answer: {useful!r}")
+
+    def check(self, skip_permission_checks=False):
+        """The code is checked (and spent) inside the transaction."""
+
+    def _execute(self):
+        row = (
+            FollowUpCode.objects.select_for_update()
+            .select_related("follow_up__group__page")
+            .filter(code_hash=hash_code(self.code))
+            .first()
+        )
+        if row is None:
+            raise ActionPermissionError
+        follow_up = row.follow_up
+        row.delete()
+        increments = {"answer_count": F("answer_count") + 1}
+        for question, answer in (("meets", self.meets), ("useful", self.useful)):
+            if answer:
+                name = ANSWER_FIELDS[(question, answer)]
+                increments[name] = F(name) + 1
+        FollowUp.objects.filter(pk=follow_up.pk).update(**increments)
+        group = follow_up.group
+        if self.meets:
+            GroupLifeStatistic.add(
+                group.page,
+                GroupLifeMeasure.FOLLOW_UP,
+                {self.meets: 1},
+                on=follow_up.sent_on,
+            )
+        self.log(group, audit.FOLLOW_UP_ANSWER)
+        return follow_up

@@ -126,6 +126,9 @@ class SelfHelpGroup(PageScopedModel):
         editable=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_on = models.DateField(
+        _("started on"), null=True, blank=True, editable=False
+    )
     ended_on = models.DateField(_("ended on"), null=True, blank=True, editable=False)
     end_reason = models.CharField(
         _("why it ended"),

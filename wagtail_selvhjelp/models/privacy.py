@@ -353,6 +353,13 @@ HOLDS_NO_PERSONAL_DATA = {
     "wagtail_selvhjelp.RegistrationTopic": "a page's list of topics",
     "wagtail_selvhjelp.RegistrationStatistic": "anonymous counts of deleted "
     "registrations, never below a person",
+    "wagtail_selvhjelp.FollowUp": "a group's anonymous follow-up: when it was "
+    "sent, to how many, and the answers as counts, never who answered",
+    "wagtail_selvhjelp.FollowUpCode": "a hash of an unused one-time follow-up "
+    "code and its group's follow-up; no registration, and the rows are stored "
+    "in hash order, so nothing lines a code up with a person",
+    "wagtail_selvhjelp.GroupLifeStatistic": "anonymous yearly counts of groups "
+    "started and ended, departures, days to a group and follow-up answers",
     "wagtail_selvhjelp.PurgeRun": "when the purge ran and how many rows of "
     "each kind it changed",
     "wagtail_selvhjelp.RateLimitCounter": "a hash of a client's address and "

@@ -26,6 +26,7 @@ from ..blocks import RICH_TEXT_FEATURES
 from ..conf import selvhjelp_settings
 from ..page_forms import RegistrationPageAdminForm
 from .descriptions import MetaDescriptionMixin, rich_text_to_plain
+from .follow_up_page import FollowUpPageMixin
 from .invitation_answers import OfferAnswerMixin
 from .invitations import MAX_OFFER_DAYS
 from .privacy import Retention
@@ -180,6 +181,7 @@ class AbstractGroupRegistrationPage(
     RegistrationFormMixin,
     SelfServiceMixin,
     OfferAnswerMixin,
+    FollowUpPageMixin,
     RoutablePageMixin,
     Page,
 ):
@@ -567,6 +569,10 @@ class AbstractGroupRegistrationPage(
     @path("svar/<path:token>/", name="offer")
     def offer_route(self, request, token, *args, **kwargs):
         return self.serve_offer(request, token)
+
+    @path("oppfolging/<str:code>/", name="follow_up")
+    def follow_up_route(self, request, code, *args, **kwargs):
+        return self.serve_follow_up(request, code)
 
 
 class GroupRegistrationPage(AbstractGroupRegistrationPage):

@@ -19,11 +19,12 @@ from datetime import timedelta
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 
-from ..choices import ACTIVE_STATUSES
+from ..choices import ACTIVE_STATUSES, LeaveReason, MemberNotice, RegistrationStatus
 from ..conf import selvhjelp_settings
 from ..http import RouteMethodsMixin, private_response
 from ..tokens import SignedLink
-from .actions import ConfirmWaiting, Withdraw
+from .actions import ConfirmWaiting, RemoveMember, ReportAbsence, Withdraw
+from .groups import GroupMembership
 from .rate_limits import rate_limit_for
 from .registrations import Registration
 
@@ -64,7 +65,14 @@ class SelfServiceMixin(RouteMethodsMixin):
         )
 
     def render_self_service(
-        self, request, state, *, registration=None, status=200, confirm_error=None
+        self,
+        request,
+        state,
+        *,
+        registration=None,
+        status=200,
+        confirm_error=None,
+        notice_error=None,
     ):
         context = self.get_context(request)
         context.update(
@@ -74,6 +82,9 @@ class SelfServiceMixin(RouteMethodsMixin):
                 "waiting": registration is not None
                 and registration.status in ACTIVE_STATUSES,
                 "confirm_error": confirm_error,
+                "membership": current_membership(registration),
+                "notice_error": notice_error,
+                "leave_then_choices": LEAVE_THEN_CHOICES,
             }
         )
         response = TemplateResponse(
@@ -119,6 +130,58 @@ class SelfServiceMixin(RouteMethodsMixin):
                 )
             Withdraw(registration, link=registration).execute()
             return self.render_self_service(request, "withdrawn")
+        if action in MemberNotice.values:
+            return self.tell_group_contact(request, registration, action)
         return self.render_self_service(
             request, "status", registration=registration, status=400
         )
+
+    def tell_group_contact(self, request, registration, notice):
+        """The member tells the group's contact "I can't come next time" or
+        "I'm leaving" (then waiting or withdrawn, as they choose); codes
+        only. The contact's notice is sent by ``handlers`` on the action."""
+        membership = current_membership(registration)
+        if membership is None:
+            return self.render_self_service(
+                request, "status", registration=registration, status=400
+            )
+        if notice == MemberNotice.ABSENT:
+            ReportAbsence(membership, link=registration).execute()
+            return self.render_self_service(
+                request, "absent", registration=registration
+            )
+        then = request.POST.get("then", "")
+        if then not in dict(LEAVE_THEN_CHOICES):
+            return self.render_self_service(
+                request,
+                "status",
+                registration=registration,
+                status=400,
+                notice_error=gettext(
+                    "Choose whether you want to stay on the waiting list for "
+                    "another group."
+                ),
+            )
+        RemoveMember(
+            membership, reason=LeaveReason.OWN_WISH, then=then, link=registration
+        ).execute()
+        registration.refresh_from_db(fields=["status"])
+        return self.render_self_service(request, "left", registration=registration)
+
+
+#: What a member who leaves their group may choose to become.
+LEAVE_THEN_CHOICES = (
+    (RegistrationStatus.WAITING.value, RegistrationStatus.WAITING.label),
+    (RegistrationStatus.WITHDRAWN.value, RegistrationStatus.WITHDRAWN.label),
+)
+
+
+def current_membership(registration):
+    """``registration``'s membership of a group that has not ended, or None."""
+    if registration is None or registration.status != RegistrationStatus.PLACED:
+        return None
+    return (
+        GroupMembership.objects.filter(registration=registration, is_current=True)
+        .select_related("group")
+        .first()
+    )

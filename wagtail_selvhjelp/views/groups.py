@@ -17,19 +17,17 @@ from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleCo
 from wagtail.admin.views.generic import CreateView, WagtailAdminTemplateMixin
 
 from ..admin_forms import AddMemberForm
-from ..choices import GroupEndReason, GroupStatus, LeaveReason, RegistrationStatus
+from ..choices import GroupStatus
 from ..http import parse_id
-from ..models import GroupMembership
 from ..models.actions import (
     MEETING_FIELDS,
     ChangeMeeting,
-    EndGroup,
     Misfit,
     PlaceMembers,
-    RemoveMember,
     StartGroup,
 )
 from ..permissions import coordinated_pages
+from .group_life import GroupLife
 from .invitations import invitation_board
 from .scoping import ScopedIndexView, ScopedQuerysetMixin, StatusActionEditView
 from .starters import StarterPanel
@@ -142,7 +140,8 @@ class SelfHelpGroupCreateView(CreateView):
 
 
 class SelfHelpGroupEditView(StatusActionEditView):
-    """The group's details; starting or ending it goes through its action."""
+    """The group's details; starting it goes through its action (ending has
+    a confirmation page of its own, ``views/group_life.EndGroupView``)."""
 
     def save_instance(self):
         # The meeting is changed by its action (which has a started group's
@@ -164,8 +163,6 @@ class SelfHelpGroupEditView(StatusActionEditView):
         self.change_meeting(group)  # a first meeting set here counts for the start
         if status == GroupStatus.ACTIVE and before == GroupStatus.FORMING:
             StartGroup(group, user=self.request.user).execute()
-        elif status == GroupStatus.ENDED:
-            EndGroup(group, user=self.request.user).execute()
 
 
 class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateView):
@@ -183,6 +180,10 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
     start_url_name = None
     kit_url_name = None
     invitations_url_name = None
+    remove_member_url_name = None
+    end_url_name = None
+    contact_list_url_name = None
+    registration_inspect_url_name = None
     header_icon = "group"
     scope_actions = ["view", "change"]
     _show_breadcrumbs = True
@@ -226,12 +227,11 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
                 "former": [m for m in memberships if not m.is_current],
                 "can_change": self.can_change and group.is_open,
                 "seats_left": max(0, page.group_max_size - len(current)),
-                "leave_reasons": LeaveReason.choices,
-                "end_reasons": GroupEndReason.choices,
                 "starter_panel": StarterPanel(group, self.request.user),
                 "edit_url": reverse(self.edit_url_name, args=[group.pk])
                 if self.can_change
                 else None,
+                "group_life": GroupLife(self, group, current, page=page),
                 **self.meeting_urls(group),
             }
         )
@@ -255,35 +255,11 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
     def post(self, request, pk):
         if not self.can_change or not self.object.is_open:
             return permission_denied(request)
-        action = request.POST.get("action")
-        if action == "remove":
-            return self.remove(request)
-        if action == "start":
-            # Starting is confirmed on its own screen, never on one click.
+        # Starting, removing a member and ending the group are confirmed on
+        # screens of their own (views/meetings.py, views/group_life.py).
+        if request.POST.get("action") == "start":
             return redirect(self.start_url_name, self.object.pk)
-        if action == "end":
-            return self.end(request)
         return self.add(request)
-
-    def end(self, request):
-        group = self.object
-        try:
-            EndGroup(
-                group, reason=_reason(request, GroupEndReason), user=request.user
-            ).execute()
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-            return redirect(request.path)
-        messages.success(
-            request,
-            gettext(
-                "The group has ended. Its members keep the status “Placed in a "
-                "group”; change it to “Waiting for a group” for anyone who wants "
-                "a new group."
-            ),
-        )
-        return redirect(request.path)
 
     def add(self, request):
         group = self.object
@@ -323,38 +299,3 @@ class GroupMembersView(ScopedQuerysetMixin, WagtailAdminTemplateMixin, TemplateV
             % {"registration": membership.registration},
         )
         return redirect(request.path)
-
-    def remove(self, request):
-        membership = get_object_or_404(
-            GroupMembership,
-            pk=parse_id(request.POST.get("membership", "")) or 0,
-            group=self.object,
-            is_current=True,
-        )
-        withdrawn = request.POST.get("then") == RegistrationStatus.WITHDRAWN
-        RemoveMember(
-            membership,
-            reason=_reason(request, LeaveReason),
-            then=RegistrationStatus.WITHDRAWN
-            if withdrawn
-            else RegistrationStatus.WAITING,
-            user=request.user,
-        ).execute()
-        messages.success(
-            request,
-            (
-                gettext("%(registration)s left the group and the waiting list.")
-                if withdrawn
-                else gettext(
-                    "%(registration)s left the group and waits for a group again."
-                )
-            )
-            % {"registration": membership.registration},
-        )
-        return redirect(request.path)
-
-
-def _reason(request, choices):
-    """The posted ``reason`` if it is one of ``choices``, else '' (not given)."""
-    reason = request.POST.get("reason", "")
-    return reason if reason in choices.values else ""

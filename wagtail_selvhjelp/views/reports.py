@@ -3,12 +3,27 @@
 The statistics add the counts kept for deleted registrations to the counts
 of those still held, so a purge changes where a registration is counted,
 never whether. Counts from 1 to 4 are shown as "< 5", on screen and in the
-spreadsheet, so that nobody can be singled out; there is no row total, which
-would give the hidden counts away by subtraction.
+spreadsheet, so that nobody can be singled out.
+
+A total would give a hidden count back by subtraction (7 registrations in
+a month, 5 of them wanting a mixed group: the other kind is 2). So every
+total the report shows, of any view of the same period, is shown only when
+each of its parts is shown exactly (0 or at least 5); otherwise it is
+suppressed too (":", secondary suppression), and so on up to the year's
+totals. :func:`suppress` applies that to a table of cells and the sums that
+bind them; the tests try every subtraction the report allows.
+
+The totals the report shows: a month's "all registrations" row is the sum
+of its "group wanted" rows (each registration wanted one kind), and a
+year's row (per page, per value) is the sum of its months. Places and
+topics overlap (a person may choose several), so no identity binds them
+to the totals; they get year rows of their own.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
+from statistics import median
 
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -17,12 +32,26 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.models import Page
 
 from .. import privacy
-from ..choices import GroupKind, Outcome, StatisticDimension
-from ..filters import StatisticFilterSet
-from ..models import GroupRegistrationPage, Registration, RegistrationStatistic
+from ..choices import (
+    FollowUpMeets,
+    GroupEndReason,
+    GroupKind,
+    GroupLifeMeasure,
+    LeaveReason,
+    Outcome,
+    StatisticDimension,
+)
+from ..filters import GroupStatisticFilterSet, StatisticFilterSet
+from ..models import (
+    GroupLifeStatistic,
+    GroupRegistrationPage,
+    Registration,
+    RegistrationStatistic,
+)
 from ..models.permissions import (
     can_see_statistics,
     registration_permission_policy,
@@ -33,6 +62,8 @@ from ..permissions import scope_counts_to_user
 
 #: Counts below this are shown as "< 5".
 SMALLEST_SHOWN_COUNT = 5
+#: How a count hidden to protect another (secondary suppression) is shown.
+SUPPRESSED = ":"
 
 
 def shown_count(number):
@@ -42,18 +73,60 @@ def shown_count(number):
     return str(number)
 
 
-class StatisticRow:
-    """One month, page and value counted by, with a count per outcome."""
+def suppress(values, identities):
+    """How each cell of a table is shown, so that no sum gives a hidden one back.
 
-    def __init__(self, month, page_title, dimension, label):
+    ``values`` maps a cell (any hashable) to its count; ``identities`` is a
+    list of ``(total, parts)``: the total's count is the sum of its parts'
+    (a part missing from ``values`` counts 0). A count from 1 to 4 is
+    hidden ("< 5"); a total is shown only when every part of every identity
+    it is the total of is shown, else hidden as ``SUPPRESSED``, until
+    nothing changes. Whatever is shown is then a sum of shown counts, and a
+    hidden count is never the only unknown of an identity whose total is
+    shown. Returns {cell: text}.
+    """
+    hidden = {
+        cell for cell, number in values.items() if 0 < number < SMALLEST_SHOWN_COUNT
+    }
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in identities:
+            if total not in hidden and any(part in hidden for part in parts):
+                hidden.add(total)
+                changed = True
+    return {
+        cell: (
+            str(number)
+            if cell not in hidden
+            else shown_count(number)
+            if 0 < number < SMALLEST_SHOWN_COUNT
+            else SUPPRESSED
+        )
+        for cell, number in values.items()
+    }
+
+
+class StatisticRow:
+    """One month (or a whole year), page and value counted by, with a count
+    per outcome; ``shown`` holds each count as the report shows it."""
+
+    def __init__(self, month, page_id, page_title, dimension, key, label, *, year=None):
         self.month = month
+        self.page_id = page_id
         self.page_title = page_title
         self.dimension = dimension
+        self.key = key
         self.label = label
+        #: Set on a year's row: the row sums the year's months.
+        self.year = year
         self.counts = Counter()
+        self.shown = {}
 
     @property
     def month_label(self):
+        if self.year is not None:
+            return gettext("%(year)s, whole year") % {"year": self.year}
         return date_format(self.month, "YEAR_MONTH_FORMAT")
 
     @property
@@ -67,21 +140,28 @@ class StatisticRow:
     def __getattr__(self, name):
         # waiting, placed, withdrawn, expired, spam: the shown counts.
         if name in Outcome.values:
-            return shown_count(self.counts[name])
+            shown = self.__dict__.get("shown", {})
+            if name in shown:
+                return shown[name]
+            return shown_count(self.__dict__["counts"][name])
         raise AttributeError(name)
 
 
 def statistic_rows(stored, live_counts, live_labels, dimension):
-    """Rows of stored and live counts for ``dimension``, newest month first."""
+    """Rows of stored and live counts for ``dimension``, by month."""
     rows = {}
 
     def row_for(month, page_id, page_title, key, label):
         index = (month, page_id, key)
         if index not in rows:
-            rows[index] = StatisticRow(month, page_title, dimension, label)
+            rows[index] = StatisticRow(
+                month, page_id, page_title, dimension, key, label
+            )
         return rows[index]
 
     for stat in stored:
+        if stat.dimension != dimension:
+            continue
         label = stat.key if dimension == StatisticDimension.GROUP_KIND else stat.label
         row = row_for(stat.month, stat.page_id, stat.page_title, stat.key, label)
         row.counts[stat.outcome] += stat.count
@@ -97,10 +177,69 @@ def statistic_rows(stored, live_counts, live_labels, dimension):
             month, page_id, live_labels.get(("page", page_id), ""), key, label
         )
         row.counts[outcome] += number
-    return sorted(
-        rows.values(),
-        key=lambda row: (-row.month.toordinal(), row.page_title, str(row.value_label)),
-    )
+    return list(rows.values())
+
+
+def year_rows(rows):
+    """A whole year's row per page and value: the sum of its months' rows.
+    Returns ``(year rows, {year row: its month rows})``."""
+    years = {}
+    months_of = defaultdict(list)
+    for row in rows:
+        index = (row.month.year, row.page_id, row.key)
+        if index not in years:
+            years[index] = StatisticRow(
+                row.month.replace(month=12, day=31),
+                row.page_id,
+                row.page_title,
+                row.dimension,
+                row.key,
+                row.label,
+                year=row.month.year,
+            )
+        years[index].counts.update(row.counts)
+        months_of[years[index]].append(row)
+    return list(years.values()), months_of
+
+
+def protect(rows_by_dimension):
+    """Fill every row's ``shown`` counts (see :func:`suppress`).
+
+    ``rows_by_dimension`` holds month and year rows per dimension; the
+    identities: a month's or a year's total is the sum of the same
+    period's "group wanted" rows, and a year's row of any value the sum of
+    its months. Each outcome is a column of its own (no total across
+    outcomes or pages is shown).
+    """
+    values, identities = {}, []
+    for rows, months_of in rows_by_dimension.values():
+        for row in rows:
+            for outcome in Outcome.values:
+                values[(row, outcome)] = row.counts[outcome]
+        for year_row, month_rows in months_of.items():
+            for outcome in Outcome.values:
+                identities.append(
+                    ((year_row, outcome), [(m, outcome) for m in month_rows])
+                )
+    totals = rows_by_dimension.get(StatisticDimension.TOTAL, ([], {}))[0]
+    kinds = rows_by_dimension.get(StatisticDimension.GROUP_KIND, ([], {}))[0]
+    parts_of = defaultdict(list)
+    for row in kinds:
+        parts_of[(row.month, row.page_id, row.year)].append(row)
+    for row in totals:
+        for outcome in Outcome.values:
+            identities.append(
+                (
+                    (row, outcome),
+                    [
+                        (part, outcome)
+                        for part in parts_of[(row.month, row.page_id, row.year)]
+                    ],
+                )
+            )
+    shown = suppress(values, identities)
+    for (row, outcome), text in shown.items():
+        row.shown[outcome] = text
 
 
 class StatisticsReportView(ReportView):
@@ -140,6 +279,22 @@ class StatisticsReportView(ReportView):
             return permission_denied(request)
         return super().dispatch(request, *args, **kwargs)
 
+    #: The other report, linked from the header.
+    other_report_url_name = None
+    other_report_label = _("Group statistics per year")
+
+    @property
+    def header_buttons(self):
+        if not self.other_report_url_name:
+            return []
+        return [
+            HeaderButton(
+                self.other_report_label,
+                reverse(self.other_report_url_name),
+                icon_name="table",
+            )
+        ]
+
     def get_filename(self):
         return "registration-statistics"
 
@@ -149,12 +304,26 @@ class StatisticsReportView(ReportView):
         )
 
     def get_filtered_queryset(self):
-        stored = self.filter_queryset(self.get_queryset())
+        self.filter_queryset(self.get_queryset())  # binds and checks the filters
         chosen = {}
         if self.filters is not None and self.filters.is_valid():
             chosen = self.filters.form.cleaned_data
         dimension = chosen.get("dimension") or StatisticDimension.TOTAL
-        stored = stored.filter(dimension=dimension)
+        # The totals and the kinds they sum are protected together, whichever
+        # of them is shown.
+        dimensions = {
+            dimension,
+            StatisticDimension.TOTAL,
+            StatisticDimension.GROUP_KIND,
+        }
+        # The filter set narrows to one dimension; the page and year alone
+        # are applied here, so that the parts of a shown total are read too.
+        stored = self.get_queryset().filter(dimension__in=dimensions)
+        if chosen.get("page_id"):
+            stored = stored.filter(page_id=chosen["page_id"])
+        if chosen.get("year"):
+            stored = stored.filter(month__year=chosen["year"])
+        stored = list(stored)
 
         live = scope_counts_to_user(Registration.objects.all(), self.request.user)
         if chosen.get("page_id"):
@@ -162,7 +331,211 @@ class StatisticsReportView(ReportView):
         if chosen.get("year"):
             live = live.filter(created_at__year=chosen["year"])
         live_counts, live_labels = count_registrations(live, outcome_of=live_outcome)
-        return statistic_rows(stored, live_counts, live_labels, dimension)
+        rows_by_dimension = {}
+        for each in dimensions:
+            months = statistic_rows(stored, live_counts, live_labels, each)
+            years, months_of = year_rows(months)
+            rows_by_dimension[each] = (months + years, months_of)
+        protect(rows_by_dimension)
+        return sorted(
+            rows_by_dimension[dimension][0],
+            key=lambda row: (
+                -row.month.year,
+                row.year is None,
+                -row.month.toordinal(),
+                row.page_title,
+                str(row.value_label),
+            ),
+        )
+
+
+def _reason_label(choices, key):
+    return str(choices(key).label) if key else gettext("Not given")
+
+
+#: The columns of a year's group row that are counts: (name, label, measure,
+#: key); a measure's total has key None.
+GROUP_COUNT_COLUMNS = [
+    ("started", _("Groups started"), GroupLifeMeasure.STARTED, None),
+    ("ended", _("Groups ended"), GroupLifeMeasure.ENDED, None),
+    *(
+        (f"ended_{key}", label, GroupLifeMeasure.ENDED, key)
+        for key, label in [("", _("Ended: reason not given")), *GroupEndReason.choices]
+    ),
+    ("departed", _("Departures"), GroupLifeMeasure.DEPARTED, None),
+    *(
+        (f"departed_{key}", label, GroupLifeMeasure.DEPARTED, key)
+        for key, label in [("", _("Left: reason not given")), *LeaveReason.choices]
+    ),
+]
+
+
+class GroupYearRow:
+    """One year and page (or all the user's pages): the group counts."""
+
+    def __init__(self, year, page_id, page_title):
+        self.year = year
+        self.page_id = page_id
+        self.page_title = page_title
+        #: {(measure, key): count}
+        self.counts = Counter()
+        #: Days from registration to a first group, one entry per person.
+        self.days = []
+        self.shown = {}
+
+    def __getattr__(self, name):
+        shown = self.__dict__.get("shown", {})
+        if name in shown:
+            return shown[name]
+        raise AttributeError(name)
+
+    @property
+    def median_days(self):
+        """The median, from 5 placements up (fewer could single someone out)."""
+        if len(self.days) < SMALLEST_SHOWN_COUNT:
+            return SUPPRESSED if self.days else "–"
+        return str(round(median(self.days)))
+
+    @property
+    def still_meeting(self):
+        """The share of follow-up answers saying the group still meets,
+        shown only when both the yeses and the others are shown exactly."""
+        yes = self.shown.get("meets_yes")
+        other = self.shown.get("meets_other")
+        total = self.counts[(GroupLifeMeasure.FOLLOW_UP, None)]
+        if not total:
+            return "–"
+        if yes is None or other is None or not yes.isdigit() or not other.isdigit():
+            return SUPPRESSED
+        return f"{round(100 * int(yes) / total)} %"
+
+
+#: The parts each measure's total is the sum of (STARTED has none).
+MEASURE_PARTS = {
+    GroupLifeMeasure.STARTED: [],
+    GroupLifeMeasure.ENDED: ["", *GroupEndReason.values],
+    GroupLifeMeasure.DEPARTED: ["", *LeaveReason.values],
+    GroupLifeMeasure.FOLLOW_UP: ["yes", "other"],
+}
+
+
+def group_year_rows(stats):
+    """Year rows per page and, where the user sees several pages in a year,
+    one for all of them, with every count protected by :func:`suppress`.
+
+    Identities: a measure's total is the sum of its reasons (or answers),
+    and the row for all pages sums the pages' rows, cell by cell.
+    """
+    rows = {}
+    for stat in stats:
+        for page_id, title in (
+            (stat.page_id, stat.page_title),
+            (None, gettext("All pages")),
+        ):
+            index = (stat.year, page_id)
+            if index not in rows:
+                rows[index] = GroupYearRow(stat.year, page_id, title)
+            row = rows[index]
+            if stat.measure == GroupLifeMeasure.DAYS_TO_GROUP:
+                row.days.extend([int(stat.key)] * stat.count)
+                continue
+            key = stat.key
+            if stat.measure == GroupLifeMeasure.FOLLOW_UP:
+                key = "yes" if key == FollowUpMeets.YES else "other"
+            if MEASURE_PARTS[stat.measure]:
+                row.counts[(stat.measure, key)] += stat.count
+            row.counts[(stat.measure, None)] += stat.count
+    pages_per_year = Counter(year for year, page_id in rows if page_id is not None)
+    shown_rows = [
+        row
+        for (year, page_id), row in rows.items()
+        if page_id is not None or pages_per_year[year] > 1
+    ]
+    cells = [
+        (measure, key)
+        for measure, parts in MEASURE_PARTS.items()
+        for key in [None, *parts]
+    ]
+    values, identities = {}, []
+    by_year = defaultdict(list)
+    for row in shown_rows:
+        if row.page_id is not None:
+            by_year[row.year].append(row)
+        for measure, key in cells:
+            values[(row, measure, key)] = row.counts[(measure, key)]
+        for measure, parts in MEASURE_PARTS.items():
+            if parts:
+                identities.append(
+                    ((row, measure, None), [(row, measure, key) for key in parts])
+                )
+    for row in shown_rows:
+        if row.page_id is None:
+            for measure, key in cells:
+                identities.append(
+                    (
+                        (row, measure, key),
+                        [(page_row, measure, key) for page_row in by_year[row.year]],
+                    )
+                )
+    names = {(measure, key): name for name, _label, measure, key in GROUP_COUNT_COLUMNS}
+    names[(GroupLifeMeasure.FOLLOW_UP, "yes")] = "meets_yes"
+    names[(GroupLifeMeasure.FOLLOW_UP, "other")] = "meets_other"
+    for (row, measure, key), text in suppress(values, identities).items():
+        if (measure, key) in names:
+            row.shown[names[(measure, key)]] = text
+    return sorted(
+        shown_rows,
+        key=lambda row: (-row.year, row.page_id is None, row.page_title),
+    )
+
+
+class GroupStatisticsReportView(StatisticsReportView):
+    """Groups per year and page: started, ended and why, departures and why,
+    the median days from registration to a first group, and the share of
+    follow-up answers saying the group still meets. Anonymous counts kept
+    by the actions, suppressed below 5 with every total that would give a
+    hidden count back."""
+
+    page_title = _("Group statistics per year")
+    header_icon = "table"
+    filterset_class = GroupStatisticFilterSet
+    index_url_name = None
+    index_results_url_name = None
+    paginate_by = 100
+    columns = [
+        Column("year", label=_("Year")),
+        Column("page_title", label=_("Registration page")),
+        *(Column(name, label=label) for name, label, _m, _k in GROUP_COUNT_COLUMNS),
+        Column("median_days", label=_("Median days from registration to a group")),
+        Column("still_meeting", label=_("Still meeting at the follow-up")),
+    ]
+    list_export = [
+        "year",
+        "page_title",
+        *(name for name, _label, _m, _k in GROUP_COUNT_COLUMNS),
+        "median_days",
+        "still_meeting",
+    ]
+    export_headings = {
+        "year": _("Year"),
+        "page_title": _("Registration page"),
+        **{name: label for name, label, _m, _k in GROUP_COUNT_COLUMNS},
+        "median_days": _("Median days from registration to a group"),
+        "still_meeting": _("Still meeting at the follow-up"),
+    }
+
+    other_report_label = _("Registration statistics")
+
+    def get_filename(self):
+        return "group-statistics"
+
+    def get_queryset(self):
+        return scope_counts_to_user(
+            GroupLifeStatistic.objects.all(), self.request.user, field="page_id"
+        )
+
+    def get_filtered_queryset(self):
+        return group_year_rows(self.filter_queryset(self.get_queryset()))
 
 
 class PrivacyOverviewView(WagtailAdminTemplateMixin, TemplateView):
