@@ -145,3 +145,45 @@ def check_sms_backend(app_configs=None, **kwargs):
             id="wagtail_selvhjelp.W010",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_client_address_behind_a_proxy(app_configs=None, **kwargs):
+    """Warn when the site sits behind a proxy but counts clients by its address.
+
+    ``SECURE_PROXY_SSL_HEADER`` says a proxy terminates TLS; then
+    ``REMOTE_ADDR`` is the proxy's address for everyone, so one client's
+    wrong passwords lock every user out and the form's hourly limit is
+    shared by the whole municipality.
+    """
+    if not getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        return []
+    if selvhjelp_settings.CLIENT_IP_META != "REMOTE_ADDR":
+        return []
+    return [
+        Warning(
+            "SECURE_PROXY_SSL_HEADER is set, so the site runs behind a proxy, "
+            "but the rate limits and the sign-in lockout count clients by "
+            "REMOTE_ADDR, which is then the proxy's address for everyone.",
+            hint="Set WAGTAIL_SELVHJELP['CLIENT_IP_META'] to the header your "
+            "proxy sets (e.g. 'HTTP_X_FORWARDED_FOR') and TRUSTED_PROXY_HOPS to "
+            "the number of proxies that append to it; silence this check if the "
+            "application server already puts the client's address in REMOTE_ADDR.",
+            id="wagtail_selvhjelp.W020",
+        )
+    ]
+
+
+@register(Tags.security)
+def check_trusted_proxy_hops(app_configs=None, **kwargs):
+    """Fail when ``TRUSTED_PROXY_HOPS`` is not a positive whole number."""
+    hops = selvhjelp_settings.TRUSTED_PROXY_HOPS
+    if isinstance(hops, int) and not isinstance(hops, bool) and hops >= 1:
+        return []
+    return [
+        Error(
+            f"WAGTAIL_SELVHJELP['TRUSTED_PROXY_HOPS'] is {hops!r}; it must be the "
+            "number (1 or more) of proxies that append to CLIENT_IP_META's list.",
+            id="wagtail_selvhjelp.E021",
+        )
+    ]

@@ -29,10 +29,16 @@ DEFAULTS = {
     "RATE_LIMIT_PER_HOUR": 10,
     # Cache alias that holds the rate-limit counters; share it between workers.
     "RATE_LIMIT_CACHE": "default",
-    # request.META key holding the client's address for the rate limit. Behind
-    # a proxy, use the header it sets, e.g. "HTTP_X_REAL_IP" (first address of
-    # a comma-separated list is used).
+    # request.META key holding the client's address for the rate limits and
+    # the admin's sign-in lockout. Behind a proxy, the header it sets, e.g.
+    # "HTTP_X_FORWARDED_FOR"; only the entries the trusted proxies appended
+    # are believed (see TRUSTED_PROXY_HOPS).
     "CLIENT_IP_META": "REMOTE_ADDR",
+    # How many proxies in front of the site append to CLIENT_IP_META's list:
+    # the client's address is the entry this many from the right (anything
+    # further left was sent by the client and may be forged). A list with
+    # fewer entries did not come through the proxies: REMOTE_ADDR counts.
+    "TRUSTED_PROXY_HOPS": 1,
     # Seconds a person needs at least to fill in the form; faster is a bot.
     "MINIMUM_FILL_SECONDS": 3,
     # Hours a rendered form stays valid (the signed timestamp's maximum age).

@@ -26,6 +26,7 @@ use it.
 """
 
 import hashlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -86,9 +87,40 @@ def honeypot_filled(data, field_name):
 
 
 def client_address(request):
-    """The client's address, from ``CLIENT_IP_META`` (first of a list)."""
-    value = request.META.get(selvhjelp_settings.CLIENT_IP_META, "") or ""
-    return value.split(",")[0].strip()
+    """The client's address, as the trusted proxies in front of the site saw it.
+
+    ``REMOTE_ADDR`` unless ``CLIENT_IP_META`` names a proxy's header. From a
+    header such as ``X-Forwarded-For`` (``client, proxy1, proxy2``), where
+    each proxy appends the address it was reached from, only the entry
+    ``TRUSTED_PROXY_HOPS`` from the right is believed: the entries left of
+    it are whatever the client sent. A header with fewer entries, or an
+    entry that is no IP address, did not come through the proxies, and the
+    peer's ``REMOTE_ADDR`` counts. The rate limits and the admin's sign-in
+    lockout (``AXES_CLIENT_IP_CALLABLE``) both count by this address.
+    """
+    remote = _ip_or_empty(request.META.get("REMOTE_ADDR"))
+    header = selvhjelp_settings.CLIENT_IP_META
+    if header == "REMOTE_ADDR":
+        return remote
+    hops = selvhjelp_settings.TRUSTED_PROXY_HOPS
+    if not isinstance(hops, int) or hops < 1:  # E021; never trust entries[0]
+        return remote
+    entries = [
+        entry.strip()
+        for entry in (request.META.get(header) or "").split(",")
+        if entry.strip()
+    ]
+    if len(entries) < hops:
+        return remote
+    return _ip_or_empty(entries[-hops]) or remote
+
+
+def _ip_or_empty(value):
+    """``value`` as a normalised IP address, or "" when it is none."""
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return ""
 
 
 class RateLimit:

@@ -198,7 +198,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin_security/locked_out.html"
 # The client's address as the registration form's rate limit reads it
-# (WAGTAIL_SELVHJELP["CLIENT_IP_META"] behind a proxy).
+# (behind a proxy: WAGTAIL_SELVHJELP["CLIENT_IP_META"] and
+# ["TRUSTED_PROXY_HOPS"], which production.py reads from the environment).
 AXES_CLIENT_IP_CALLABLE = "wagtail_selvhjelp.guards.client_address"
 # Failed attempts are kept (the lockout needs them); successful sign-ins
 # are not logged by axes.

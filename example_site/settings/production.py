@@ -5,6 +5,7 @@ comma separated, newest first), ``ALLOWED_HOSTS`` (comma separated) and
 ``DATABASE_URL`` (PostgreSQL). E-mail: ``EMAIL_HOST``, ``EMAIL_PORT``,
 ``EMAIL_HOST_USER``, ``EMAIL_HOST_PASSWORD``, ``EMAIL_USE_TLS``,
 ``DEFAULT_FROM_EMAIL``. Video embeds: ``CSP_EMBED_ORIGINS`` (see base.py).
+Behind the proxy: ``CLIENT_IP_HEADER`` and ``TRUSTED_PROXY_HOPS`` (below).
 
 Admin users with access to registrations or groups must prove a second
 factor; a site whose single sign-on already does that turns it off in
@@ -52,6 +53,12 @@ if not ALLOWED_HOSTS:
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The header in which the proxy passes on the client's address (for example
+# CLIENT_IP_HEADER=X-Forwarded-For) and how many proxies append to it
+# (TRUSTED_PROXY_HOPS, default 1): the rate limits and the sign-in lockout
+# count clients by it. Unset, every client has the proxy's address and
+# check --deploy warns (wagtail_selvhjelp.W020).
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip()
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "true") == "true"
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -66,6 +73,13 @@ WAGTAIL_SELVHJELP = {
     **WAGTAIL_SELVHJELP,  # noqa: F405
     "SECOND_FACTOR_ENFORCED": ADMIN_REQUIRE_SECOND_FACTOR,
 }
+if CLIENT_IP_HEADER:
+    WAGTAIL_SELVHJELP["CLIENT_IP_META"] = "HTTP_" + CLIENT_IP_HEADER.upper().replace(
+        "-", "_"
+    )
+    WAGTAIL_SELVHJELP["TRUSTED_PROXY_HOPS"] = int(
+        os.environ.get("TRUSTED_PROXY_HOPS", "1")
+    )
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
