@@ -69,6 +69,9 @@ DEFAULTS = {
     # Months a member's personal data is kept after their group ended or
     # they left it.
     "RETENTION_AFTER_GROUP_MONTHS": 6,
+    # Hours the stored result of one of the package's finished tasks is kept
+    # with django-tasks' database backend; the purge deletes older ones.
+    "TASK_RESULT_HOURS": 48,
     # Days the self-service link in the receipt e-mail stays valid.
     "SELF_SERVICE_LINK_DAYS": 180,
     # Self-service page views one client may make per hour.
