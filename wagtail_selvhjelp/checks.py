@@ -68,6 +68,16 @@ def check_encryption_keys(app_configs=None, **kwargs):
         encryption.fernet()
     except ImproperlyConfigured as error:
         return [Error(str(error), id="wagtail_selvhjelp.E002")]
+    if not settings.DEBUG and encryption.DEVELOPMENT_KEY in keys:
+        return [
+            Error(
+                f"{encryption.SETTING_NAME} holds the package's public development "
+                "key, with which anyone can decrypt registrations' free texts.",
+                hint="Put a new key first, run manage.py selvhjelp_rotate_keys, "
+                "then remove the development key.",
+                id="wagtail_selvhjelp.E020",
+            )
+        ]
     return []
 
 
