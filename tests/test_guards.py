@@ -1,5 +1,6 @@
 """The spam and flood guards on their own, without a page or a form."""
 
+import hashlib
 import time
 
 import pytest
@@ -100,6 +101,18 @@ def test_rate_limit_counts_per_client_and_scope(rf, settings):
 def test_rate_limit_keys_hold_no_address(rf):
     key = guards.RateLimit(1).key(rf.post("/", REMOTE_ADDR="192.0.2.1"))
     assert "192.0.2.1" not in key
+
+
+def test_rate_limit_keys_need_the_secret_and_hold_no_scope(rf, settings):
+    request = rf.post("/", REMOTE_ADDR="192.0.2.1")
+    limit = guards.RateLimit("self-service:7")
+    key = limit.key(request)
+    assert "self-service" not in key and ":7" not in key
+    # Hashing every address with the scope, without the secret, finds nothing.
+    unkeyed = hashlib.sha256(b"self-service:7:192.0.2.1").hexdigest()
+    assert unkeyed[:32] not in key and unkeyed not in key
+    settings.SECRET_KEY = "another-secret-for-another-site"
+    assert limit.key(request) != key
 
 
 def test_client_address_behind_a_proxy(rf, settings):

@@ -13,7 +13,7 @@ Four small defences, each usable and tested on its own:
   technology that bots fill in.
 * :class:`RateLimit`: at most ``RATE_LIMIT_PER_HOUR`` submissions (or a
   limit of its own) per client and scope per hour, counted in a shared cache
-  under a hash of the client's address (the cache holds no IP address);
+  under an HMAC of scope and address (the cache holds neither);
   :func:`client_address` is the address it counts by.
 
 HTTP helpers that defend nothing (``private_response``, ``parse_id``, the
@@ -25,13 +25,13 @@ Django's cache, and imports no model, so the page mixin and any view can
 use it.
 """
 
-import hashlib
 import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.cache import caches
+from django.utils.crypto import salted_hmac
 
 from .conf import selvhjelp_settings
 from .tokens import SignedLink
@@ -123,6 +123,10 @@ def _ip_or_empty(value):
         return ""
 
 
+#: Separates the rate limit's HMAC from every other use of SECRET_KEY.
+RATE_LIMIT_KEY_SALT = "wagtail_selvhjelp.guards.RateLimit"
+
+
 class RateLimit:
     """Counts submissions per client and scope in the ``RATE_LIMIT_CACHE``.
 
@@ -150,11 +154,18 @@ class RateLimit:
         return caches[selvhjelp_settings.RATE_LIMIT_CACHE]
 
     def key(self, request):
-        # Hash the address: the cache should not hold IP addresses either.
-        digest = hashlib.sha256(
-            f"{self.scope}:{client_address(request)}".encode()
+        """The counter's key: an HMAC of scope and address, keyed with SECRET_KEY.
+
+        Neither the address nor the scope (which would tell that the
+        address opened a self-service page) is kept in clear, and without
+        the secret nobody can hash the 2**32 IPv4 addresses to find one.
+        """
+        digest = salted_hmac(
+            RATE_LIMIT_KEY_SALT,
+            f"{self.scope}:{client_address(request)}",
+            algorithm="sha256",
         ).hexdigest()[:32]
-        return f"wagtail_selvhjelp:registration-rate:{digest}"
+        return f"wagtail_selvhjelp:rate:{digest}"
 
     def is_exceeded(self, request):
         """Whether this client has used up its submissions for the hour."""
