@@ -41,9 +41,9 @@ def signed_in(client, coordinator_a, registration_a):
         {"places": TWENTY_DIGITS},
         {"time_slots": "-1"},
         {"topics": "1e400"},
-        {"created_at_before": "9999-12-31"},
-        {"created_at_after": "0001-01-01", "created_at_before": "9999-12-31"},
-        {"created_at_after": "99999-01-01"},
+        {"created_at_to": "9999-12-31"},
+        {"created_at_from": "0001-01-01", "created_at_to": "9999-12-31"},
+        {"created_at_from": "99999-01-01"},
     ],
 )
 def test_the_registrations_listing_answers_hostile_filters(signed_in, url_name, params):
@@ -56,6 +56,19 @@ def test_an_id_past_the_database_is_a_filter_error(signed_in, url_name):
     response = signed_in.get(reverse(url_name), {"page": TWENTY_DIGITS})
     assert response.status_code == 200
     assert response.context["filters"].errors["page"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"created_at_to": "9999-12-31"},
+        {"created_at_from": "0001-01-01", "created_at_to": "2026-01-01"},
+    ],
+)
+def test_a_date_at_the_calendars_end_is_a_filter_error(signed_in, params):
+    response = signed_in.get(reverse(REGISTRATIONS), params)
+    assert response.status_code == 200
+    assert response.context["filters"].errors["created_at"]
 
 
 @pytest.mark.parametrize("url_name", [GROUPS, GROUP_RESULTS])
