@@ -51,7 +51,7 @@ LAYERS = [
         "admin_forms",
     ),
     ("filters", "export", "proposals"),
-    ("views", "viewsets", "tasks", "notifications"),
+    ("views", "viewsets", "tasks", "notifications", "middleware"),
     ("handlers", "management"),
     ("wagtail_hooks", "apps"),
 ]

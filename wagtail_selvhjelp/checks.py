@@ -197,3 +197,27 @@ def check_trusted_proxy_hops(app_configs=None, **kwargs):
             id="wagtail_selvhjelp.E021",
         )
     ]
+
+
+#: Ends idle and long admin sessions of users who see personal data.
+SESSION_LIFETIME_MIDDLEWARE = (
+    "wagtail_selvhjelp.middleware.AdminSessionLifetimeMiddleware"
+)
+
+
+@register(Tags.security, deploy=True)
+def check_admin_session_lifetime(app_configs=None, **kwargs):
+    """Warn in production when admin sessions that open registrations never
+    end before Django's two-week session age."""
+    if settings.DEBUG or SESSION_LIFETIME_MIDDLEWARE in settings.MIDDLEWARE:
+        return []
+    return [
+        Warning(
+            "Admin sessions of users who see registrations last as long as "
+            "SESSION_COOKIE_AGE, with no idle timeout.",
+            hint=f"Add '{SESSION_LIFETIME_MIDDLEWARE}' to MIDDLEWARE after "
+            "MessageMiddleware (limits: WAGTAIL_SELVHJELP['ADMIN_SESSION_IDLE_MINUTES'] "
+            "and ['ADMIN_SESSION_MAX_HOURS']).",
+            id="wagtail_selvhjelp.W022",
+        )
+    ]

@@ -76,6 +76,13 @@ DEFAULTS = {
     "SELF_SERVICE_LINK_DAYS": 180,
     # Self-service page views one client may make per hour.
     "SELF_SERVICE_RATE_LIMIT_PER_HOUR": 30,
+    # Admin sessions of users who see registrations or groups (and of
+    # superusers) end after this many minutes without a request to the
+    # admin, and this many hours after they began, whatever happens in
+    # between; None turns either limit off. Needs
+    # wagtail_selvhjelp.middleware.AdminSessionLifetimeMiddleware.
+    "ADMIN_SESSION_IDLE_MINUTES": 30,
+    "ADMIN_SESSION_MAX_HOURS": 10,
     # Whether admin users must prove a second factor: None lets the system
     # check look for django-otp's middleware; True declares that the site
     # enforces it elsewhere (a municipality's single sign-on); False says it

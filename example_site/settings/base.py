@@ -58,6 +58,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "example_site.admin_security.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Admin sessions that open personal data end after 30 idle minutes and
+    # 10 hours (WAGTAIL_SELVHJELP["ADMIN_SESSION_IDLE_MINUTES"] / ["_MAX_HOURS"]).
+    "wagtail_selvhjelp.middleware.AdminSessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: turns a lockout into its own response.
