@@ -46,11 +46,12 @@ class AdminSessionLifetimeMiddleware:
         return self.expired_response(request) or self.get_response(request)
 
     def expired_response(self, request):
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
+        # The path first: reading request.user reads the session, and a
+        # public page that does so is no longer cacheable (Vary: Cookie).
+        if not request.path.startswith(reverse("wagtailadmin_home")):
             return None
-        admin = reverse("wagtailadmin_home")
-        if not request.path.startswith(admin) or not sees_personal_data(user):
+        user = getattr(request, "user", None)
+        if user is None or not sees_personal_data(user):
             return None
         idle = _limit(selvhjelp_settings.ADMIN_SESSION_IDLE_MINUTES, "minutes")
         lifetime = _limit(selvhjelp_settings.ADMIN_SESSION_MAX_HOURS, "hours")

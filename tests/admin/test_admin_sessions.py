@@ -94,3 +94,10 @@ def test_the_deploy_check_warns_without_the_middleware(settings):
     ]
     ids = [message.id for message in run_checks(include_deployment_checks=True)]
     assert "wagtail_selvhjelp.W022" in ids
+
+
+def test_public_pages_do_not_read_the_session(client, coordinator_a, home_page):
+    signed_in(client, coordinator_a, idle=timedelta(hours=1))
+    response = client.get(home_page.url)
+    assert response.status_code == 200
+    assert "Cookie" not in response.get("Vary", "")
