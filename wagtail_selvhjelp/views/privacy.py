@@ -89,6 +89,8 @@ class EraseView(RegistrationObjectMixin, WagtailAdminTemplateMixin, TemplateView
         context = super().get_context_data(**kwargs)
         context["registration"] = self.registration
         context["memberships"] = self.registration.memberships.count()
+        context["mentions"] = privacy.mentions_of(self.registration)
+        context["inspect_url_name"] = self.inspect_url_name
         context["inspect_url"] = reverse(
             self.inspect_url_name, args=[self.registration.pk]
         )
