@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from wagtail_selvhjelp import privacy
+from wagtail_selvhjelp.models.personal_data import mentions_of
 
 from ..factories import RegistrationFactory
 
@@ -54,7 +55,7 @@ def mentions(page_a, page_b, kari):
 def test_the_page_s_texts_that_name_the_person_are_found(kari, mentions):
     found = {
         (mention.registration_id, mention.field_name, mention.matched)
-        for mention in privacy.mentions_of(kari)
+        for mention in mentions_of(kari)
     }
     assert found == {
         (mentions["avoid"].pk, "avoid_text", ("name",)),
