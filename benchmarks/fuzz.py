@@ -36,7 +36,11 @@ DEBUG off, rate limits out of reach, no minimum fill time):
   end), the matching workflow (propose; a run's leave out, drop, keep,
   exclude, include, re-run and create), erase, re-confirmation, delete of a
   registration and of a group; and GETs of the listings, reports and forms
-  with fuzzed query strings. The URLs come from the package's URL
+  with fuzzed query strings: every listing's own filter keys (read from its
+  filter set, a date range's two keys included) with hostile values (ids of
+  20 digits, years 0, -1 and 10000, dates at the calendar's ends, numbers
+  in odd forms), where an export of registrations whose filters are
+  invalid must be refused. The URLs come from the package's URL
   namespaces, as ``tests/admin/test_permission_matrix.py`` reads them; a
   URL of the package with no fuzzer is reported.
 
@@ -1565,44 +1569,109 @@ def admin_case(rng, state, campaign, clients, name):
         raise ValueError(name)
 
 
+#: Filter values that once made a listing fail with a server error (issue
+#: 17): ids past the database's integer, years and dates at or past the
+#: calendar's ends, numbers in forms that Python or the database read
+#: otherwise than the form does.
+HOSTILE_FILTER_VALUES = ("9" * 20, "9" * 19, "1" * 400, "-1", "0", "-0", "10000",
+    "1e400", "2026.5", "0x10", "NaN", "inf", "\u0661\u0662", "\u00b2",
+    "9999-12-31", "0001-01-01", "99999-01-01", "2026-02-30", "2026-13-01",
+    "1900-01-01", "2999-12-31", "2026")  # fmt: skip
+
+#: The admin's listings (URL name -> the filter set whose keys they read;
+#: None: search, paging and ordering only).
+LISTINGS = {
+    "wagtail_selvhjelp_registration:index": "RegistrationFilterSet",
+    "wagtail_selvhjelp_registration:index_results": "RegistrationFilterSet",
+    "wagtail_selvhjelp_registration:bulk_status": "RegistrationFilterSet",
+    "wagtail_selvhjelp_group:index": "SelfHelpGroupFilterSet",
+    "wagtail_selvhjelp_group:index_results": "SelfHelpGroupFilterSet",
+    "wagtail_selvhjelp_statistics:index": "StatisticFilterSet",
+    "wagtail_selvhjelp_statistics:results": "StatisticFilterSet",
+    "wagtail_selvhjelp_matching:index": None,
+}
+
+
+def listing_keys(filterset_name):
+    """The query keys a listing reads: its filters' (a range widget's two
+    suffixed keys), search, paging, ordering and export."""
+    from wagtail_selvhjelp import filters
+
+    keys = ["q", "p", "ordering", "export"]
+    if filterset_name is None:
+        return keys
+    for name, filter_ in getattr(filters, filterset_name).base_filters.items():
+        suffixes = getattr(filter_.extra.get("widget"), "suffixes", None)
+        keys += [f"{name}_{suffix}" for suffix in suffixes] if suffixes else [name]
+    return keys
+
+
+def filter_value(rng, key):
+    if key == "export":
+        return rng.choice(["", "csv", "xlsx", "pdf"])
+    roll = rng.random()
+    if roll < 0.5:
+        return rng.choice(HOSTILE_FILTER_VALUES)
+    if roll < 0.6:
+        return str(rng.randrange(1, 400))
+    return nasty(rng)[:300]
+
+
+def filters_valid(state, url_name, query):
+    """Whether the listing's filters accept ``query`` (as the coordinator)."""
+    from django.http import QueryDict
+    from django.test import RequestFactory
+
+    from wagtail_selvhjelp import filters
+
+    filterset_name = LISTINGS[url_name]
+    if filterset_name is None:
+        return True
+    request = RequestFactory().get("/")
+    request.user = state["user"]
+    filterset_class = getattr(filters, filterset_name)
+    return filterset_class(
+        QueryDict(query), queryset=filterset_class._meta.model.objects.all(),
+        request=request,
+    ).is_valid()  # fmt: skip
+
+
 def admin_get_case(rng, state, campaign, client, regs_a, groups_a):
     from django.urls import reverse
 
     name = "admin GET"
-    choice = rng.randrange(9)
-    if choice == 0:
-        path = reverse("wagtail_selvhjelp_registration:index")
-    elif choice == 1:
-        path = reverse("wagtail_selvhjelp_registration:index_results")
-    elif choice == 2:
-        path = reverse("wagtail_selvhjelp_group:index")
-    elif choice == 3:
-        path = reverse("wagtail_selvhjelp_statistics:index")
-    elif choice == 4:
-        path = reverse("wagtail_selvhjelp_matching:index")
-    elif choice == 5:
-        path = reverse("wagtail_selvhjelp_group:add")
-    elif choice == 6 and regs_a:
-        path = id_url("wagtail_selvhjelp_registration:inspect", rng.choice(regs_a))
-    elif choice == 7 and regs_a:
-        path = id_url("wagtail_selvhjelp_registration:edit", rng.choice(regs_a))
+    choice = rng.randrange(7)
+    if choice < 4:
+        url_name = rng.choice(list(LISTINGS))
+        keys = listing_keys(LISTINGS[url_name])
+        path = reverse(url_name)
     else:
-        path = id_url(
-            "wagtail_selvhjelp_registration:history",
-            rng.choice(regs_a) if regs_a else 1,
-        )
-    keys = ["q", "status", "page", "group_kind", "ordering", "p", "place",
-            "time_slot", "topic", "possible_duplicate", "dimension", "year",
-            "date_from", "date_to", "created_at_from", "export"]  # fmt: skip
-    params = []
-    for _ in range(rng.choice([1, 1, 2, 3])):
-        key = rng.choice(keys)
-        value = nasty(rng)[:300] if key != "export" else rng.choice(["", "csv"])
-        params.append((key, value))
+        url_name = None
+        keys = ["q", "status", "page", "p", "ordering", "export"]
+        if choice == 4:
+            path = reverse("wagtail_selvhjelp_group:add")
+        elif choice == 5 and regs_a:
+            path = id_url("wagtail_selvhjelp_registration:inspect", rng.choice(regs_a))
+        else:
+            path = id_url(
+                "wagtail_selvhjelp_registration:history",
+                rng.choice(regs_a) if regs_a else 1,
+            )
+    params = [
+        (key, filter_value(rng, key))
+        for key in rng.sample(keys, min(len(keys), rng.choice([1, 1, 2, 3, 4])))
+    ]
     query = urlencode(params)
     if rng.random() < 0.1:
         query += rng.choice(RAW_EXTRAS)
-    campaign.send(name, client, "GET", path + "?" + query)
+    response = campaign.send(name, client, "GET", path + "?" + query)
+    campaign.notes[f"admin listing query strings: {url_name or 'other'}"] += 1
+    # The registrations' export (personal data) must refuse an invalid
+    # filter rather than widen to every registration the user sees.
+    exported = response.has_header("Content-Disposition")
+    registrations = (url_name or "").startswith("wagtail_selvhjelp_registration:")
+    if exported and registrations and not filters_valid(state, url_name, query):
+        campaign.fail("export with an invalid filter", name, path + "?" + query)
 
 
 # Admin URLs, as the permission matrix reads them
@@ -1637,17 +1706,17 @@ COVERED = {
     "wagtail_selvhjelp_registration:history": "admin GET",
     "wagtail_selvhjelp_group:index": "admin GET",
     "wagtail_selvhjelp_statistics:index": "admin GET",
+    "wagtail_selvhjelp_group:index_results": "admin GET",
+    "wagtail_selvhjelp_statistics:results": "admin GET",
     "wagtail_selvhjelp_matching:index": "admin GET",
     # Read at the end (stored fuzz data), or nothing to fuzz.
     "wagtail_selvhjelp_registration:add": "(refused for everyone)",
     "wagtail_selvhjelp_registration:person_data": "final sweep (JSON)",
     "wagtail_selvhjelp_registration:usage": "final sweep",
     "wagtail_selvhjelp_registration:history_results": "final sweep",
-    "wagtail_selvhjelp_group:index_results": "final sweep",
     "wagtail_selvhjelp_group:history": "final sweep",
     "wagtail_selvhjelp_group:history_results": "final sweep",
     "wagtail_selvhjelp_group:usage": "final sweep",
-    "wagtail_selvhjelp_statistics:results": "final sweep",
     "wagtail_selvhjelp_privacy:index": "final sweep (not the coordinator's)",
 }
 
@@ -1789,8 +1858,14 @@ def check_csv(campaign, client, path, what):
     response = campaign.send("final sweep", client, "GET", path)
     if response.status_code != 200:
         return
-    rows = list(csv.reader(io.StringIO(download(response).decode("utf-8-sig"))))
-    cells = [cell for row in rows[1:] for cell in row]
+    text = download(response).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    # Also as a spreadsheet with ";" as its list separator reads it.
+    cells = [cell for row in rows[1:] for cell in row] + [
+        cell.lstrip(' "')
+        for row in list(csv.reader(io.StringIO(text), delimiter=";"))[1:]
+        for cell in row
+    ]
     campaign.notes[f"CSV export of {what}: {len(rows) - 1} rows checked"] += 1
     for cell in [c for c in cells if c.startswith(FORMULA_PREFIXES)][:5]:
         campaign.fail("formula in the CSV export", "final sweep", repr(cell))

@@ -6,6 +6,8 @@ a database from ``DATABASE_URL`` (SQLite in memory by default, PostgreSQL in
 CI), a fast password hasher, a local cache and in-process background tasks.
 """
 
+import importlib.util
+
 import dj_database_url
 
 from example_site.settings.base import *  # noqa: F403
@@ -13,6 +15,16 @@ from example_site.settings.base import *  # noqa: F403
 
 # A site's own registration page with an extra question (the README example).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
+# django-tasks' database backend, whose stored results the purge prunes
+# (tests enqueue on it with ``task.using(backend="database")``): part of
+# django-tasks up to 0.8, the django-tasks-db package since 0.9.
+if importlib.util.find_spec("django_tasks.backends.database"):
+    TASKS_DATABASE_APP = "django_tasks.backends.database"
+    TASKS_DATABASE_BACKEND = "django_tasks.backends.database.DatabaseBackend"
+else:
+    TASKS_DATABASE_APP = "django_tasks_db"
+    TASKS_DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
+INSTALLED_APPS = [*INSTALLED_APPS, TASKS_DATABASE_APP]
 
 SECRET_KEY = "tests-only-not-secret"
 # Fernet keys for the free texts (tests only): the first encrypts.
@@ -28,7 +40,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "database": {"BACKEND": TASKS_DATABASE_BACKEND},
+}
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # SMS are kept in wagtail_selvhjelp.sms.memory.outbox, as e-mails in mail.outbox.

@@ -52,7 +52,7 @@ LAYERS = [
         "admin_forms",
     ),
     ("filters", "export", "proposals"),
-    ("views", "viewsets", "tasks", "notifications"),
+    ("views", "viewsets", "tasks", "notifications", "middleware"),
     ("handlers", "management"),
     ("wagtail_hooks", "apps"),
 ]

@@ -111,6 +111,17 @@ def test_the_system_check_fails_without_a_key_in_production(settings):
     assert "wagtail_selvhjelp.E002" in [message.id for message in run_checks()]
 
 
+@pytest.mark.parametrize("position", [0, 1])
+def test_the_development_key_in_production_is_an_error(settings, position):
+    keys = [Fernet.generate_key()]
+    keys.insert(position, encryption.DEVELOPMENT_KEY.decode())
+    settings.WAGTAIL_SELVHJELP_ENCRYPTION_KEYS = keys
+    settings.DEBUG = False
+    assert "wagtail_selvhjelp.E020" in [message.id for message in run_checks()]
+    settings.DEBUG = True
+    assert "wagtail_selvhjelp.E020" not in [message.id for message in run_checks()]
+
+
 def test_rotation_re_encrypts_every_row_and_resumes(page, settings, group_a=None):
     from wagtail_selvhjelp.models import SelfHelpGroup
 

@@ -71,6 +71,7 @@ def test_production_settings_pass_check_deploy():
         "ALLOWED_HOSTS": "selvhjelp.example.no",
         "DATABASE_URL": "sqlite:///:memory:",
         "WAGTAIL_SELVHJELP_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "CLIENT_IP_HEADER": "X-Forwarded-For",
     }
     result = subprocess.run(  # noqa: S603
         [
@@ -184,6 +185,22 @@ def test_production_settings_strip_blank_hosts():
         "'https://a.example.no'",
         "True",
     ]
+
+
+def test_production_settings_read_the_proxys_client_header():
+    result = _settings_of(
+        "example_site.settings.production",
+        {
+            **PRODUCTION_ENV,
+            "ALLOWED_HOSTS": "a.example.no",
+            "CLIENT_IP_HEADER": "X-Forwarded-For",
+            "TRUSTED_PROXY_HOPS": "2",
+        },
+        "WAGTAIL_SELVHJELP['CLIENT_IP_META']",
+        "WAGTAIL_SELVHJELP['TRUSTED_PROXY_HOPS']",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["'HTTP_X_FORWARDED_FOR'", "2"]
 
 
 @pytest.mark.parametrize("hosts", ["", " , ", ","])

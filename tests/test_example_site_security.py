@@ -260,6 +260,31 @@ def test_five_wrong_passwords_lock_the_account_out_from_that_address(
     assert response.status_code == 302
 
 
+def test_behind_the_proxy_the_lockout_counts_the_client_not_the_proxy(
+    client, coordinator, settings
+):
+    settings.WAGTAIL_SELVHJELP = {"CLIENT_IP_META": "HTTP_X_FORWARDED_FOR"}
+    login = reverse("wagtailadmin_login")
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    # Forged entries in front of the proxy's own do not escape the lockout.
+    for attempt in range(5):
+        response = client.post(
+            login,
+            {"username": "koordinator", "password": "no"},
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}, 198.51.100.7",
+            **proxy,
+        )
+    assert response.status_code == 429
+    # The coordinator at another address behind the same proxy signs in.
+    response = client.post(
+        login,
+        {"username": "koordinator", "password": "pw"},
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        **proxy,
+    )
+    assert response.status_code == 302
+
+
 def test_a_good_sign_in_clears_the_count(client, coordinator):
     login = reverse("wagtailadmin_login")
     for _attempt in range(4):

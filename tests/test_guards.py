@@ -1,12 +1,14 @@
 """The spam and flood guards on their own, without a page or a form."""
 
+import hashlib
 import time
 
 import pytest
 from django.core import signing
+from django.core.checks import run_checks
 from django.test import RequestFactory
 
-from wagtail_selvhjelp import guards
+from wagtail_selvhjelp import checks, guards
 
 
 @pytest.fixture
@@ -101,11 +103,80 @@ def test_rate_limit_keys_hold_no_address(rf):
     assert "192.0.2.1" not in key
 
 
+def test_rate_limit_keys_need_the_secret_and_hold_no_scope(rf, settings):
+    request = rf.post("/", REMOTE_ADDR="192.0.2.1")
+    limit = guards.RateLimit("self-service:7")
+    key = limit.key(request)
+    assert "self-service" not in key and ":7" not in key
+    # Hashing every address with the scope, without the secret, finds nothing.
+    unkeyed = hashlib.sha256(b"self-service:7:192.0.2.1").hexdigest()
+    assert unkeyed[:32] not in key and unkeyed not in key
+    settings.SECRET_KEY = "another-secret-for-another-site"
+    assert limit.key(request) != key
+
+
 def test_client_address_behind_a_proxy(rf, settings):
-    settings.WAGTAIL_SELVHJELP = {"CLIENT_IP_META": "HTTP_X_FORWARDED_FOR"}
-    request = rf.post("/", HTTP_X_FORWARDED_FOR="198.51.100.7, 10.0.0.1")
+    settings.WAGTAIL_SELVHJELP = {
+        "CLIENT_IP_META": "HTTP_X_FORWARDED_FOR",
+        "TRUSTED_PROXY_HOPS": 2,
+    }
+    request = rf.post(
+        "/", HTTP_X_FORWARDED_FOR="198.51.100.7, 10.0.0.1", REMOTE_ADDR="10.0.0.2"
+    )
     assert guards.client_address(request) == "198.51.100.7"
-    assert guards.client_address(rf.post("/")) == ""
+    # Not through the proxies: the peer's own address.
+    assert guards.client_address(rf.post("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
+
+
+def test_only_the_entries_the_trusted_proxies_appended_count(rf, settings):
+    settings.WAGTAIL_SELVHJELP = {"CLIENT_IP_META": "HTTP_X_FORWARDED_FOR"}
+    forged = rf.post(
+        "/", HTTP_X_FORWARDED_FOR="192.0.2.66, 198.51.100.7", REMOTE_ADDR="10.0.0.1"
+    )
+    assert guards.client_address(forged) == "198.51.100.7"
+    settings.WAGTAIL_SELVHJELP = {
+        "CLIENT_IP_META": "HTTP_X_FORWARDED_FOR",
+        "TRUSTED_PROXY_HOPS": 2,
+    }
+    # Two proxies, but only one entry: it did not come through both.
+    one_entry = rf.post("/", HTTP_X_FORWARDED_FOR="192.0.2.66", REMOTE_ADDR="10.0.0.1")
+    assert guards.client_address(one_entry) == "10.0.0.1"
+
+
+@pytest.mark.parametrize("value", ["not-an-address", "1" * 20, "<script>", ""])
+def test_a_header_entry_that_is_no_address_counts_as_the_peer(rf, settings, value):
+    settings.WAGTAIL_SELVHJELP = {"CLIENT_IP_META": "HTTP_X_REAL_IP"}
+    request = rf.post("/", HTTP_X_REAL_IP=value, REMOTE_ADDR="10.0.0.1")
+    assert guards.client_address(request) == "10.0.0.1"
+
+
+@pytest.mark.parametrize("hops", [0, -1, "1", None])
+def test_a_wrong_number_of_hops_never_trusts_the_clients_entry(rf, settings, hops):
+    settings.WAGTAIL_SELVHJELP = {
+        "CLIENT_IP_META": "HTTP_X_FORWARDED_FOR",
+        "TRUSTED_PROXY_HOPS": hops,
+    }
+    request = rf.post(
+        "/", HTTP_X_FORWARDED_FOR="192.0.2.66, 198.51.100.7", REMOTE_ADDR="10.0.0.1"
+    )
+    assert guards.client_address(request) == "10.0.0.1"
+    assert [message.id for message in checks.check_trusted_proxy_hops()] == [
+        "wagtail_selvhjelp.E021"
+    ]
+
+
+def test_the_deploy_check_warns_behind_a_proxy_without_a_client_header(settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.WAGTAIL_SELVHJELP = {}
+    found = [message.id for message in run_checks(include_deployment_checks=True)]
+    assert "wagtail_selvhjelp.W020" in found
+    settings.WAGTAIL_SELVHJELP = {"CLIENT_IP_META": "HTTP_X_FORWARDED_FOR"}
+    found = [message.id for message in run_checks(include_deployment_checks=True)]
+    assert "wagtail_selvhjelp.W020" not in found
+    settings.SECURE_PROXY_SSL_HEADER = None
+    settings.WAGTAIL_SELVHJELP = {}
+    found = [message.id for message in run_checks(include_deployment_checks=True)]
+    assert "wagtail_selvhjelp.W020" not in found
 
 
 def test_rate_limit_survives_an_expired_counter(rf, settings):

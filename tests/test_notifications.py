@@ -2,16 +2,19 @@
 
 import datetime
 import io
+import json
 import logging
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from wagtail_selvhjelp import notifications, tasks
+from wagtail_selvhjelp import notifications, privacy, tasks
 from wagtail_selvhjelp.models import OutgoingMessage, Registration
 from wagtail_selvhjelp.models.privacy import forget
 from wagtail_selvhjelp.signals import reconfirmation_requested
@@ -415,3 +418,26 @@ def test_messages_are_signed_with_their_sites_settings(page, sms_outbox, setting
     registration.nearest_site_id = None
     looked_up = notifications.Receipt(registration).get_site_settings()
     assert read_along.get_from_email() == looked_up.get_from_email()
+
+
+def test_a_refused_address_reaches_no_row_of_the_database_task_backend(
+    page, settings, caplog, django_capture_on_commit_callbacks
+):
+    """The README's database backend keeps the failed task's result as a row."""
+    settings.EMAIL_BACKEND = "tests.failing_email.RefusingBackend"
+    registration = RegistrationFactory(page=page, email=EMAIL)
+    caplog.set_level(logging.DEBUG)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.send_registration_emails.using(backend="database").enqueue(
+            registration.pk
+        )
+    call_command(
+        "db_worker", "--batch", "--backend=database", "--no-startup-delay", verbosity=0
+    )
+    model = apps.get_model(privacy.TASK_RESULTS_APP, "DBTaskResult")
+    stored = model.objects.get()
+    assert stored.status == TaskResultStatus.FAILED
+    assert stored.exception_class_path.endswith("NotificationFailed")
+    row = json.dumps(model.objects.values().get(), default=str)
+    assert EMAIL not in row and EMAIL not in caplog.text
+    assert "koordinator@example.test" not in row

@@ -254,6 +254,42 @@ def test_the_purge_task_runs_the_purge(page):
     assert PurgeRun.objects.count() == 1
 
 
+def stored_task_result(task_path, *, finished_at, status="SUCCESSFUL"):
+    """A row of django-tasks' database backend, as its worker leaves it."""
+    model = apps.get_model(privacy.TASK_RESULTS_APP, "DBTaskResult")
+    return model.objects.create(
+        task_path=task_path,
+        status=status,
+        args_kwargs={"args": [7], "kwargs": {}},
+        backend_name="database",
+        queue_name="default",
+        run_after=NOW - 3 * DAY,
+        finished_at=finished_at,
+        exception_class_path="",
+        traceback="",
+    )
+
+
+def test_the_purge_deletes_the_packages_finished_task_results(page, settings):
+    settings.WAGTAIL_SELVHJELP = {**settings.WAGTAIL_SELVHJELP, "TASK_RESULT_HOURS": 24}
+    ours = "wagtail_selvhjelp.tasks.send_receipt"
+    old_success = stored_task_result(ours, finished_at=NOW - 2 * DAY)
+    old_failure = stored_task_result(ours, finished_at=NOW - 2 * DAY, status="FAILED")
+    recent = stored_task_result(ours, finished_at=NOW - DAY / 2)
+    waiting = stored_task_result(ours, finished_at=None, status="READY")
+    foreign = stored_task_result(
+        "home.tasks.send_newsletter", finished_at=NOW - 9 * DAY
+    )
+
+    privacy.purge(now=NOW, dry_run=True)
+    model = apps.get_model(privacy.TASK_RESULTS_APP, "DBTaskResult")
+    assert model.objects.count() == 5
+    privacy.purge(now=NOW)
+    kept = set(model.objects.values_list("pk", flat=True))
+    assert kept == {recent.pk, waiting.pk, foreign.pk}
+    assert old_success.pk not in kept and old_failure.pk not in kept
+
+
 def test_statistics_are_the_same_before_and_after_a_purge(page, ended_group):
     group, _members = ended_group
     group.end(today=timezone.localdate(NOW) - 200 * DAY)

@@ -483,6 +483,9 @@ def test_the_migration_turns_typed_starters_into_the_register(home_page):
 
         executor = MigrationExecutor(connection)
         executor.migrate(after)
+        # The later migrations leave starters alone; today's models need them.
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
 
         assert Starter.objects.count() == 3
         kari = Starter.objects.get(email="kari@example.test")

@@ -68,6 +68,16 @@ def check_encryption_keys(app_configs=None, **kwargs):
         encryption.fernet()
     except ImproperlyConfigured as error:
         return [Error(str(error), id="wagtail_selvhjelp.E002")]
+    if not settings.DEBUG and encryption.DEVELOPMENT_KEY in keys:
+        return [
+            Error(
+                f"{encryption.SETTING_NAME} holds the package's public development "
+                "key, with which anyone can decrypt registrations' free texts.",
+                hint="Put a new key first, run manage.py selvhjelp_rotate_keys, "
+                "then remove the development key.",
+                id="wagtail_selvhjelp.E020",
+            )
+        ]
     return []
 
 
@@ -143,5 +153,71 @@ def check_sms_backend(app_configs=None, **kwargs):
             hint="Configure your SMS gateway's backend, or set SMS_BACKEND to "
             "None to send no SMS.",
             id="wagtail_selvhjelp.W010",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def check_client_address_behind_a_proxy(app_configs=None, **kwargs):
+    """Warn when the site sits behind a proxy but counts clients by its address.
+
+    ``SECURE_PROXY_SSL_HEADER`` says a proxy terminates TLS; then
+    ``REMOTE_ADDR`` is the proxy's address for everyone, so one client's
+    wrong passwords lock every user out and the form's hourly limit is
+    shared by the whole municipality.
+    """
+    if not getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        return []
+    if selvhjelp_settings.CLIENT_IP_META != "REMOTE_ADDR":
+        return []
+    return [
+        Warning(
+            "SECURE_PROXY_SSL_HEADER is set, so the site runs behind a proxy, "
+            "but the rate limits and the sign-in lockout count clients by "
+            "REMOTE_ADDR, which is then the proxy's address for everyone.",
+            hint="Set WAGTAIL_SELVHJELP['CLIENT_IP_META'] to the header your "
+            "proxy sets (e.g. 'HTTP_X_FORWARDED_FOR') and TRUSTED_PROXY_HOPS to "
+            "the number of proxies that append to it; silence this check if the "
+            "application server already puts the client's address in REMOTE_ADDR.",
+            id="wagtail_selvhjelp.W020",
+        )
+    ]
+
+
+@register(Tags.security)
+def check_trusted_proxy_hops(app_configs=None, **kwargs):
+    """Fail when ``TRUSTED_PROXY_HOPS`` is not a positive whole number."""
+    hops = selvhjelp_settings.TRUSTED_PROXY_HOPS
+    if isinstance(hops, int) and not isinstance(hops, bool) and hops >= 1:
+        return []
+    return [
+        Error(
+            f"WAGTAIL_SELVHJELP['TRUSTED_PROXY_HOPS'] is {hops!r}; it must be the "
+            "number (1 or more) of proxies that append to CLIENT_IP_META's list.",
+            id="wagtail_selvhjelp.E021",
+        )
+    ]
+
+
+#: Ends idle and long admin sessions of users who see personal data.
+SESSION_LIFETIME_MIDDLEWARE = (
+    "wagtail_selvhjelp.middleware.AdminSessionLifetimeMiddleware"
+)
+
+
+@register(Tags.security, deploy=True)
+def check_admin_session_lifetime(app_configs=None, **kwargs):
+    """Warn in production when admin sessions that open registrations never
+    end before Django's two-week session age."""
+    if settings.DEBUG or SESSION_LIFETIME_MIDDLEWARE in settings.MIDDLEWARE:
+        return []
+    return [
+        Warning(
+            "Admin sessions of users who see registrations last as long as "
+            "SESSION_COOKIE_AGE, with no idle timeout.",
+            hint=f"Add '{SESSION_LIFETIME_MIDDLEWARE}' to MIDDLEWARE after "
+            "MessageMiddleware (limits: WAGTAIL_SELVHJELP['ADMIN_SESSION_IDLE_MINUTES'] "
+            "and ['ADMIN_SESSION_MAX_HOURS']).",
+            id="wagtail_selvhjelp.W022",
         )
     ]

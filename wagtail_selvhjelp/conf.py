@@ -29,10 +29,16 @@ DEFAULTS = {
     "RATE_LIMIT_PER_HOUR": 10,
     # Cache alias that holds the rate-limit counters; share it between workers.
     "RATE_LIMIT_CACHE": "default",
-    # request.META key holding the client's address for the rate limit. Behind
-    # a proxy, use the header it sets, e.g. "HTTP_X_REAL_IP" (first address of
-    # a comma-separated list is used).
+    # request.META key holding the client's address for the rate limits and
+    # the admin's sign-in lockout. Behind a proxy, the header it sets, e.g.
+    # "HTTP_X_FORWARDED_FOR"; only the entries the trusted proxies appended
+    # are believed (see TRUSTED_PROXY_HOPS).
     "CLIENT_IP_META": "REMOTE_ADDR",
+    # How many proxies in front of the site append to CLIENT_IP_META's list:
+    # the client's address is the entry this many from the right (anything
+    # further left was sent by the client and may be forged). A list with
+    # fewer entries did not come through the proxies: REMOTE_ADDR counts.
+    "TRUSTED_PROXY_HOPS": 1,
     # Seconds a person needs at least to fill in the form; faster is a bot.
     "MINIMUM_FILL_SECONDS": 3,
     # Hours a rendered form stays valid (the signed timestamp's maximum age).
@@ -66,6 +72,9 @@ DEFAULTS = {
     # Months an archived starter's data (name, contact, courses, notes) is
     # kept before the purge deletes it; their assignments stay, anonymised.
     "RETENTION_ARCHIVED_STARTER_MONTHS": 12,
+    # Hours the stored result of one of the package's finished tasks is kept
+    # with django-tasks' database backend; the purge deletes older ones.
+    "TASK_RESULT_HOURS": 48,
     # Days the self-service link in the receipt e-mail stays valid.
     "SELF_SERVICE_LINK_DAYS": 180,
     # Self-service page views one client may make per hour.
@@ -84,6 +93,13 @@ DEFAULTS = {
     # Days a follow-up's one-time codes can be answered; the daily job then
     # deletes the unused ones.
     "FOLLOW_UP_ANSWER_DAYS": 30,
+    # Admin sessions of users who see registrations or groups (and of
+    # superusers) end after this many minutes without a request to the
+    # admin, and this many hours after they began, whatever happens in
+    # between; None turns either limit off. Needs
+    # wagtail_selvhjelp.middleware.AdminSessionLifetimeMiddleware.
+    "ADMIN_SESSION_IDLE_MINUTES": 30,
+    "ADMIN_SESSION_MAX_HOURS": 10,
     # Whether admin users must prove a second factor: None lets the system
     # check look for django-otp's middleware; True declares that the site
     # enforces it elsewhere (a municipality's single sign-on); False says it

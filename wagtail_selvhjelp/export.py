@@ -3,10 +3,16 @@
 A value someone typed into the public form must never run as a formula when
 a coordinator opens the file (CSV injection): in CSV, a cell starting with
 ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
-apostrophe; in XLSX every user-supplied value is written as a string cell
-(Wagtail's exporter already turns would-be formulas back into strings).
+apostrophe, and so does such a character after a comma, a semicolon or a
+line break inside the value, since a spreadsheet program with another list
+separator (Excel with Norwegian settings reads ``;``) or one that ignores the
+quotes splits the value there; every CSV cell is quoted
+(:data:`CSV_QUOTING`). In XLSX every user-supplied value is written as a
+string cell (Wagtail's exporter already turns would-be formulas back into
+strings).
 """
 
+import csv
 import re
 
 from django.utils.text import capfirst
@@ -17,9 +23,23 @@ from django.utils.translation import gettext_lazy as _
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: Quote every CSV cell, so a reader that honours quotes never splits one.
+CSV_QUOTING = csv.QUOTE_ALL
+
+#: A formula's first character after a place where some reader starts a new
+#: cell (a comma, a semicolon, a line break), spaces allowed in between.
+FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\r\n])(\s*[=+\-@])")
+
+
 def neutralise_csv(value):
-    """``value`` as text that no spreadsheet program runs as a formula."""
+    """``value`` as text that no spreadsheet program runs as a formula.
+
+    Whatever list separator the reader splits on: an apostrophe goes before
+    a formula character at the start and after every comma, semicolon or
+    line break.
+    """
     text = "" if value is None else str(value)
+    text = FORMULA_AFTER_SEPARATOR.sub(r"\1'\2", text)
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text

@@ -1,11 +1,16 @@
 """Filters for the admin listings, with choices cut to the user's pages."""
 
+import datetime
+
 import django_filters
+import django_filters.fields
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
 from .choices import GroupKind, GroupStatus, RegistrationStatus, StatisticDimension
+from .http import parse_id
 from .models import (
     GroupLifeStatistic,
     GroupRegistrationPage,
@@ -19,6 +24,64 @@ from .models import (
 from .models.page_scoped import coordinated_page_ids
 from .models.permissions import sees_all_pages_counts
 from .permissions import coordinated_pages
+
+
+#: The years a filter accepts: wide enough for any real registration, and
+#: far enough from the calendar's ends that no time zone shifts a bound out
+#: of it (year 1 in Oslo is year 0 in UTC, which Python has not).
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A model choice whose value must look like a database id.
+
+    Django's field hands any string to the database, and a number past the
+    database's integer (20 digits) makes the query fail, a server error,
+    instead of finding nothing; here it is the field's "not one of the
+    choices" error.
+    """
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if parse_id(str(value)) is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = IdChoiceField
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A whole year between :data:`FIRST_YEAR` and :data:`LAST_YEAR`."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", FIRST_YEAR)
+        kwargs.setdefault("max_value", LAST_YEAR)
+        super().__init__(*args, **kwargs)
+
+
+class BoundedDateRangeField(django_filters.fields.DateRangeField):
+    """A date range whose dates lie between :data:`FIRST_YEAR` and :data:`LAST_YEAR`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bounds = [
+            MinValueValidator(datetime.date(FIRST_YEAR, 1, 1)),
+            MaxValueValidator(datetime.date(LAST_YEAR, 12, 31)),
+        ]
+        for field in self.fields:
+            field.validators.extend(bounds)
+
+
+class BoundedDateRangeFilter(django_filters.DateFromToRangeFilter):
+    field_class = BoundedDateRangeField
 
 
 def user_pages(request):
@@ -41,21 +104,19 @@ def _user_choices(model):
     return queryset
 
 
-class PageChoiceField(forms.ModelChoiceField):
+class PageChoiceField(IdChoiceField):
     """A place, time slot or topic, named with its page (coordinators may have several)."""
 
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.page.title})"
 
 
-class PageChoiceFilter(django_filters.ModelChoiceFilter):
+class PageChoiceFilter(IdChoiceFilter):
     field_class = PageChoiceField
 
 
 class RegistrationFilterSet(WagtailFilterSet):
-    page = django_filters.ModelChoiceFilter(
-        label=_("Registration page"), queryset=user_pages
-    )
+    page = IdChoiceFilter(label=_("Registration page"), queryset=user_pages)
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=RegistrationStatus.choices
     )
@@ -71,7 +132,7 @@ class RegistrationFilterSet(WagtailFilterSet):
     group_kind = django_filters.ChoiceFilter(
         label=_("Group wanted"), choices=GroupKind.choices
     )
-    created_at = django_filters.DateFromToRangeFilter(
+    created_at = BoundedDateRangeFilter(
         label=_("Registered between"), widget=DateRangePickerWidget
     )
     possible_duplicate = django_filters.BooleanFilter(label=_("Possible duplicate"))
@@ -82,9 +143,7 @@ class RegistrationFilterSet(WagtailFilterSet):
 
 
 class SelfHelpGroupFilterSet(WagtailFilterSet):
-    page = django_filters.ModelChoiceFilter(
-        label=_("Registration page"), queryset=user_pages
-    )
+    page = IdChoiceFilter(label=_("Registration page"), queryset=user_pages)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=GroupStatus.choices)
 
     class Meta:
@@ -101,7 +160,7 @@ class StatisticFilterSet(WagtailFilterSet):
         choices=StatisticDimension.choices,
         empty_label=_("All registrations"),
     )
-    year = django_filters.NumberFilter(
+    year = YearFilter(
         field_name="month", lookup_expr="year", label=_("Year registered")
     )
 

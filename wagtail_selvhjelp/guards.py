@@ -13,7 +13,7 @@ Four small defences, each usable and tested on its own:
   technology that bots fill in.
 * :class:`RateLimit`: at most ``RATE_LIMIT_PER_HOUR`` submissions (or a
   limit of its own) per client and scope per hour, counted in a shared cache
-  under a hash of the client's address (the cache holds no IP address);
+  under an HMAC of scope and address (the cache holds neither);
   :func:`client_address` is the address it counts by.
 
 HTTP helpers that defend nothing (``private_response``, ``parse_id``, the
@@ -25,12 +25,13 @@ Django's cache, and imports no model, so the page mixin and any view can
 use it.
 """
 
-import hashlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.cache import caches
+from django.utils.crypto import salted_hmac
 
 from .conf import selvhjelp_settings
 from .tokens import SignedLink
@@ -86,9 +87,44 @@ def honeypot_filled(data, field_name):
 
 
 def client_address(request):
-    """The client's address, from ``CLIENT_IP_META`` (first of a list)."""
-    value = request.META.get(selvhjelp_settings.CLIENT_IP_META, "") or ""
-    return value.split(",")[0].strip()
+    """The client's address, as the trusted proxies in front of the site saw it.
+
+    ``REMOTE_ADDR`` unless ``CLIENT_IP_META`` names a proxy's header. From a
+    header such as ``X-Forwarded-For`` (``client, proxy1, proxy2``), where
+    each proxy appends the address it was reached from, only the entry
+    ``TRUSTED_PROXY_HOPS`` from the right is believed: the entries left of
+    it are whatever the client sent. A header with fewer entries, or an
+    entry that is no IP address, did not come through the proxies, and the
+    peer's ``REMOTE_ADDR`` counts. The rate limits and the admin's sign-in
+    lockout (``AXES_CLIENT_IP_CALLABLE``) both count by this address.
+    """
+    remote = _ip_or_empty(request.META.get("REMOTE_ADDR"))
+    header = selvhjelp_settings.CLIENT_IP_META
+    if header == "REMOTE_ADDR":
+        return remote
+    hops = selvhjelp_settings.TRUSTED_PROXY_HOPS
+    if not isinstance(hops, int) or hops < 1:  # E021; never trust entries[0]
+        return remote
+    entries = [
+        entry.strip()
+        for entry in (request.META.get(header) or "").split(",")
+        if entry.strip()
+    ]
+    if len(entries) < hops:
+        return remote
+    return _ip_or_empty(entries[-hops]) or remote
+
+
+def _ip_or_empty(value):
+    """``value`` as a normalised IP address, or "" when it is none."""
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return ""
+
+
+#: Separates the rate limit's HMAC from every other use of SECRET_KEY.
+RATE_LIMIT_KEY_SALT = "wagtail_selvhjelp.guards.RateLimit"
 
 
 class RateLimit:
@@ -118,11 +154,18 @@ class RateLimit:
         return caches[selvhjelp_settings.RATE_LIMIT_CACHE]
 
     def key(self, request):
-        # Hash the address: the cache should not hold IP addresses either.
-        digest = hashlib.sha256(
-            f"{self.scope}:{client_address(request)}".encode()
+        """The counter's key: an HMAC of scope and address, keyed with SECRET_KEY.
+
+        Neither the address nor the scope (which would tell that the
+        address opened a self-service page) is kept in clear, and without
+        the secret nobody can hash the 2**32 IPv4 addresses to find one.
+        """
+        digest = salted_hmac(
+            RATE_LIMIT_KEY_SALT,
+            f"{self.scope}:{client_address(request)}",
+            algorithm="sha256",
         ).hexdigest()[:32]
-        return f"wagtail_selvhjelp:registration-rate:{digest}"
+        return f"wagtail_selvhjelp:rate:{digest}"
 
     def is_exceeded(self, request):
         """Whether this client has used up its submissions for the hour."""

@@ -11,8 +11,11 @@ deletes them on time and for real, and lets a municipality show that it does:
   later without an answer; a member's data goes ``after_group_months`` after
   their group ended or they left it; an archived starter goes
   ``RETENTION_ARCHIVED_STARTER_MONTHS`` after archiving (their assignments
-  stay, without them); matching runs go after ``closed_days``; rate-limit counters whose hour is over go
-  too. Each of those rules but the last is a :class:`RetentionRule` in
+  stay, without them); matching runs go after ``closed_days``; rate-limit
+  counters whose hour is over go too, and, with django-tasks' database
+  backend, the stored results of the package's finished tasks after
+  ``TASK_RESULT_HOURS`` (:func:`delete_task_results`).
+  Each of those rules but the last two is a :class:`RetentionRule` in
   ``RETENTION_RULES``, which the purge, its dry run, the management command
   and the overview loop over. Each run is a :class:`PurgeRun` with counts (one
   per rule) and a log entry with the same counts, never a name.
@@ -42,7 +45,12 @@ from wagtail.log_actions import log
 from wagtail.models import Page
 
 from . import audit
-from .choices import ACTIVE_STATUSES, Outcome, RegistrationStatus, StarterStatus
+from .choices import (
+    ACTIVE_STATUSES,
+    Outcome,
+    RegistrationStatus,
+    StarterStatus,
+)
 from .conf import selvhjelp_settings
 from .fields import EncryptedTextField
 from .models import (
@@ -287,9 +295,38 @@ def purge(*, now=None, dry_run=False):
                 totals[rule.name] += rule.apply(rule.due(page, now, retention), now)
     if not dry_run:
         DatabaseRateLimit.delete_expired()
+        delete_task_results(now)
         run = PurgeRun.objects.create(ran_at=now, counts=totals)
         log(run, audit.PURGE.code, data=totals)
     return totals
+
+
+#: The app label of django-tasks' database backend, the same for
+#: ``django_tasks.backends.database`` (0.7, 0.8) and ``django_tasks_db``.
+TASK_RESULTS_APP = "django_tasks_database"
+
+
+def delete_task_results(now=None):
+    """Delete the package's finished task results older than ``TASK_RESULT_HOURS``.
+
+    A stored result holds the task's name (which tells that someone
+    registered for a self-help group) and a registration's id: nothing to
+    keep once the task is done. Only this package's tasks are touched, and
+    only finished ones; without the database backend there is nothing to do.
+    Returns how many were deleted.
+    """
+    if not apps.is_installed("django_tasks.backends.database") and not (
+        apps.is_installed("django_tasks_db")
+    ):
+        return 0
+    model = apps.get_model(TASK_RESULTS_APP, "DBTaskResult")
+    cutoff = (now or timezone.now()) - timedelta(
+        hours=selvhjelp_settings.TASK_RESULT_HOURS
+    )
+    return model.objects.filter(
+        task_path__startswith=f"{__package__}.tasks.",
+        finished_at__lt=cutoff,
+    ).delete()[0]
 
 
 def purge_counts(run):

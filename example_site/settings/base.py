@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "example_site.admin_security.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Admin sessions that open personal data end after 30 idle minutes and
+    # 10 hours (WAGTAIL_SELVHJELP["ADMIN_SESSION_IDLE_MINUTES"] / ["_MAX_HOURS"]).
+    "wagtail_selvhjelp.middleware.AdminSessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: turns a lockout into its own response.
@@ -202,7 +205,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin_security/locked_out.html"
 # The client's address as the registration form's rate limit reads it
-# (WAGTAIL_SELVHJELP["CLIENT_IP_META"] behind a proxy).
+# (behind a proxy: WAGTAIL_SELVHJELP["CLIENT_IP_META"] and
+# ["TRUSTED_PROXY_HOPS"], which production.py reads from the environment).
 AXES_CLIENT_IP_CALLABLE = "wagtail_selvhjelp.guards.client_address"
 # Failed attempts are kept (the lockout needs them); successful sign-ins
 # are not logged by axes.

@@ -7,6 +7,7 @@ comma separated, newest first), ``ALLOWED_HOSTS`` (comma separated) and
 ``DEFAULT_FROM_EMAIL``. Video embeds: ``CSP_EMBED_ORIGINS`` (see base.py).
 Static files: ``STATIC_ROOT`` (where ``collectstatic`` writes them; run it on
 every deploy, see docs/compression.md).
+Behind the proxy: ``CLIENT_IP_HEADER`` and ``TRUSTED_PROXY_HOPS`` (below).
 
 Admin users with access to registrations or groups must prove a second
 factor; a site whose single sign-on already does that turns it off in
@@ -75,6 +76,12 @@ MIDDLEWARE = [
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The header in which the proxy passes on the client's address (for example
+# CLIENT_IP_HEADER=X-Forwarded-For) and how many proxies append to it
+# (TRUSTED_PROXY_HOPS, default 1): the rate limits and the sign-in lockout
+# count clients by it. Unset, every client has the proxy's address and
+# check --deploy warns (wagtail_selvhjelp.W020).
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip()
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "true") == "true"
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -89,6 +96,13 @@ WAGTAIL_SELVHJELP = {
     **WAGTAIL_SELVHJELP,  # noqa: F405
     "SECOND_FACTOR_ENFORCED": ADMIN_REQUIRE_SECOND_FACTOR,
 }
+if CLIENT_IP_HEADER:
+    WAGTAIL_SELVHJELP["CLIENT_IP_META"] = "HTTP_" + CLIENT_IP_HEADER.upper().replace(
+        "-", "_"
+    )
+    WAGTAIL_SELVHJELP["TRUSTED_PROXY_HOPS"] = int(
+        os.environ.get("TRUSTED_PROXY_HOPS", "1")
+    )
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

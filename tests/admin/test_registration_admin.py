@@ -64,6 +64,26 @@ def test_csv_export_neutralises_formulas_and_keeps_phones(
     assert "'@SUM(1+1)" not in row and "@SUM(1+1)" not in " ".join(row)
 
 
+@pytest.mark.parametrize(
+    "name", ["Kari;=1+2;", "Kari,=1+2,", "Kari; +47 1\n@SUM(1)", "Kari;\t-3"]
+)
+def test_no_formula_forms_whatever_separator_the_reader_uses(
+    client, coordinator_a, page_a, name
+):
+    RegistrationFactory(page=page_a, name=name)
+    client.force_login(coordinator_a)
+    text = b"".join(export(client, "csv").streaming_content).decode("utf-8")
+    header = text.splitlines()[0]
+    assert header.startswith('"') and header.endswith('"') and '"Kari' in text
+    for delimiter in (",", ";"):
+        for quoting in (csv.QUOTE_MINIMAL, csv.QUOTE_NONE):
+            reader = csv.reader(io.StringIO(text), delimiter=delimiter, quoting=quoting)
+            cells = [cell.strip(' "') for row in reader for cell in row]
+            assert not [cell for cell in cells if cell and cell[0] in "=+-@\t"], cells
+    values = list(csv.reader(io.StringIO(text)))[1]
+    assert any("Kari" in value and "'" in value for value in values)
+
+
 def test_xlsx_export_writes_text_never_formulas(client, coordinator_a, hostile):
     user = grant(coordinator_a, "export_registration_answers")
     client.force_login(user)

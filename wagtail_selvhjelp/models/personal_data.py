@@ -16,11 +16,13 @@ download): names instead of ids where the name is not another person's,
 ISO dates, and never another registrant's data.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from wagtail.models import ModelLogEntry
 
+from ..fields import EncryptedTextField
 from .groups import AvoidPair, GroupMembership
 from .messages import OutgoingMessage
 from .starters import GroupStarter, StarterCourse
@@ -88,6 +90,15 @@ def registration_data(registration):
         "time_slots": [slot.name for slot in registration.time_slots.all()],
         "topics": [topic.name for topic in registration.topics.all()],
         "consent_text": registration.consent_text.text,
+        # Where others wrote about the person: the place, never their text.
+        "mentioned_in": [
+            {
+                "registration": mention.registration_id,
+                "field": mention.field_name,
+                "matched": list(mention.matched),
+            }
+            for mention in mentions_of(registration)
+        ],
     }
 
 
@@ -231,3 +242,79 @@ def starter_assignment_data(starter):
             for assignment in assignments
         ]
     }
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Another registration's free text or note that names the person."""
+
+    registration_id: int
+    field_name: str
+    label: str
+    #: What matched: "name", "email", "phone".
+    matched: tuple
+
+
+#: A run of digits as people write phone numbers: "913 77 731", "+47 913-77-731".
+PHONE_LIKE = re.compile(r"\+?\d[\d\s.\-()]{5,}\d")
+
+
+def _phone_tail(value):
+    """The last eight digits (a Norwegian number without its country code)."""
+    digits = re.sub(r"\D", "", value or "")
+    return digits[-8:] if len(digits) >= 8 else None
+
+
+def _matches(text, registration):
+    """What of ``registration``'s name, e-mail and phone ``text`` holds."""
+    folded = " ".join(text.split()).casefold()
+    matched = []
+    name = " ".join((registration.name or "").split()).casefold()
+    if name and name in folded:
+        matched.append("name")
+    if registration.email and registration.email.casefold() in folded:
+        matched.append("email")
+    tail = _phone_tail(registration.phone)
+    if tail and any(_phone_tail(run) == tail for run in PHONE_LIKE.findall(text)):
+        matched.append("phone")
+    return tuple(matched)
+
+
+def mentions_of(registration):
+    """Free texts and coordinator notes of the page's other registrations
+    that name the person behind ``registration`` (name, e-mail or phone).
+
+    Encrypted fields cannot be searched in the database, so the page's
+    texts are decrypted in memory here, for the erase page and the
+    person's data export; nothing is stored. A site's subclass's encrypted
+    fields are read too.
+    """
+    from . import AbstractGroupRegistrationPage, Registration
+
+    page = registration.page.specific
+    model = Registration
+    if isinstance(page, AbstractGroupRegistrationPage):
+        model = page.get_registration_model()
+    encrypted = [
+        model_field
+        for model_field in model._meta.concrete_fields
+        if isinstance(model_field, EncryptedTextField)
+    ]
+    others = model.objects.filter(page_id=registration.page_id).exclude(
+        pk=registration.pk
+    )
+    found = []
+    for other in others.order_by("pk"):
+        for model_field in encrypted:
+            text = model_field.value_from_object(other) or ""
+            matched = _matches(text, registration) if text else ()
+            if matched:
+                found.append(
+                    Mention(
+                        other.pk,
+                        model_field.name,
+                        str(model_field.verbose_name),
+                        matched,
+                    )
+                )
+    return found

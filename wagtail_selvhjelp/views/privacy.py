@@ -23,6 +23,7 @@ from .. import audit, privacy
 from ..choices import ACTIVE_STATUSES
 from ..models.actions import ConfirmWaiting, DeleteRegistration, Erase
 from ..models.permissions import registration_permission_policy
+from ..models.personal_data import mentions_of
 from .scoping import ScopedDeleteView
 
 
@@ -89,6 +90,8 @@ class EraseView(RegistrationObjectMixin, WagtailAdminTemplateMixin, TemplateView
         context = super().get_context_data(**kwargs)
         context["registration"] = self.registration
         context["memberships"] = self.registration.memberships.count()
+        context["mentions"] = mentions_of(self.registration)
+        context["inspect_url_name"] = self.inspect_url_name
         context["inspect_url"] = reverse(
             self.inspect_url_name, args=[self.registration.pk]
         )

@@ -1,5 +1,6 @@
 """Admin views for registrations, used by ``RegistrationViewSet``."""
 
+import csv
 import re
 
 from django.contrib import messages
@@ -24,6 +25,7 @@ from wagtail.admin.ui.tables import (
     TitleColumn,
 )
 from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.mixins import Echo
 from wagtail.admin.widgets import Button
 from wagtail.log_actions import log
 
@@ -156,6 +158,17 @@ class RegistrationIndexView(ScopedIndexView):
                 cell.data_type = "s"
             yield cell
 
+    def stream_csv(self, queryset):
+        # Wagtail's, with every cell quoted (see wagtail_selvhjelp.export).
+        writer = csv.DictWriter(
+            Echo(), fieldnames=self.list_export, quoting=export.CSV_QUOTING
+        )
+        yield writer.writerow(
+            {field: self.get_heading(queryset, field) for field in self.list_export}
+        )
+        for item in queryset:
+            yield self.write_csv_row(writer, self.to_row_dict(item))
+
     def get_list_export(self):
         if not self.can_export:
             return []
@@ -164,7 +177,30 @@ class RegistrationIndexView(ScopedIndexView):
     def get(self, request, *args, **kwargs):
         if self.is_export and not self.can_export:
             return permission_denied(request)
+        if self.is_export and self.filters_are_invalid():
+            # An invalid filter would be ignored, and the file would hold
+            # every registration the user sees while the log read "filtered".
+            messages.error(
+                request,
+                gettext("The listing's filters are not valid; nothing was exported."),
+            )
+            return self.redirect_to_listing(without="export")
         return super().get(request, *args, **kwargs)
+
+    def filters_are_invalid(self):
+        """Whether the query string holds a filter value the filters refuse."""
+        return self.filters is not None and not self.filters.is_valid()
+
+    def redirect_to_listing(self, *, without):
+        """Back to the listing with the same query string, less ``without``."""
+        params = self.request.GET.copy()
+        params.pop(without, None)
+        url = reverse(self.index_url_name)
+        query = params.urlencode()
+        # Unless the address would be too long to redirect to.
+        if query and len(url) + len(query) < 4000:
+            url += "?" + query
+        return redirect(url)
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         self.log_export(queryset, spreadsheet_format)
@@ -233,6 +269,12 @@ class RegistrationBulkStatusView(RegistrationIndexView):
         return ""
 
     def get(self, request, *args, **kwargs):
+        if self.filters_are_invalid():
+            messages.error(
+                request,
+                gettext("The listing's filters are not valid; nothing was changed."),
+            )
+            return self.redirect_to_listing(without=None)
         self.object_list = self.get_queryset()
         context = self.get_context_data()
         return self.render_to_response(context)
@@ -252,7 +294,7 @@ class RegistrationBulkStatusView(RegistrationIndexView):
         if status not in RegistrationStatus.values:
             messages.error(request, gettext("Choose a status."))
             return self.get(request, *args, **kwargs)
-        if self.filters is not None and not self.filters.is_valid():
+        if self.filters_are_invalid():
             # An invalid filter would be ignored, and "these" would widen to
             # every registration the user sees.
             messages.error(
@@ -272,13 +314,8 @@ class RegistrationBulkStatusView(RegistrationIndexView):
             )
             % {"count": changed},
         )
-        url = reverse(self.index_url_name)
-        query = request.GET.urlencode()
-        # Back to the same filtered listing, unless the address would be too
-        # long to redirect to.
-        if query and len(url) + len(query) < 4000:
-            url += "?" + query
-        return redirect(url)
+        # Back to the same filtered listing.
+        return self.redirect_to_listing(without=None)
 
     @cached_property
     def header_more_buttons(self):
