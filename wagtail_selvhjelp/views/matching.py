@@ -60,6 +60,9 @@ class MatchingIndexView(
     page_title = _("Put groups together")
     header_icon = "group"
 
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["rows"] = page_overview(coordinated_pages(self.request.user))

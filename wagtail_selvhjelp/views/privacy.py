@@ -12,6 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
@@ -21,6 +22,7 @@ from wagtail.log_actions import log
 
 from .. import audit, privacy
 from ..choices import ACTIVE_STATUSES
+from ..models import Registration
 from ..models.actions import ConfirmWaiting, DeleteRegistration, Erase
 from ..models.permissions import registration_permission_policy
 from .scoping import ScopedDeleteView
@@ -84,6 +86,19 @@ class EraseView(RegistrationObjectMixin, WagtailAdminTemplateMixin, TemplateView
 
     def get_page_subtitle(self):
         return str(self.registration)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {
+                "url": reverse(self.index_url_name),
+                "label": capfirst(Registration._meta.verbose_name_plural),
+            },
+            {
+                "url": reverse(self.inspect_url_name, args=[self.registration.pk]),
+                "label": str(self.registration),
+            },
+            {"url": "", "label": self.get_page_title()},
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
