@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.ui.tables import (
-    BooleanColumn,
     Column,
+    StatusFlagColumn,
     StatusTagColumn,
     TitleColumn,
 )
@@ -81,6 +81,7 @@ class RegistrationIndexView(ScopedIndexView):
                 "__str__",
                 label=_("Registration"),
                 get_url=self.get_inspect_url,
+                classname="selvhjelp-whole-words",
             ),
             Column("page", label=_("Registration page"), accessor="page.title"),
             # A date, not "3 days ago": the next column says how long they waited.
@@ -117,7 +118,13 @@ class RegistrationIndexView(ScopedIndexView):
                     in (RegistrationStatus.NEW, RegistrationStatus.WAITING)
                 ),
             ),
-            BooleanColumn("possible_duplicate", label=_("Possible duplicate")),
+            # A marker in words where it is true, nothing where it is not: a
+            # cross on every other row said "False" to screen readers.
+            StatusFlagColumn(
+                "possible_duplicate",
+                label=_("Possible duplicate"),
+                true_label=_("Possible duplicate"),
+            ),
         ]
 
     # Export: its own permission; answers only with a second one.
