@@ -103,7 +103,9 @@ class EraseView(RegistrationObjectMixin, WagtailAdminTemplateMixin, TemplateView
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["registration"] = self.registration
-        context["memberships"] = self.registration.memberships.count()
+        context["group_count"] = (
+            self.registration.memberships.values("group").distinct().count()
+        )
         context["inspect_url"] = reverse(
             self.inspect_url_name, args=[self.registration.pk]
         )
