@@ -90,6 +90,9 @@ class CoordinatorReason(models.TextChoices):
 
     LEFT_OUT = "left_out", _("Left out")
     DROPPED = "dropped", _("Proposal dropped")
+    #: Every place or every time slot the person chose is archived: they are
+    #: not given to the engine (an editor's hand, not the coordinator's).
+    ARCHIVED = "archived", _("Only archived choices")
 
 
 class Outcome(models.TextChoices):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from wagtail.log_actions import log
 
 from . import adapters, audit
-from .choices import GroupStatus
+from .choices import CoordinatorReason, GroupStatus
 from .matching import MatchResult, check_proposal, propose_groups
 from .models import SelfHelpGroup
 from .models.actions import Action, PlaceMembers
@@ -51,15 +51,18 @@ def run_engine(run, *, today=None):
     proposal = run.get_proposal()
     kept = proposal.kept_groups
     fixed = {member for group in kept for member in group.members}
+    stranded = set()
     candidates, rules, open_groups = adapters.matching_input(
-        page, exclude=set(proposal.excluded) | fixed, today=today
+        page, exclude=set(proposal.excluded) | fixed, today=today, stranded=stranded
     )
     kept_open = {group.open_group for group in kept if group.open_group}
     open_groups = [group for group in open_groups if group.id not in kept_open]
     # Someone kept in a proposal cannot be avoided by a fresh candidate's
     # group either: the engine only knows the candidates it is given.
     result = propose_groups(candidates, rules=rules, open_groups=open_groups)
-    run.set_proposal(proposal.renewed(result, candidates=len(candidates)))
+    renewed = proposal.renewed(result, candidates=len(candidates))
+    renewed.set_aside(stranded, CoordinatorReason.ARCHIVED)
+    run.set_proposal(renewed)
     run.save()
     return run
 
@@ -141,6 +144,16 @@ def create_groups(run, indices, *, user=None, today=None):
     )
 
 
+def _archived(page, proposed):
+    """Whether the proposal's place, time slot or topic is archived now."""
+    choices = [(page.places, proposed.place), (page.time_slots, proposed.slot)]
+    if proposed.topic:
+        choices.append((page.topics, proposed.topic))
+    return any(
+        manager.filter(pk=int(key), archived=True).exists() for manager, key in choices
+    )
+
+
 def _check_and_create(page, rules, names, proposed, action):
     """The new or filled group; raises :class:`ProposalRefused` if it no longer holds."""
     members = list(proposed.members)
@@ -159,6 +172,13 @@ def _check_and_create(page, rules, names, proposed, action):
                     gettext(
                         "Someone in this proposal was placed in another group, "
                         "withdrew or was deleted meanwhile. Run the proposal again."
+                    )
+                )
+            if _archived(page, proposed):
+                raise ProposalRefused(
+                    gettext(
+                        "The place, time slot or topic of this proposal was "
+                        "archived meanwhile. Run the proposal again."
                     )
                 )
             open_groups = []

@@ -287,9 +287,17 @@ def _dropped(params: Mapping[str, Any]) -> str:
     return gettext("You dropped their proposal; run again to propose them anew.")
 
 
+def _archived(params: Mapping[str, Any]) -> str:
+    return gettext(
+        "Every place or every time slot they chose is archived. Ask them what "
+        "suits them now and change their registration."
+    )
+
+
 COORDINATOR_RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     CoordinatorReason.LEFT_OUT: _left_out,
     CoordinatorReason.DROPPED: _dropped,
+    CoordinatorReason.ARCHIVED: _archived,
 }
 """Every code of the coordinator's own edits, mapped to its renderer."""
 

@@ -189,6 +189,11 @@ class Proposal:
             excluded=list(self.excluded),
         )
 
+    def set_aside(self, people, code: CoordinatorReason) -> None:
+        """Record ``people``, whom the engine was not given, as unplaced for ``code``."""
+        for person in people:
+            self.unplaced[person] = _by_coordinator(code)
+
     # -- the coordinator's edits -------------------------------------------
 
     def leave_out(self, index: int, person: int) -> bool:
