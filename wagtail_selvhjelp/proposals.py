@@ -31,6 +31,7 @@ from .models.candidates import (
     rules_for,
 )
 from .models.permissions import matching_run_permission_policy
+from .reason_texts import describe_group
 
 
 class ProposalRefused(Exception):
@@ -74,9 +75,9 @@ class CreateOutcome:
 
 
 def _name_for(names, group):
-    parts = [names.place(group.place), names.slot(group.slot)]
-    parts.append(names.topic(group.topic) or gettext("mixed"))
-    return ", ".join(parts)[:100]
+    return describe_group(
+        names.place(group.place), names.slot(group.slot), names.topic(group.topic)
+    )[:100]
 
 
 class CreateGroups(Action):
@@ -121,6 +122,7 @@ class CreateGroups(Action):
                 outcome.created.append(group)
                 created.append(index)
         proposal.remove_created(created)
+        proposal.created.extend(group.pk for group in outcome.created)
         run.set_proposal(proposal)
         run.save()
         if outcome.created:

@@ -90,6 +90,22 @@ def describe_shape(
             "slot": slot,
             "topic": topic,
         }
+    return _for_gender(text, gender)
+
+
+def describe_group(
+    place: str, slot: str, topic: str | None = None, gender: str | None = None
+) -> str:
+    """A group in a few words, for a heading or a new group's name, e.g.
+    ``Gol, weekday evening, anxiety, for women only`` or ``Gol, evening, mixed``.
+
+    ``topic=None`` is a mixed group and ``gender=None`` a group open to every
+    gender, as in :func:`describe_shape`.
+    """
+    return _for_gender(", ".join([place, slot, topic or gettext("mixed")]), gender)
+
+
+def _for_gender(text: str, gender: str | None) -> str:
     if gender is None:
         return text
     template = _gender_phrases().get(gender)

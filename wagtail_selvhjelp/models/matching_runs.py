@@ -113,6 +113,8 @@ class Proposal:
     to why; ``upper_bound`` and ``candidates`` are counts for the summary.
     ``excluded`` are the people the coordinator left out: unlike the rest it
     outlives running again, and it is stored in the run's own column.
+    ``created`` holds the ids of the groups created from the run, so the page
+    can say what became of the proposals that left it.
 
     The edits change the proposal in place and return whether they changed
     anything, so a caller saves only real changes; none of them raises on an
@@ -124,6 +126,7 @@ class Proposal:
     upper_bound: int = 0
     candidates: int = 0
     excluded: list[int] = field(default_factory=list)
+    created: list[int] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None, excluded=()) -> Proposal:
@@ -137,6 +140,7 @@ class Proposal:
             upper_bound=data.get("upper_bound", 0),
             candidates=data.get("candidates", 0),
             excluded=list(excluded),
+            created=list(data.get("created", [])),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -148,6 +152,7 @@ class Proposal:
             },
             "upper_bound": self.upper_bound,
             "candidates": self.candidates,
+            "created": list(self.created),
         }
 
     # -- reading ------------------------------------------------------------
@@ -187,6 +192,7 @@ class Proposal:
             upper_bound=result.upper_bound + len(fixed),
             candidates=candidates + len(fixed),
             excluded=list(self.excluded),
+            created=list(self.created),
         )
 
     def set_aside(self, people, code: CoordinatorReason) -> None:

@@ -27,7 +27,7 @@ from ..models.permissions import (
     registration_permission_policy,
 )
 from ..permissions import coordinated_pages
-from ..reason_texts import describe_reason, describe_shape
+from ..reason_texts import describe_group, describe_reason
 
 
 def may_match(user):
@@ -168,12 +168,21 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
         names = adapters.ChoiceNames.for_page(page)
         people = Registration.objects.in_bulk(proposal.placed | set(proposal.unplaced))
         cards = self.get_cards(proposal, people, names)
+        # Only cards that can be created count: a card left too small cannot.
+        creatable = [card for card in cards if not card["problems"]]
         context.update(
             {
                 "run": self.run,
                 "cards": cards,
+                "creatable": len(creatable),
+                "created_groups": list(
+                    SelfHelpGroup.objects.filter(pk__in=proposal.created).order_by("pk")
+                ),
+                "still_waiting": Registration.objects.waiting()
+                .filter(page_id=page.pk)
+                .count(),
                 "unplaced": self.get_unplaced(proposal, people, names),
-                "placed": sum(len(card["members"]) for card in cards),
+                "placed": sum(len(card["members"]) for card in creatable),
                 "upper_bound": proposal.upper_bound,
                 "candidates": proposal.candidates,
                 "action_url": self.url("run", self.run.pk),
@@ -207,7 +216,7 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
             cards.append(
                 {
                     "index": index,
-                    "title": describe_shape(
+                    "heading": describe_group(
                         names.place(group.place),
                         names.slot(group.slot),
                         names.topic(group.topic),
