@@ -32,6 +32,7 @@ STORED = {
     "upper_bound": 7,
     "candidates": 8,
     "created": [11],
+    "dropped": [group([12, 13], place="3")],
 }
 
 

@@ -300,7 +300,10 @@ def _left_out(params: Mapping[str, Any]) -> str:
 
 
 def _dropped(params: Mapping[str, Any]) -> str:
-    return gettext("You dropped their proposal; run again to propose them anew.")
+    return gettext(
+        "You dropped their proposal; running again proposes them in other "
+        "groups, never in that one, unless you undo the drop."
+    )
 
 
 def _archived(params: Mapping[str, Any]) -> str:

@@ -182,6 +182,7 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
                 .filter(page_id=page.pk)
                 .count(),
                 "unplaced": self.get_unplaced(proposal, people, names),
+                "dropped": self.get_dropped(proposal, names),
                 "placed": sum(len(card["members"]) for card in creatable),
                 "upper_bound": proposal.upper_bound,
                 "candidates": proposal.candidates,
@@ -230,6 +231,25 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
                 }
             )
         return cards
+
+    def get_dropped(self, proposal, names):
+        """The proposals the coordinator dropped, to undo."""
+        people = Registration.objects.in_bulk(
+            {pk for group in proposal.dropped for pk in group.members}
+        )
+        return [
+            {
+                "index": index,
+                "heading": describe_group(
+                    names.place(group.place),
+                    names.slot(group.slot),
+                    names.topic(group.topic),
+                    group.gender,
+                ),
+                "members": [people[pk] for pk in group.members if pk in people],
+            }
+            for index, group in enumerate(proposal.dropped)
+        ]
 
     def get_unplaced(self, proposal, people, names):
         """Everyone not in a group who still exists, longest waiting first."""
@@ -282,6 +302,8 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
             changed = proposal.exclude(person)
         elif action == "include":
             changed = proposal.include(person)
+        elif action == "undrop" and index is not None:
+            changed = proposal.undrop(index)
         else:
             changed = False
             messages.error(
