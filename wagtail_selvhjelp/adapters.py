@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from .choices import GroupStatus
+from .choices import GroupStatus, RegistrationStatus
 from .matching import UnplacedReason
 from .models import (
     GroupMembership,
@@ -169,18 +169,26 @@ def candidates_from(
     return candidates
 
 
-def matching_input(page, *, exclude=(), today=None, stranded=None):
+def matching_input(page, *, exclude=(), today=None, stranded=None, new=None):
     """``(candidates, rules, open_groups)`` for a page's waiting registrations.
 
     ``exclude`` holds registration ids the coordinator left out of the run.
     Archived choices are never proposed: the ids of people who chose only
-    archived places or time slots go to the ``stranded`` set if given.
+    archived places or time slots go to the ``stranded`` set if given. On a
+    page that proposes only people contacted, those with the status "new"
+    are no candidates either; their ids go to the ``new`` set if given.
     Everything is loaded in a constant number of queries.
     """
     open_groups = open_groups_for(page)
     members = {member for group in open_groups for member in group.member_ids}
+    registrations = waiting_registrations(page).exclude(pk__in=list(exclude))
+    if not page.propose_new_registrations:
+        not_contacted = registrations.filter(status=RegistrationStatus.NEW)
+        if new is not None:
+            new.update(not_contacted.values_list("pk", flat=True))
+        registrations = registrations.exclude(status=RegistrationStatus.NEW)
     candidates = candidates_from(
-        waiting_registrations(page).exclude(pk__in=list(exclude)),
+        registrations,
         extra_known=members,
         today=today,
         active_only=True,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from wagtail.log_actions import log
 
 from . import adapters, audit
-from .choices import CoordinatorReason, GroupStatus
+from .choices import CoordinatorReason, GroupStatus, NotReady, RegistrationStatus
 from .matching import MatchResult, check_proposal, propose_groups
 from .models import SelfHelpGroup
 from .models.actions import Action, PlaceMembers
@@ -52,9 +52,13 @@ def run_engine(run, *, today=None):
     proposal = run.get_proposal()
     kept = proposal.kept_groups
     fixed = {member for group in kept for member in group.members}
-    stranded = set()
+    stranded, new = set(), set()
     candidates, rules, open_groups = adapters.matching_input(
-        page, exclude=set(proposal.excluded) | fixed, today=today, stranded=stranded
+        page,
+        exclude=set(proposal.excluded) | fixed,
+        today=today,
+        stranded=stranded,
+        new=new,
     )
     kept_open = {group.open_group for group in kept if group.open_group}
     open_groups = [group for group in open_groups if group.id not in kept_open]
@@ -63,9 +67,31 @@ def run_engine(run, *, today=None):
     result = propose_groups(candidates, rules=rules, open_groups=open_groups)
     renewed = proposal.renewed(result, candidates=len(candidates))
     renewed.set_aside(stranded, CoordinatorReason.ARCHIVED)
+    renewed.set_aside(new, CoordinatorReason.NOT_CONTACTED)
     run.set_proposal(renewed)
     run.save()
     return run
+
+
+def not_ready(registrations):
+    """{registration id: [:class:`NotReady` codes]} for ``registrations``.
+
+    Warnings, not rules: someone not contacted yet, someone who has not
+    answered whether they still want a group, someone whose "should not be
+    grouped with" text has no avoid link. One query for the avoid links.
+    """
+    linked = avoid_map([registration.pk for registration in registrations])
+    warnings = {}
+    for registration in registrations:
+        codes = []
+        if registration.status == RegistrationStatus.NEW:
+            codes.append(NotReady.NEW)
+        if registration.reconfirmation_requested_at is not None:
+            codes.append(NotReady.UNANSWERED)
+        if registration.avoid_text.strip() and registration.pk not in linked:
+            codes.append(NotReady.AVOID_UNLINKED)
+        warnings[registration.pk] = codes
+    return warnings
 
 
 @dataclass

@@ -313,10 +313,18 @@ def _archived(params: Mapping[str, Any]) -> str:
     )
 
 
+def _not_contacted(params: Mapping[str, Any]) -> str:
+    return gettext(
+        "Not contacted yet: this page proposes only people who have had the "
+        "first contact."
+    )
+
+
 COORDINATOR_RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     CoordinatorReason.LEFT_OUT: _left_out,
     CoordinatorReason.DROPPED: _dropped,
     CoordinatorReason.ARCHIVED: _archived,
+    CoordinatorReason.NOT_CONTACTED: _not_contacted,
 }
 """Every code of the coordinator's own edits, mapped to its renderer."""
 

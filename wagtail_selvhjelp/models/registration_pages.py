@@ -268,6 +268,15 @@ class AbstractGroupRegistrationPage(
         validators=[MinValueValidator(2), MaxValueValidator(20)],
     )
 
+    propose_new_registrations = models.BooleanField(
+        _("propose people not contacted yet"),
+        default=True,
+        help_text=_(
+            "When ticked, registrations with the status “New” are proposed for "
+            "groups, marked as not contacted yet."
+        ),
+    )
+
     ask_gender = models.BooleanField(
         _("ask for gender and single-gender wish"), default=False
     )
@@ -384,6 +393,7 @@ class AbstractGroupRegistrationPage(
                 FieldRowPanel(
                     [FieldPanel("group_min_size"), FieldPanel("group_max_size")]
                 ),
+                FieldPanel("propose_new_registrations"),
             ],
             heading=_("Groups"),
         ),

@@ -19,6 +19,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from .. import adapters, audit, proposals
+from ..choices import NotReady
 from ..http import parse_id
 from ..models import MatchingRun, Registration, SelfHelpGroup
 from ..models.overview import page_overview
@@ -167,6 +168,11 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
         proposal = self.run.get_proposal()
         names = adapters.ChoiceNames.for_page(page)
         people = Registration.objects.in_bulk(proposal.placed | set(proposal.unplaced))
+        warnings = proposals.not_ready(
+            [people[pk] for pk in proposal.placed if pk in people]
+        )
+        for pk, codes in warnings.items():
+            people[pk].not_ready = codes
         cards = self.get_cards(proposal, people, names)
         # Only cards that can be created count: a card left too small cannot.
         creatable = [card for card in cards if not card["problems"]]
@@ -183,6 +189,11 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
                 .count(),
                 "unplaced": self.get_unplaced(proposal, people, names),
                 "dropped": self.get_dropped(proposal, names),
+                "not_ready": [
+                    (code.label, count)
+                    for code in NotReady
+                    if (count := sum(code in c for c in warnings.values()))
+                ],
                 "placed": sum(len(card["members"]) for card in creatable),
                 "upper_bound": proposal.upper_bound,
                 "candidates": proposal.candidates,
