@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import guards
+from ..conf import selvhjelp_settings
 from ..http import RouteMethodsMixin, private_response
 from ..signals import registration_submitted
 from .rate_limits import rate_limit_for
@@ -76,9 +77,23 @@ class RegistrationFormMixin(RouteMethodsMixin):
     def get_landing_page_template(self, request):
         return self.landing_page_template
 
+    #: How the receipt goes out, named in the thank-you page's query string
+    #: (the channel only, never an address or a number).
+    RECEIPT_CHANNELS = ("email", "phone")
+
     def render_landing_page(self, request):
-        """The thank-you page: the page's own texts, never the registrant's data."""
+        """The thank-you page: the page's own texts, never the registrant's data.
+
+        ``?receipt=email`` announces the receipt with its personal link;
+        ``?receipt=phone`` (no e-mail given) says how to reach a contact point.
+        """
         context = self.get_context(request)
+        receipt = request.GET.get("receipt")
+        context["receipt"] = receipt if receipt in self.RECEIPT_CHANNELS else None
+        if context["receipt"] == "phone":
+            context["contact_points"] = self.get_contact_points()
+            context["sms_receipt"] = bool(selvhjelp_settings.SMS_BACKEND)
+        context["link_days"] = selvhjelp_settings.SELF_SERVICE_LINK_DAYS
         return private_response(
             TemplateResponse(request, self.get_landing_page_template(request), context)
         )
@@ -245,13 +260,15 @@ class RegistrationFormMixin(RouteMethodsMixin):
             return self.render_rate_limited(request, form)
         try:
             with transaction.atomic():
-                self.process_registration(form, submission_token=token.nonce)
+                registration = self.process_registration(
+                    form, submission_token=token.nonce
+                )
         except IntegrityError:
             first = self.get_registration_by_token(token.nonce)
             if first is None:
                 raise
             return self.answer_repeated_submission(request, form, first)
-        return self.redirect_to_thank_you(request)
+        return self.redirect_to_thank_you(request, registration)
 
     def render_rate_limited(self, request, form):
         form.is_valid()
@@ -266,14 +283,15 @@ class RegistrationFormMixin(RouteMethodsMixin):
             ),
         )
 
-    def redirect_to_thank_you(self, request):
+    def redirect_to_thank_you(self, request, registration=None):
         # The form posts to the page's own URL, so the thank-you page is
         # found from the request's path, without looking up the site's
         # root paths (a cache read, a query on the database cache).
         page_path = request.path.rstrip("/") + "/"
-        return HttpResponseRedirect(
-            page_path + self.reverse_subpage("thank_you"), status=303
-        )
+        url = page_path + self.reverse_subpage("thank_you")
+        if registration is not None:
+            url += "?receipt=" + ("email" if registration.email else "phone")
+        return HttpResponseRedirect(url, status=303)
 
     # A form sent more than once
 
@@ -294,7 +312,7 @@ class RegistrationFormMixin(RouteMethodsMixin):
         it; their answers, old or new, are never shown back.
         """
         if form.is_valid() and self.has_same_answers(first, form.cleaned_data):
-            return self.redirect_to_thank_you(request)
+            return self.redirect_to_thank_you(request, first)
         return self.render_state(request, "already_registered")
 
     def has_same_answers(self, registration, answers):
