@@ -142,12 +142,22 @@ class RegistrationFormMixin(RouteMethodsMixin):
 
     # Serving
 
-    def render_form(self, request, form, *, status=200, notice=None, form_token=None):
+    def render_form(
+        self,
+        request,
+        form,
+        *,
+        status=200,
+        notice=None,
+        form_token=None,
+        under_age=False,
+    ):
         """The form page; ``form_token`` is the one the form was sent with.
 
         A form sent back with errors keeps its token, so the time it was
         first opened still counts: fixing one answer quickly is not
-        mistaken for a bot filling in the form too fast.
+        mistaken for a bot filling in the form too fast. ``under_age`` adds
+        the page's under-age text above the form.
         """
         context = self.get_context(request)
         context.update(
@@ -157,6 +167,7 @@ class RegistrationFormMixin(RouteMethodsMixin):
                 "honeypot_field_name": form.honeypot_field_name,
                 "error_summary": form.error_summary() if form.is_bound else [],
                 "notice": notice,
+                "under_age": under_age,
                 "form_is_cacheable": self.form_is_cacheable(form),
             }
         )
@@ -178,7 +189,7 @@ class RegistrationFormMixin(RouteMethodsMixin):
     def render_state(self, request, state, *, status=200):
         """A page without a form.
 
-        ``state`` is 'closed', 'under_age', 'not_accepted' or
+        ``state`` is 'closed', 'not_accepted' or
         'already_registered' (this form was sent before, with other answers).
         """
         context = self.get_context(request)
@@ -249,9 +260,21 @@ class RegistrationFormMixin(RouteMethodsMixin):
             if first is not None:
                 return self.answer_repeated_submission(request, form, first)
             if under_age:
-                return self.render_state(request, "under_age")
+                # With the form, not instead of it: a mistyped year is
+                # corrected without typing everything again.
+                form.add_error(
+                    "birth_year",
+                    gettext(
+                        "Did you type the wrong year? These groups are for people "
+                        "aged %(age)s and over: check the year you were born."
+                    )
+                    % {"age": self.minimum_age},
+                )
             return self.render_form(
-                request, form, form_token=request.POST["form_token"]
+                request,
+                form,
+                form_token=request.POST["form_token"],
+                under_age=under_age,
             )
 
         # Count and check in one atomic step: a burst of simultaneous posts
