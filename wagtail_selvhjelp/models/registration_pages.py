@@ -355,11 +355,6 @@ class AbstractGroupRegistrationPage(
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
-        InlinePanel("places", heading=_("Places"), label=_("Place"), min_num=1),
-        InlinePanel(
-            "time_slots", heading=_("Time slots"), label=_("Time slot"), min_num=1
-        ),
-        InlinePanel("topics", heading=_("Topics"), label=_("Topic")),
         MultiFieldPanel(
             [
                 FieldPanel("ask_gender"),
@@ -379,7 +374,14 @@ class AbstractGroupRegistrationPage(
             heading=_("Texts"),
         ),
     ]
+    # What people choose from sits with the rest of the registration's
+    # settings, where an editor looks for them, not among the page's texts.
     settings_panels_group = [
+        InlinePanel("places", heading=_("Places"), label=_("Place"), min_num=1),
+        InlinePanel(
+            "time_slots", heading=_("Time slots"), label=_("Time slot"), min_num=1
+        ),
+        InlinePanel("topics", heading=_("Topics"), label=_("Topic")),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("opens_on"), FieldPanel("closes_on")]),
