@@ -1,5 +1,6 @@
 """Admin views for registrations, used by ``RegistrationViewSet``."""
 
+import datetime
 import re
 
 from django.contrib import messages
@@ -144,6 +145,15 @@ class RegistrationIndexView(ScopedIndexView):
     export_headings = {}
     custom_value_preprocess = {
         **IndexView.custom_value_preprocess,
+        # Before the dates: a datetime is a date too.
+        datetime.datetime: {
+            IndexView.FORMAT_CSV: export.local_time_text,
+            IndexView.FORMAT_XLSX: export.local_time,
+        },
+        bool: {
+            IndexView.FORMAT_CSV: export.yes_no,
+            IndexView.FORMAT_XLSX: export.yes_no,
+        },
         str: {
             IndexView.FORMAT_CSV: export.neutralise_csv,
             IndexView.FORMAT_XLSX: export.clean_xlsx,
