@@ -11,9 +11,11 @@ from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 from wagtail.admin.auth import permission_denied
@@ -22,6 +24,7 @@ from wagtail.log_actions import log
 
 from .. import audit, privacy
 from ..choices import ACTIVE_STATUSES
+from ..http import private_response
 from ..models import Registration
 from ..models.actions import ConfirmWaiting, DeleteRegistration, Erase
 from ..models.permissions import registration_permission_policy
@@ -57,13 +60,18 @@ class RegistrationObjectMixin:
 
 
 class PersonDataView(RegistrationObjectMixin, View):
-    """Everything held about one person, as a JSON download (GDPR art. 15)."""
+    """Everything held about one person (GDPR art. 15): a JSON download, or
+    with ``?format=html`` a document for the person to read, print or save,
+    in their registration page's language with local times."""
 
     permission_action = "access"
     http_method_names = ["get"]
+    document_template_name = "wagtail_selvhjelp/admin/registrations/person_data.html"
 
     def get(self, request, pk):
         log(self.registration, audit.ACCESS_EXPORT.code, user=request.user)
+        if request.GET.get("format") == "html":
+            return self.document(request)
         data = privacy.person_data(self.registration)
         response = HttpResponse(
             json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
@@ -73,6 +81,23 @@ class PersonDataView(RegistrationObjectMixin, View):
             f'attachment; filename="registration-{self.registration.pk}.json"'
         )
         return response
+
+    def document(self, request):
+        page = self.registration.page
+        language = getattr(page.locale, "language_code", None) or get_language()
+        with translation.override(language):
+            html = render_to_string(
+                self.document_template_name,
+                {
+                    "registration": self.registration,
+                    "sections": privacy.person_document(self.registration),
+                    "language": language,
+                    "json_url": request.path,
+                    "made_on": timezone.localtime(),
+                },
+                request=request,
+            )
+        return private_response(HttpResponse(html))
 
 
 class EraseView(RegistrationObjectMixin, WagtailAdminTemplateMixin, TemplateView):
