@@ -86,7 +86,13 @@ class RegistrationPageAdminForm(WagtailAdminPageForm):
                         )
                         % {"name": instance.name},
                     )
-                    # Keep the form in the formset so the editor sees the message.
+                    # Keep the form in the formset so the editor sees the
+                    # message, and show its row again: the re-rendered form
+                    # reads DELETE from the posted data, which would keep the
+                    # row hidden and marked for deletion.
                     form.cleaned_data["DELETE"] = False
+                    data = form.data.copy()
+                    data[form.add_prefix("DELETE")] = ""
+                    form.data = data
                     self.add_error(None, form.errors[NON_FIELD_ERRORS][0])
         return cleaned_data
