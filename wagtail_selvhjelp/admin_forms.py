@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .choices import GroupStatus
-from .models import Registration
+from .models import ContactPoint, Registration
 
 
 #: Status changes a coordinator may make in the group's form.
@@ -106,3 +106,24 @@ class AddMemberForm(forms.Form):
         )
         if group.status != GroupStatus.ACTIVE:
             del self.fields["group_agreed"]
+
+
+class MunicipalityInput(forms.TextInput):
+    """A text input that offers the municipalities contact points already
+    have (a ``datalist``), so an editor picks a name rather than retyping it;
+    a new municipality is still typed in."""
+
+    template_name = "wagtail_selvhjelp/admin/widgets/municipality_input.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["list_id"] = f"{widget['attrs'].get('id', name)}_list"
+        widget["attrs"]["list"] = widget["list_id"]
+        widget["attrs"]["autocomplete"] = "off"
+        widget["options"] = list(
+            ContactPoint.objects.order_by("municipality")
+            .values_list("municipality", flat=True)
+            .distinct()
+        )
+        return context
