@@ -12,7 +12,7 @@ Named for proposals, not "workflow": in Wagtail a workflow is page
 moderation (``wagtail.models.Workflow``).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
@@ -31,7 +31,7 @@ from .models.candidates import (
     rules_for,
 )
 from .models.permissions import matching_run_permission_policy
-from .reason_texts import describe_group
+from .reason_texts import describe_group, describe_misfit
 
 
 class ProposalRefused(Exception):
@@ -71,6 +71,67 @@ def run_engine(run, *, today=None):
     run.set_proposal(renewed)
     run.save()
     return run
+
+
+def misfits_in(page, group, person, *, today=None):
+    """Why ``person`` cannot join the stored proposal ``group``: sentences
+    naming each broken rule (place, time, kind, topic, gender, age, avoid,
+    full), from the engine's ``check_proposal``; empty when they fit."""
+    ids = {*group.members, person}
+    registrations = list(
+        prefetch_for_matching(adapters.waiting_registrations(page).filter(pk__in=ids))
+    )
+    if person not in {registration.pk for registration in registrations}:
+        return [gettext("They are no longer waiting for a group.")]
+    open_groups, known = [], {registration.pk for registration in registrations}
+    seated = 0
+    if group.open_group is not None:
+        existing = SelfHelpGroup.objects.filter(pk=group.open_group).first()
+        if existing is not None:
+            current = [
+                m.registration
+                for m in existing.current_memberships().select_related("registration")
+            ]
+            open_groups = [open_group_for(existing, current)]
+            known |= {member.pk for member in current}
+            seated = len(current)
+    if seated + len(registrations) > page.group_max_size:
+        return [gettext("The group is full.")]
+    partners = avoid_map(known)
+    try:
+        candidates = [
+            candidate_for(r, avoid=partners.get(r.pk, set()) & known, today=today)
+            for r in registrations
+        ]
+    except ValueError:  # no place or time slot left to them
+        return [gettext("They have no place or time to offer.")]
+    proposed = replace(
+        group.to_engine(),
+        members=tuple(r.pk for r in registrations),
+    )
+    violations = check_proposal(
+        candidates,
+        rules_for(page),
+        open_groups,
+        MatchResult(groups=[proposed], unplaced={}, upper_bound=len(candidates)),
+    )
+    rules = []
+    for violation in violations:
+        if violation.rule in ("size", "bookkeeping", "unknown", "shape"):
+            continue  # a card's size is shown on it; the rest is not about them
+        if violation.member not in (person, None) and violation.rule not in (
+            "avoid",
+            "age",
+        ):
+            continue
+        if violation.rule not in rules:
+            rules.append(violation.rule)
+    return [
+        describe_misfit(
+            rule, mixed_group=group.topic is None, max_age_span=page.max_age_span
+        )
+        for rule in rules
+    ]
 
 
 def not_ready(registrations):

@@ -233,6 +233,23 @@ class Proposal:
         self._exclude(person)
         return True
 
+    def place(self, person: int, target: int) -> bool:
+        """Move ``person`` into group ``target``, from another group or from
+        the people not placed (left out ones included). A group left empty
+        goes. Whether they fit is the caller's to check first."""
+        if not self.has_group(target) or person in self.groups[target].members:
+            return False
+        group = self.groups[target]
+        for other in self.groups:
+            if person in other.members:
+                other.members.remove(person)
+        self.groups = [g for g in self.groups if g.members or g is group]
+        self.unplaced.pop(person, None)
+        if person in self.excluded:
+            self.excluded.remove(person)
+        group.members.append(person)
+        return True
+
     def exclude(self, person: int) -> bool:
         """Leave someone who is not in a group out of later runs."""
         if person not in self.unplaced:

@@ -315,6 +315,8 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
             changed = proposal.include(person)
         elif action == "undrop" and index is not None:
             changed = proposal.undrop(index)
+        elif action == "place" and person is not None:
+            changed = self.place(request, proposal, person)
         else:
             changed = False
             messages.error(
@@ -324,6 +326,23 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
             self.run.set_proposal(proposal)
             self.run.save()
         return redirect(self.url("run", self.run.pk))
+
+    def place(self, request, proposal, person):
+        """Move ``person`` to the chosen card if the engine says they fit."""
+        target = parse_id(request.POST.get("to", ""))
+        if not proposal.has_group(target):
+            return False
+        page = self.registration_page
+        problems = proposals.misfits_in(page, proposal.groups[target], person)
+        registration = Registration.objects.filter(pk=person).first()
+        if problems:
+            messages.error(
+                request,
+                gettext("%(person)s cannot join that group: %(reasons)s")
+                % {"person": registration or person, "reasons": " ".join(problems)},
+            )
+            return False
+        return proposal.place(person, target)
 
     def create(self, request):
         indices = [
