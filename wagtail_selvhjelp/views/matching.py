@@ -7,6 +7,8 @@ edits. Every step is a plain form posting back, so the workflow works
 without JavaScript; a run is stored, so it and its edits survive a reload.
 """
 
+from collections import Counter
+
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
@@ -19,9 +21,10 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from .. import adapters, audit, proposals
-from ..choices import NotReady
+from ..choices import GroupStatus, NotReady
 from ..http import parse_id
 from ..models import MatchingRun, Registration, SelfHelpGroup
+from ..models.actions import misfits
 from ..models.overview import page_overview
 from ..models.permissions import (
     matching_run_permission_policy,
@@ -189,6 +192,7 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
                 .count(),
                 "unplaced": self.get_unplaced(proposal, people, names),
                 "dropped": self.get_dropped(proposal, names),
+                "forming": self.get_forming(proposal, people),
                 "not_ready": [
                     (code.label, count)
                     for code in NotReady
@@ -242,6 +246,33 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
                 }
             )
         return cards
+
+    def get_forming(self, proposal, people):
+        """The page's forming groups with free seats that no card fills, and
+        why none of the people not placed joins each: the engine's rules
+        (``misfits``), counted per rule."""
+        filled = {group.open_group for group in proposal.groups if group.open_group}
+        page = self.registration_page
+        groups = (
+            SelfHelpGroup.objects.filter(page_id=page.pk, status=GroupStatus.FORMING)
+            .exclude(pk__in=filled)
+            .annotate(n=Count("memberships", filter=Q(memberships__is_current=True)))
+            .order_by("name", "pk")
+        )
+        outside = [
+            people[pk]
+            for pk, reason in proposal.unplaced.items()
+            if pk in people and not reason.left_out
+        ]
+        forming = []
+        for group in groups:
+            free = max(0, page.group_max_size - group.n)
+            why = Counter()
+            if free and outside:
+                for messages_ in misfits(group, outside).values():
+                    why.update(set(messages_))
+            forming.append({"group": group, "free": free, "why": why.most_common()})
+        return forming
 
     def get_dropped(self, proposal, names):
         """The proposals the coordinator dropped, to undo."""
