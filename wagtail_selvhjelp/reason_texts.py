@@ -206,7 +206,10 @@ def _age_span(params: Mapping[str, Any]) -> str:
             "more than %(years)s older or younger than them."
         ) % {"shape": shape, "years": years}
     others = _count(params, "others")
-    close = _count(params, "close_in_age")
+    close = min(_count(params, "close_in_age"), others)
+    if others == 0:
+        # Nobody to be close in age to: no sentence about "them".
+        return _sentences(_can_meet(0, shape), _needs_at_least(params))
     if close == 0:
         second = ngettext(
             "That person is not close enough in age (at most %(years)s apart).",
@@ -224,7 +227,11 @@ def _age_span(params: Mapping[str, Any]) -> str:
 
 def _taken(params: Mapping[str, Any]) -> str:
     others = _count(params, "others")
-    taken = others - _count(params, "free")
+    taken = max(0, others - _count(params, "free"))
+    if others == 0 or taken == 0:
+        # Nobody to speak of, or nobody taken: a sentence about "them"
+        # would contradict the first.
+        return _sentences(_can_meet(others, _shape(params)), _needs_at_least(params))
     if taken == others:
         second = ngettext(
             "That person is already in another group.",
@@ -267,11 +274,16 @@ def _no_valid_group(params: Mapping[str, Any]) -> str:
             "breaking a rule."
         ) % {"shape": shape}
     free = _count(params, "free")
-    first = ngettext(
-        "%(count)d other person who can meet %(shape)s is still waiting.",
-        "%(count)d others who can meet %(shape)s are still waiting.",
-        free,
-    ) % {"count": free, "shape": shape}
+    if free == 0:
+        first = gettext("No one else who can meet %(shape)s is still waiting.") % {
+            "shape": shape
+        }
+    else:
+        first = ngettext(
+            "%(count)d other person who can meet %(shape)s is still waiting.",
+            "%(count)d others who can meet %(shape)s are still waiting.",
+            free,
+        ) % {"count": free, "shape": shape}
     return _sentences(
         first,
         gettext(
