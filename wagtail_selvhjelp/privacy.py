@@ -367,9 +367,8 @@ def _answer(registration, name):
 
 
 def _log_label(code):
-    action = next((a for a in audit.LOG_ACTIONS if a.code == code), None)
-    if action is not None:
-        return str(action.label)
+    """The log action's label, as Wagtail's history shows it (the package's
+    own are registered there from ``audit.LOG_ACTIONS``)."""
     return str(log_action_registry.get_action_label(code))
 
 
