@@ -91,3 +91,24 @@ def test_demo_gives_a_coordinator_a_whole_workflow(
     response = client.post(f"/admin/selvhjelp/matching/{group.page_id}/", follow=True)
     assert response.status_code == 200
     assert response.context["cards"], "the demo should propose at least one group"
+
+
+def test_demo_first_names_match_gender_and_the_notice_the_retention(home_page):
+    """Issue 18, item 20: a men-only group held two "Gunn"; the notice said
+    "one year at the latest" whatever the page's retention rules."""
+    from example_site.home.demo import MEN_NAMES, WOMEN_NAMES
+    from wagtail_selvhjelp.models import GroupRegistrationPage, Registration
+
+    _run()
+    for registration in Registration.objects.all():
+        first = registration.name.split()[0]
+        if registration.gender == "woman":
+            assert first in WOMEN_NAMES, registration.name
+        elif registration.gender == "man":
+            assert first in MEN_NAMES, registration.name
+    page = GroupRegistrationPage.objects.get()
+    notice = page.privacy_notice
+    assert "ett år" not in notice
+    assert f"{page.retention_reconfirm_months} måneder" in notice
+    assert f"{page.retention_reconfirm_grace_days} dager" in notice
+    assert f"{page.retention_after_group_months} måneder" in notice

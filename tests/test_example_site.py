@@ -320,3 +320,20 @@ def test_an_unknown_address_gets_a_page_in_the_sites_layout(client, home_page):
     assert response.status_code == 404
     html = response.content.decode()
     assert "Vi fant ikke siden" in html and 'href="/"' in html
+
+
+def test_the_demo_sqlite_waits_for_locks_instead_of_failing():
+    """Issue 18, item 21: autosave and Publish within a second gave a 500."""
+    result = _settings_of(
+        "example_site.settings.dev",
+        {},
+        'DATABASES["default"]["ENGINE"]',
+        'DATABASES["default"].get("OPTIONS")',
+    )
+    assert result.returncode == 0, result.stderr
+    engine, options = result.stdout.strip().splitlines()
+    assert "sqlite3" in engine
+    options = eval(options)  # noqa: S307 - a repr printed by our own script
+    assert options["timeout"] >= 10
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in options["init_command"]

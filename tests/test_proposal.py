@@ -31,6 +31,8 @@ STORED = {
     },
     "upper_bound": 7,
     "candidates": 8,
+    "created": [11],
+    "dropped": [group([12, 13], place="3")],
 }
 
 
@@ -40,6 +42,7 @@ def proposal():
 
 def test_round_trip_keeps_the_stored_shape():
     assert proposal().to_json() == STORED
+    assert proposal().created == [11]
     assert proposal().excluded == [10]
     assert list(proposal().unplaced) == [8, 10]
 

@@ -11,10 +11,10 @@ names editors typed.
 
 from dataclasses import dataclass, replace
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from .choices import GroupStatus
+from .choices import GroupStatus, RegistrationStatus
 from .matching import UnplacedReason
 from .models import (
     GroupMembership,
@@ -83,10 +83,21 @@ def waiting_registrations(page):
     )
 
 
+#: A group or a choice at an archived place, time slot or topic.
+ARCHIVED_GROUP = (
+    Q(place__archived=True) | Q(time_slot__archived=True) | Q(topic__archived=True)
+)
+
+
 def open_groups_for(page):
-    """The page's forming groups that have free seats, as :class:`OpenGroup`."""
+    """The page's forming groups that have free seats, as :class:`OpenGroup`.
+
+    A group at an archived place, time slot or topic is not offered: the
+    editor has taken that choice away.
+    """
     groups = (
         SelfHelpGroup.objects.filter(page_id=page.pk, status=GroupStatus.FORMING)
+        .exclude(ARCHIVED_GROUP)
         .prefetch_related(
             Prefetch(
                 "memberships",
@@ -106,53 +117,81 @@ def open_groups_for(page):
     return result
 
 
-def candidates_from(registrations, *, extra_known=(), today=None):
+def candidates_from(
+    registrations, *, extra_known=(), today=None, active_only=False, stranded=None
+):
     """The engine's candidates for a queryset of registrations, in 5 queries.
 
     Reads plain rows (``values``) rather than model instances: at 5,000
     registrations this is several times faster than prefetching. Avoid pairs
     are kept when the other person is among ``registrations`` or in
     ``extra_known`` (members of open groups).
+
+    With ``active_only`` archived places, time slots and topics are left out
+    of each candidate's choices; someone left with no place or no time slot
+    is no candidate, and their id is added to the ``stranded`` set if given.
     """
     today = today or timezone.localdate()
     rows = list(registrations.values(*CANDIDATE_FIELDS))
     ids = registrations.values("pk")
     choices = {"places": {}, "slots": {}, "topics": {}}
     for key, through, field in [
-        ("places", RegistrationPlaceChoice, "place_id"),
-        ("slots", RegistrationTimeSlotChoice, "time_slot_id"),
-        ("topics", RegistrationTopicChoice, "topic_id"),
+        ("places", RegistrationPlaceChoice, "place"),
+        ("slots", RegistrationTimeSlotChoice, "time_slot"),
+        ("topics", RegistrationTopicChoice, "topic"),
     ]:
-        for registration_id, choice_id in through.objects.filter(
-            registration_id__in=ids
-        ).values_list("registration_id", field):
+        chosen = through.objects.filter(registration_id__in=ids)
+        if active_only:
+            chosen = chosen.filter(**{f"{field}__archived": False})
+        for registration_id, choice_id in chosen.values_list(
+            "registration_id", f"{field}_id"
+        ):
             choices[key].setdefault(registration_id, set()).add(choice_key(choice_id))
     known = {row["pk"] for row in rows} | set(extra_known)
     partners = avoid_map(ids)
-    return [
-        make_candidate(
-            row,
-            places=choices["places"].get(row["pk"], ()),
-            slots=choices["slots"].get(row["pk"], ()),
-            topics=choices["topics"].get(row["pk"], ()),
-            avoid=partners.get(row["pk"], set()) & known,
-            today=today,
+    candidates = []
+    for row in rows:
+        pk = row["pk"]
+        if active_only and not (pk in choices["places"] and pk in choices["slots"]):
+            if stranded is not None:
+                stranded.add(pk)
+            continue
+        candidates.append(
+            make_candidate(
+                row,
+                places=choices["places"].get(pk, ()),
+                slots=choices["slots"].get(pk, ()),
+                topics=choices["topics"].get(pk, ()),
+                avoid=partners.get(pk, set()) & known,
+                today=today,
+            )
         )
-        for row in rows
-    ]
+    return candidates
 
 
-def matching_input(page, *, exclude=(), today=None):
+def matching_input(page, *, exclude=(), today=None, stranded=None, new=None):
     """``(candidates, rules, open_groups)`` for a page's waiting registrations.
 
     ``exclude`` holds registration ids the coordinator left out of the run.
+    Archived choices are never proposed: the ids of people who chose only
+    archived places or time slots go to the ``stranded`` set if given. On a
+    page that proposes only people contacted, those with the status "new"
+    are no candidates either; their ids go to the ``new`` set if given.
     Everything is loaded in a constant number of queries.
     """
     open_groups = open_groups_for(page)
     members = {member for group in open_groups for member in group.member_ids}
+    registrations = waiting_registrations(page).exclude(pk__in=list(exclude))
+    if not page.propose_new_registrations:
+        not_contacted = registrations.filter(status=RegistrationStatus.NEW)
+        if new is not None:
+            new.update(not_contacted.values_list("pk", flat=True))
+        registrations = registrations.exclude(status=RegistrationStatus.NEW)
     candidates = candidates_from(
-        waiting_registrations(page).exclude(pk__in=list(exclude)),
+        registrations,
         extra_known=members,
         today=today,
+        active_only=True,
+        stranded=stranded,
     )
     return candidates, rules_for(page), open_groups

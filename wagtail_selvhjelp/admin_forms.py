@@ -22,7 +22,7 @@ from .choices import (
     StarterWithdrawalReason,
     StartReason,
 )
-from .models import Registration, Starter
+from .models import ContactPoint, Registration, Starter
 from .models.actions import MEETING_FIELDS
 from .models.page_scoped import coordinated_page_ids
 
@@ -335,3 +335,24 @@ class EndGroupForm(forms.Form):
         choices=AfterGroupEnds.choices,
         widget=forms.RadioSelect,
     )
+
+
+class MunicipalityInput(forms.TextInput):
+    """A text input that offers the municipalities contact points already
+    have (a ``datalist``), so an editor picks a name rather than retyping it;
+    a new municipality is still typed in."""
+
+    template_name = "wagtail_selvhjelp/admin/widgets/municipality_input.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["list_id"] = f"{widget['attrs'].get('id', name)}_list"
+        widget["attrs"]["list"] = widget["list_id"]
+        widget["attrs"]["autocomplete"] = "off"
+        widget["options"] = list(
+            ContactPoint.objects.order_by("municipality")
+            .values_list("municipality", flat=True)
+            .distinct()
+        )
+        return context

@@ -106,6 +106,12 @@ SELF_CONFIRM = LogAction(
     _("The person confirmed on their self-service page that they still want a group"),
 )
 
+SELF_CHANGE_CHOICES = LogAction(
+    "wagtail_selvhjelp.self_change_choices",
+    _("Change places and times on the self-service page"),
+    _("The person changed their places and times on their self-service page"),
+)
+
 SELF_WITHDRAW = LogAction(
     "wagtail_selvhjelp.self_withdraw",
     _("Withdraw on the self-service page"),
@@ -249,6 +255,7 @@ LOG_ACTIONS = (
     ERASE,
     CONFIRM,
     SELF_CONFIRM,
+    SELF_CHANGE_CHOICES,
     SELF_WITHDRAW,
     PURGE,
     CREATE_GROUPS,

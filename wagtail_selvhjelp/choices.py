@@ -131,6 +131,23 @@ class CoordinatorReason(models.TextChoices):
 
     LEFT_OUT = "left_out", _("Left out")
     DROPPED = "dropped", _("Proposal dropped")
+    #: Every place or every time slot the person chose is archived: they are
+    #: not given to the engine (an editor's hand, not the coordinator's).
+    ARCHIVED = "archived", _("Only archived choices")
+    #: Not contacted yet, on a page that proposes only people contacted.
+    NOT_CONTACTED = "not_contacted", _("Not contacted yet")
+
+
+class NotReady(models.TextChoices):
+    """Why someone in a proposed group may not be ready for it: a warning on
+    the proposal page, not a rule (the coordinator decides)."""
+
+    NEW = "new", _("Not contacted yet (status “New”)")
+    UNANSWERED = "unanswered", _("Has not answered whether they still want a group")
+    AVOID_UNLINKED = (
+        "avoid_unlinked",
+        _("Wrote whom they should not be grouped with, but no avoid link is made"),
+    )
 
 
 class Outcome(models.TextChoices):

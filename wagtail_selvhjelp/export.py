@@ -15,7 +15,9 @@ strings).
 import csv
 import re
 
+from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,6 +57,22 @@ def clean_xlsx(value):
     """``value`` as text an XLSX cell can hold (illegal characters dropped)."""
     text = "" if value is None else str(value)
     return XLSX_ILLEGAL.sub("", text)
+
+
+def local_time(value):
+    """A moment as the coordinator's wall clock shows it, to the second
+    (an XLSX date cell holds no time zone)."""
+    return timezone.localtime(value).replace(microsecond=0, tzinfo=None)
+
+
+def local_time_text(value):
+    """A moment as text for a CSV cell: ``2026-01-01 00:30:15``, local time."""
+    return local_time(value).isoformat(sep=" ")
+
+
+def yes_no(value):
+    """A flag in words in the user's language, not ``True``/``False``."""
+    return gettext("Yes") if value else gettext("No")
 
 
 #: Headings of the columns that are no model field; the others are named by

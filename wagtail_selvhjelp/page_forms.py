@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import translation
 from django.utils.html import strip_tags
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
@@ -74,6 +74,7 @@ class RegistrationPageAdminForm(WagtailAdminPageForm):
             formset = self.formsets.get(name)
             if formset is None:
                 continue
+            self.refuse_renames(formset)
             for form in formset.deleted_forms:
                 instance = form.instance
                 if instance.pk and instance.registrations.exists():
@@ -86,7 +87,49 @@ class RegistrationPageAdminForm(WagtailAdminPageForm):
                         )
                         % {"name": instance.name},
                     )
-                    # Keep the form in the formset so the editor sees the message.
+                    # Keep the form in the formset so the editor sees the
+                    # message, and show its row again: the re-rendered form
+                    # reads DELETE from the posted data, which would keep the
+                    # row hidden and marked for deletion.
                     form.cleaned_data["DELETE"] = False
+                    data = form.data.copy()
+                    data[form.add_prefix("DELETE")] = ""
+                    form.data = data
                     self.add_error(None, form.errors[NON_FIELD_ERRORS][0])
         return cleaned_data
+
+    def refuse_renames(self, formset):
+        """Refuse a new name for a choice registrations chose: what they
+        answered would change under them. Case and spaces may change."""
+
+        def meaning(text):
+            return " ".join((text or "").split()).casefold()
+
+        formset.is_valid()  # cleans its forms, as deleted_forms does
+        for form in formset.forms:
+            instance = form.instance
+            if (
+                not instance.pk
+                or not hasattr(form, "cleaned_data")
+                or "name" not in form.changed_data
+            ):
+                continue
+            old, new = form.initial.get("name"), form.cleaned_data.get("name")
+            if meaning(old) == meaning(new):
+                continue
+            count = instance.registrations.count()
+            if count:
+                form.add_error(
+                    "name",
+                    ngettext(
+                        "“%(name)s” was chosen by %(count)s registration: a new "
+                        "name would change what they answered. Tick “archived” "
+                        "and add the new one instead.",
+                        "“%(name)s” was chosen by %(count)s registrations: a new "
+                        "name would change what they answered. Tick “archived” "
+                        "and add the new one instead.",
+                        count,
+                    )
+                    % {"name": old, "count": count},
+                )
+                self.add_error(None, form.errors["name"][0])

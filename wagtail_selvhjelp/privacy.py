@@ -31,6 +31,7 @@ which keeps the anonymous statistics.
 """
 
 import calendar
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -40,8 +41,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
+from wagtail.log_actions import registry as log_action_registry
 from wagtail.models import Page
 
 from . import audit
@@ -382,6 +387,102 @@ def _joined_parts(subject, instance):
         if holder.access and holder.subject == subject:
             data.update(holder.access(instance))
     return data
+
+
+#: Headings of the parts of a person's data, by their key in :func:`person_data`.
+DOCUMENT_HEADINGS = {
+    "registration_page": _("Registration page"),
+    "places": _("Places"),
+    "time_slots": _("Time slots"),
+    "topics": _("Topics"),
+    "consent_text": _("What you agreed to"),
+    "group_memberships": _("Groups"),
+    "must_not_share_a_group_with_registrations": _(
+        "Registrations you must not share a group with (by number)"
+    ),
+    "log": _("Who has handled your registration"),
+}
+
+
+def _moment(value):
+    """An ISO date or moment as a reader's local date and time, or ''."""
+    if not value:
+        return ""
+    if len(value) == 10:
+        return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
+    moment = timezone.localtime(datetime.datetime.fromisoformat(value))
+    return date_format(moment, "DATETIME_FORMAT")
+
+
+def _answer(registration, name):
+    """One field of the registration as words: choices by label, yes/no,
+    local times, '–' for nothing."""
+    field = registration._meta.get_field(name)
+    value = field.value_from_object(registration)
+    if field.choices and value not in (None, ""):
+        return str(getattr(registration, f"get_{name}_display")())
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return date_format(value, "DATE_FORMAT")
+    return "–" if value in (None, "") else str(value)
+
+
+def _log_label(code):
+    """The log action's label, as Wagtail's history shows it (the package's
+    own are registered there from ``audit.LOG_ACTIONS``)."""
+    return str(log_action_registry.get_action_label(code))
+
+
+def person_document(registration):
+    """:func:`person_data` as a person reads it: [(heading, [(label, text)])].
+
+    The same parts in the same order, every value in words in the active
+    language (choices by label, yes/no, local dates and times); a part a
+    site adds is shown under its key.
+    """
+    data = person_data(registration)
+    specific = registration.get_specific()
+    sections = [
+        (
+            _("Your registration"),
+            [
+                (
+                    capfirst(specific._meta.get_field(name).verbose_name),
+                    _answer(specific, name),
+                )
+                for name in data.pop("registration")
+            ],
+        )
+    ]
+    for key, value in data.items():
+        heading = DOCUMENT_HEADINGS.get(key, key.replace("_", " ").capitalize())
+        if key == "group_memberships":
+            rows = [
+                (
+                    f"{m['group']} ({m['place']}, {m['time_slot']})",
+                    " – ".join(
+                        filter(None, [_moment(m["joined_on"]), _moment(m["left_on"])])
+                    ),
+                )
+                for m in value
+            ]
+        elif key == "log":
+            rows = [
+                (
+                    _moment(entry["timestamp"]),
+                    f"{_log_label(entry['action'])}, {entry['user']}".rstrip(", "),
+                )
+                for entry in value
+            ]
+        elif isinstance(value, list):
+            rows = [("", ", ".join(map(str, value)) or "–")]
+        else:
+            rows = [("", str(value) if value not in (None, "") else "–")]
+        sections.append((heading, rows))
+    return sections
 
 
 def where_personal_data_is_kept():

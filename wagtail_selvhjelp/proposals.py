@@ -12,14 +12,14 @@ Named for proposals, not "workflow": in Wagtail a workflow is page
 moderation (``wagtail.models.Workflow``).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 from wagtail.log_actions import log
 
 from . import adapters, audit
-from .choices import GroupStatus
+from .choices import CoordinatorReason, GroupStatus, NotReady, RegistrationStatus
 from .matching import MatchResult, check_proposal, propose_groups
 from .models import SelfHelpGroup
 from .models.actions import Action, PlaceMembers
@@ -31,6 +31,7 @@ from .models.candidates import (
     rules_for,
 )
 from .models.permissions import matching_run_permission_policy
+from .reason_texts import describe_group, describe_misfit
 
 
 class ProposalRefused(Exception):
@@ -51,17 +52,107 @@ def run_engine(run, *, today=None):
     proposal = run.get_proposal()
     kept = proposal.kept_groups
     fixed = {member for group in kept for member in group.members}
+    stranded, new = set(), set()
     candidates, rules, open_groups = adapters.matching_input(
-        page, exclude=set(proposal.excluded) | fixed, today=today
+        page,
+        exclude=set(proposal.excluded) | fixed,
+        today=today,
+        stranded=stranded,
+        new=new,
     )
     kept_open = {group.open_group for group in kept if group.open_group}
     open_groups = [group for group in open_groups if group.id not in kept_open]
     # Someone kept in a proposal cannot be avoided by a fresh candidate's
     # group either: the engine only knows the candidates it is given.
     result = propose_groups(candidates, rules=rules, open_groups=open_groups)
-    run.set_proposal(proposal.renewed(result, candidates=len(candidates)))
+    renewed = proposal.renewed(result, candidates=len(candidates))
+    renewed.set_aside(stranded, CoordinatorReason.ARCHIVED)
+    renewed.set_aside(new, CoordinatorReason.NOT_CONTACTED)
+    run.set_proposal(renewed)
     run.save()
     return run
+
+
+def misfits_in(page, group, person, *, today=None):
+    """Why ``person`` cannot join the stored proposal ``group``: sentences
+    naming each broken rule (place, time, kind, topic, gender, age, avoid,
+    full), from the engine's ``check_proposal``; empty when they fit."""
+    ids = {*group.members, person}
+    registrations = list(
+        prefetch_for_matching(adapters.waiting_registrations(page).filter(pk__in=ids))
+    )
+    if person not in {registration.pk for registration in registrations}:
+        return [gettext("They are no longer waiting for a group.")]
+    open_groups, known = [], {registration.pk for registration in registrations}
+    seated = 0
+    if group.open_group is not None:
+        existing = SelfHelpGroup.objects.filter(pk=group.open_group).first()
+        if existing is not None:
+            current = [
+                m.registration
+                for m in existing.current_memberships().select_related("registration")
+            ]
+            open_groups = [open_group_for(existing, current)]
+            known |= {member.pk for member in current}
+            seated = len(current)
+    if seated + len(registrations) > page.group_max_size:
+        return [gettext("The group is full.")]
+    partners = avoid_map(known)
+    try:
+        candidates = [
+            candidate_for(r, avoid=partners.get(r.pk, set()) & known, today=today)
+            for r in registrations
+        ]
+    except ValueError:  # no place or time slot left to them
+        return [gettext("They have no place or time to offer.")]
+    proposed = replace(
+        group.to_engine(),
+        members=tuple(r.pk for r in registrations),
+    )
+    violations = check_proposal(
+        candidates,
+        rules_for(page),
+        open_groups,
+        MatchResult(groups=[proposed], unplaced={}, upper_bound=len(candidates)),
+    )
+    rules = []
+    for violation in violations:
+        if violation.rule in ("size", "bookkeeping", "unknown", "shape"):
+            continue  # a card's size is shown on it; the rest is not about them
+        if violation.member not in (person, None) and violation.rule not in (
+            "avoid",
+            "age",
+        ):
+            continue
+        if violation.rule not in rules:
+            rules.append(violation.rule)
+    return [
+        describe_misfit(
+            rule, mixed_group=group.topic is None, max_age_span=page.max_age_span
+        )
+        for rule in rules
+    ]
+
+
+def not_ready(registrations):
+    """{registration id: [:class:`NotReady` codes]} for ``registrations``.
+
+    Warnings, not rules: someone not contacted yet, someone who has not
+    answered whether they still want a group, someone whose "should not be
+    grouped with" text has no avoid link. One query for the avoid links.
+    """
+    linked = avoid_map([registration.pk for registration in registrations])
+    warnings = {}
+    for registration in registrations:
+        codes = []
+        if registration.status == RegistrationStatus.NEW:
+            codes.append(NotReady.NEW)
+        if registration.reconfirmation_requested_at is not None:
+            codes.append(NotReady.UNANSWERED)
+        if registration.avoid_text.strip() and registration.pk not in linked:
+            codes.append(NotReady.AVOID_UNLINKED)
+        warnings[registration.pk] = codes
+    return warnings
 
 
 @dataclass
@@ -71,9 +162,9 @@ class CreateOutcome:
 
 
 def _name_for(names, group):
-    parts = [names.place(group.place), names.slot(group.slot)]
-    parts.append(names.topic(group.topic) or gettext("mixed"))
-    return ", ".join(parts)[:100]
+    return describe_group(
+        names.place(group.place), names.slot(group.slot), names.topic(group.topic)
+    )[:100]
 
 
 class CreateGroups(Action):
@@ -118,6 +209,7 @@ class CreateGroups(Action):
                 outcome.created.append(group)
                 created.append(index)
         proposal.remove_created(created)
+        proposal.created.extend(group.pk for group in outcome.created)
         run.set_proposal(proposal)
         run.save()
         if outcome.created:
@@ -141,6 +233,16 @@ def create_groups(run, indices, *, user=None, today=None):
     )
 
 
+def _archived(page, proposed):
+    """Whether the proposal's place, time slot or topic is archived now."""
+    choices = [(page.places, proposed.place), (page.time_slots, proposed.slot)]
+    if proposed.topic:
+        choices.append((page.topics, proposed.topic))
+    return any(
+        manager.filter(pk=int(key), archived=True).exists() for manager, key in choices
+    )
+
+
 def _check_and_create(page, rules, names, proposed, action):
     """The new or filled group; raises :class:`ProposalRefused` if it no longer holds."""
     members = list(proposed.members)
@@ -159,6 +261,13 @@ def _check_and_create(page, rules, names, proposed, action):
                     gettext(
                         "Someone in this proposal was placed in another group, "
                         "withdrew or was deleted meanwhile. Run the proposal again."
+                    )
+                )
+            if _archived(page, proposed):
+                raise ProposalRefused(
+                    gettext(
+                        "The place, time slot or topic of this proposal was "
+                        "archived meanwhile. Run the proposal again."
                     )
                 )
             open_groups = []

@@ -90,6 +90,22 @@ def describe_shape(
             "slot": slot,
             "topic": topic,
         }
+    return _for_gender(text, gender)
+
+
+def describe_group(
+    place: str, slot: str, topic: str | None = None, gender: str | None = None
+) -> str:
+    """A group in a few words, for a heading or a new group's name, e.g.
+    ``Gol, weekday evening, anxiety, for women only`` or ``Gol, evening, mixed``.
+
+    ``topic=None`` is a mixed group and ``gender=None`` a group open to every
+    gender, as in :func:`describe_shape`.
+    """
+    return _for_gender(", ".join([place, slot, topic or gettext("mixed")]), gender)
+
+
+def _for_gender(text: str, gender: str | None) -> str:
     if gender is None:
         return text
     template = _gender_phrases().get(gender)
@@ -190,7 +206,10 @@ def _age_span(params: Mapping[str, Any]) -> str:
             "more than %(years)s older or younger than them."
         ) % {"shape": shape, "years": years}
     others = _count(params, "others")
-    close = _count(params, "close_in_age")
+    close = min(_count(params, "close_in_age"), others)
+    if others == 0:
+        # Nobody to be close in age to: no sentence about "them".
+        return _sentences(_can_meet(0, shape), _needs_at_least(params))
     if close == 0:
         second = ngettext(
             "That person is not close enough in age (at most %(years)s apart).",
@@ -208,7 +227,11 @@ def _age_span(params: Mapping[str, Any]) -> str:
 
 def _taken(params: Mapping[str, Any]) -> str:
     others = _count(params, "others")
-    taken = others - _count(params, "free")
+    taken = max(0, others - _count(params, "free"))
+    if others == 0 or taken == 0:
+        # Nobody to speak of, or nobody taken: a sentence about "them"
+        # would contradict the first.
+        return _sentences(_can_meet(others, _shape(params)), _needs_at_least(params))
     if taken == others:
         second = ngettext(
             "That person is already in another group.",
@@ -251,11 +274,16 @@ def _no_valid_group(params: Mapping[str, Any]) -> str:
             "breaking a rule."
         ) % {"shape": shape}
     free = _count(params, "free")
-    first = ngettext(
-        "%(count)d other person who can meet %(shape)s is still waiting.",
-        "%(count)d others who can meet %(shape)s are still waiting.",
-        free,
-    ) % {"count": free, "shape": shape}
+    if free == 0:
+        first = gettext("No one else who can meet %(shape)s is still waiting.") % {
+            "shape": shape
+        }
+    else:
+        first = ngettext(
+            "%(count)d other person who can meet %(shape)s is still waiting.",
+            "%(count)d others who can meet %(shape)s are still waiting.",
+            free,
+        ) % {"count": free, "shape": shape}
     return _sentences(
         first,
         gettext(
@@ -284,12 +312,31 @@ def _left_out(params: Mapping[str, Any]) -> str:
 
 
 def _dropped(params: Mapping[str, Any]) -> str:
-    return gettext("You dropped their proposal; run again to propose them anew.")
+    return gettext(
+        "You dropped their proposal; running again proposes them in other "
+        "groups, never in that one, unless you undo the drop."
+    )
+
+
+def _archived(params: Mapping[str, Any]) -> str:
+    return gettext(
+        "Every place or every time slot they chose is archived. Ask them what "
+        "suits them now and change their registration."
+    )
+
+
+def _not_contacted(params: Mapping[str, Any]) -> str:
+    return gettext(
+        "Not contacted yet: this page proposes only people who have had the "
+        "first contact."
+    )
 
 
 COORDINATOR_RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     CoordinatorReason.LEFT_OUT: _left_out,
     CoordinatorReason.DROPPED: _dropped,
+    CoordinatorReason.ARCHIVED: _archived,
+    CoordinatorReason.NOT_CONTACTED: _not_contacted,
 }
 """Every code of the coordinator's own edits, mapped to its renderer."""
 

@@ -21,7 +21,7 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .admin_forms import SelfHelpGroupForm, StarterForm
+from .admin_forms import MunicipalityInput, SelfHelpGroupForm, StarterForm
 from .admin_urls import (
     GROUP_VIEWSET_NAME,
     MATCHING_VIEWSET_NAME,
@@ -112,7 +112,7 @@ class ContactPointViewSet(SnippetViewSet):
             [
                 FieldPanel("organisation"),
                 FieldPanel("kind"),
-                FieldPanel("municipality"),
+                FieldPanel("municipality", widget=MunicipalityInput),
                 FieldPanel("sort_order"),
             ],
             heading=_("Organisation and area"),

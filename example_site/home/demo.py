@@ -303,6 +303,9 @@ TOPICS = [
     "Arbeid og utbrenthet",
     "Kronisk sykdom og smerte",
 ]
+WOMEN_NAMES = ["Anne", "Cecilie", "Eli", "Gunn", "Ida", "Kari", "Marit", "Oda"]
+MEN_NAMES = ["Bjørn", "Dag", "Frode", "Hans", "Jon", "Lars", "Nils", "Per"]
+OTHER_NAMES = ["Kim", "Robin", "Sam", "Alex"]
 FIRST_NAMES = [
     "Anne",
     "Bjørn",
@@ -330,14 +333,27 @@ FIRST_NAMES = [
 #: How many fictional registrations the demo creates.
 REGISTRATION_COUNT = 60
 
-REGISTRATION_PRIVACY = (
-    "<p>Fjellbygd kommune ved frisklivssentralen er ansvarlig for opplysningene "
-    "du gir her. Vi bruker dem bare til å sette sammen selvhjelpsgrupper og til "
-    "å kontakte deg om det. Bare koordinatorene for selvhjelp kan se dem. Vi "
-    "sletter påmeldingen når du har fått plass i en gruppe og gruppa er i gang, "
-    "eller senest etter ett år. Du kan når som helst be oss slette det du har "
-    "sendt inn, eller be om å få se det. (Dette er en demotekst.)</p>"
-)
+
+def first_name(gender, index):
+    """A first name that fits ``gender``, picked by a drawn ``index``."""
+    names = {"woman": WOMEN_NAMES, "man": MEN_NAMES}.get(gender, OTHER_NAMES)
+    return names[index % len(names)]
+
+
+def registration_privacy(page):
+    """The demo's privacy notice, with the page's own retention rules."""
+    return (
+        "<p>Fjellbygd kommune ved frisklivssentralen er ansvarlig for "
+        "opplysningene du gir her. Vi bruker dem bare til å sette sammen "
+        "selvhjelpsgrupper og til å kontakte deg om det. Bare koordinatorene for "
+        "selvhjelp kan se dem. Venter du på en gruppe, spør vi etter "
+        f"{page.retention_reconfirm_months} måneder om du fortsatt ønsker en; "
+        f"svarer du ikke innen {page.retention_reconfirm_grace_days} dager, "
+        "sletter vi påmeldingen. Når gruppa di er slutt eller du går ut av den, "
+        f"sletter vi opplysningene etter {page.retention_after_group_months} "
+        "måneder. Trekker du deg, sletter vi alt med en gang. Du kan når som "
+        "helst be om å få se det du har sendt inn. (Dette er en demotekst.)</p>"
+    )
 
 
 def _registration_page(section):
@@ -354,7 +370,6 @@ def _registration_page(section):
             "sammen en gruppe som passer. Det tar omtrent fem minutter. Du "
             "trenger ingen henvisning, og det er gratis.</p>"
         ),
-        privacy_notice=REGISTRATION_PRIVACY,
         consent_text=(
             "Jeg samtykker i at Fjellbygd kommune lagrer det jeg har skrevet her "
             "for å sette sammen selvhjelpsgrupper, og at de kontakter meg om det."
@@ -375,6 +390,7 @@ def _registration_page(section):
         ask_access_needs=True,
         notify_emails="koordinator@fjellbygd.example",
     )
+    page.privacy_notice = registration_privacy(page)
     page.places = [
         RegistrationPlace(name=name, sort_order=i) for i, name in enumerate(PLACES)
     ]
@@ -415,7 +431,8 @@ def _registrations(page):
         if kind == GroupKind.THEMED and not chosen_topics:
             chosen_topics = {rng.choice(topics)}
         gender = rng.choice(["woman", "woman", "man", "man", "other", ""])
-        name = f"{rng.choice(FIRST_NAMES)} Demo {number:02d}"
+        drawn = FIRST_NAMES.index(rng.choice(FIRST_NAMES))
+        name = f"{first_name(gender, drawn)} Demo {number:02d}"
         has_email = rng.random() < 0.8
         registration = Registration.objects.create(
             page=page,

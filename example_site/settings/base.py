@@ -101,6 +101,16 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"].get("ENGINE") == "django.db.backends.sqlite3":
+    # Two admin requests within a second (Wagtail's autosave and Publish)
+    # once met "database is locked": a write transaction takes its lock when
+    # it begins and waits for another's (up to 20 s) instead of failing, and
+    # readers do not wait for a writer (WAL).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 # django-axes watches every sign-in first; Django's own backend signs in.
 AUTHENTICATION_BACKENDS = [

@@ -136,6 +136,11 @@ def test_keep_drop_exclude_and_run_again(client, coordinator_a, page_a):
     client.post(run_url(run), {"action": "include", "person": dropped[0]})
     client.post(run_url(run), {"action": "rerun"})
     run.refresh_from_db()
+    # The dropped group never comes back by itself (issue 18, item 3) ...
+    assert len(run.proposal["groups"]) == 1
+    # ... until the drop is undone.
+    client.post(run_url(run), {"action": "undrop", "group": 0})
+    run.refresh_from_db()
     assert len(run.proposal["groups"]) == 2
 
 

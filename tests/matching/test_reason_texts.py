@@ -437,13 +437,17 @@ def test_translated_shape(language):
         ),
         (
             CoordinatorReason.DROPPED,
-            "You dropped their proposal; run again to propose them anew.",
-            "Du forkastet forslaget personen var med i.",
+            "You dropped their proposal; running again proposes them in other "
+            "groups, never in that one, unless you undo the drop.",
+            # Reworded in issue 18 (a drop now sticks): the lead translates it.
+            None,
         ),
     ],
 )
 def test_the_coordinators_codes_render_in_the_same_function(code, english_text, bokmål):
     value = reason(code)
     assert english(value) == english_text
+    if bokmål is None:
+        return
     with translation.override("nb"):
         assert describe_reason(value).startswith(bokmål)

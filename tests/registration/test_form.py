@@ -74,7 +74,7 @@ def test_form_renders_accessibly_and_privately(client, page):
 def test_valid_registration_is_stored_and_redirects_to_a_thank_you_page(client, page):
     response = post(client, page)
     assert response.status_code == 303
-    assert response["Location"] == page.url + "takk/"
+    assert response["Location"] == page.url + "takk/?receipt=email"
     registration = Registration.objects.get()
     assert registration.name == "Kari Nordmann"
     assert registration.phone == "+4796851295"

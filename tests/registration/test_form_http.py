@@ -138,7 +138,7 @@ def test_the_same_answers_again_get_the_thank_you_page(client, page):
     token = first_registration(client, page)
     again = client.post(page.url, valid_data(page, token))
     assert again.status_code == 303
-    assert again["Location"] == page.url + "takk/"
+    assert again["Location"] == page.url + "takk/?receipt=email"
     assert Registration.objects.count() == 1
 
 

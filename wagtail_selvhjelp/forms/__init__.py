@@ -21,10 +21,11 @@ from .fields import (
     FixedValueCheckboxInput,
     OptionsReadTogether,
 )
-from .registration import RegistrationForm
+from .registration import ChangeChoicesForm, RegistrationForm
 
 
 __all__ = [
+    "ChangeChoicesForm",
     "CachedChoiceIterator",
     "ChoiceModelMultipleField",
     "Fieldset",

@@ -258,3 +258,35 @@ class RegistrationForm(PublicForm):
                 _("Choose at least one topic if you want a group with a shared topic."),
             )
         return cleaned_data
+
+
+class ChangeChoicesForm(PublicForm):
+    """Places and time slots, changed by the person on their self-service
+    page while they wait: the registration form's own questions, offering
+    the page's active choices and checked the same way."""
+
+    places = RegistrationForm.base_fields["places"]
+    time_slots = RegistrationForm.base_fields["time_slots"]
+
+    fieldsets = (
+        (
+            "wishes",
+            _("Where and when you can attend"),
+            ("places", "time_slots"),
+        ),
+    )
+
+    def __init__(self, *args, page, registration, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "places": list(registration.places.active()),
+                "time_slots": list(registration.time_slots.active()),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        for name in ("places", "time_slots"):
+            self.fields[name].queryset = (
+                getattr(page, name).active().order_by("sort_order", "pk")
+            )
+        OptionsReadTogether([self.fields["places"], self.fields["time_slots"]])

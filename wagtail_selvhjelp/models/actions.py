@@ -288,6 +288,46 @@ class UnlinkAvoid(LinkAvoid):
         return bool(deleted)
 
 
+class ChangeChoices(RegistrationAction):
+    """The person changes their places and time slots while they wait.
+
+    Only until they are placed: a placed person's group was chosen by them.
+    The log entry holds the choices' ids, never names.
+    """
+
+    link_may_act = True
+
+    def __init__(self, registration, *, places, time_slots, **kwargs):
+        super().__init__(registration, **kwargs)
+        self.places = list(places)
+        self.time_slots = list(time_slots)
+
+    def _execute(self):
+        registration = self.registration
+        if not Registration.objects.waiting().filter(pk=registration.pk).exists():
+            raise ValidationError(
+                gettext(
+                    "Places and times can be changed only while you wait for a group."
+                )
+            )
+        if not (self.places and self.time_slots):
+            raise ValidationError(gettext("Choose at least one place and one time."))
+        registration.places.set(self.places)
+        registration.time_slots.set(self.time_slots)
+        Registration.objects.filter(pk=registration.pk).update(
+            updated_at=timezone.now()
+        )
+        self.log(
+            registration,
+            audit.SELF_CHANGE_CHOICES,
+            data={
+                "places": [place.pk for place in self.places],
+                "time_slots": [slot.pk for slot in self.time_slots],
+            },
+        )
+        return registration
+
+
 class Withdraw(RegistrationAction):
     """The person withdraws on their self-service page: deleted at once."""
 

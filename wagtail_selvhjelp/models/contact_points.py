@@ -136,6 +136,16 @@ class ContactPoint(
     def clean(self):
         super().clean()
         errors = {}
+        # One heading per municipality in the directory: another spelling of
+        # an existing name (case, spaces) becomes that name.
+        name = " ".join(self.municipality.split())
+        existing = (
+            ContactPoint.objects.exclude(pk=self.pk)
+            .filter(municipality__iexact=name)
+            .values_list("municipality", flat=True)
+            .first()
+        )
+        self.municipality = existing or name
         try:
             self.phone = normalise_phone(self.phone)
         except ValidationError as error:

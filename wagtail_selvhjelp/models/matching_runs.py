@@ -71,6 +71,13 @@ class StoredGroup:
     def _shape(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in _SHAPE}
 
+    def same_group(self, other: StoredGroup) -> bool:
+        """The same people in the same kind of group (kept or not)."""
+        return (
+            sorted(self.members) == sorted(other.members)
+            and self._shape() == other._shape()
+        )
+
 
 @dataclass(frozen=True)
 class StoredReason:
@@ -113,6 +120,10 @@ class Proposal:
     to why; ``upper_bound`` and ``candidates`` are counts for the summary.
     ``excluded`` are the people the coordinator left out: unlike the rest it
     outlives running again, and it is stored in the run's own column.
+    ``created`` holds the ids of the groups created from the run, so the page
+    can say what became of the proposals that left it. ``dropped`` holds
+    the proposals the coordinator dropped: running again never proposes
+    one of them again, until the drop is undone.
 
     The edits change the proposal in place and return whether they changed
     anything, so a caller saves only real changes; none of them raises on an
@@ -124,6 +135,8 @@ class Proposal:
     upper_bound: int = 0
     candidates: int = 0
     excluded: list[int] = field(default_factory=list)
+    created: list[int] = field(default_factory=list)
+    dropped: list[StoredGroup] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None, excluded=()) -> Proposal:
@@ -137,6 +150,8 @@ class Proposal:
             upper_bound=data.get("upper_bound", 0),
             candidates=data.get("candidates", 0),
             excluded=list(excluded),
+            created=list(data.get("created", [])),
+            dropped=[StoredGroup.from_json(group) for group in data.get("dropped", [])],
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -148,6 +163,8 @@ class Proposal:
             },
             "upper_bound": self.upper_bound,
             "candidates": self.candidates,
+            "created": list(self.created),
+            "dropped": [group.to_json() for group in self.dropped],
         }
 
     # -- reading ------------------------------------------------------------
@@ -181,13 +198,27 @@ class Proposal:
         }
         for pk in self.excluded:
             unplaced[pk] = _by_coordinator(CoordinatorReason.LEFT_OUT)
+        groups = list(kept)
+        for proposed in map(StoredGroup.from_engine, result.groups):
+            if any(proposed.same_group(dropped) for dropped in self.dropped):
+                for person in proposed.members:
+                    unplaced[person] = _by_coordinator(CoordinatorReason.DROPPED)
+            else:
+                groups.append(proposed)
         return Proposal(
-            groups=kept + [StoredGroup.from_engine(group) for group in result.groups],
+            groups=groups,
             unplaced=unplaced,
             upper_bound=result.upper_bound + len(fixed),
             candidates=candidates + len(fixed),
             excluded=list(self.excluded),
+            created=list(self.created),
+            dropped=list(self.dropped),
         )
+
+    def set_aside(self, people, code: CoordinatorReason) -> None:
+        """Record ``people``, whom the engine was not given, as unplaced for ``code``."""
+        for person in people:
+            self.unplaced[person] = _by_coordinator(code)
 
     # -- the coordinator's edits -------------------------------------------
 
@@ -200,6 +231,23 @@ class Proposal:
         if not group.members:
             self.groups.pop(index)
         self._exclude(person)
+        return True
+
+    def place(self, person: int, target: int) -> bool:
+        """Move ``person`` into group ``target``, from another group or from
+        the people not placed (left out ones included). A group left empty
+        goes. Whether they fit is the caller's to check first."""
+        if not self.has_group(target) or person in self.groups[target].members:
+            return False
+        group = self.groups[target]
+        for other in self.groups:
+            if person in other.members:
+                other.members.remove(person)
+        self.groups = [g for g in self.groups if g.members or g is group]
+        self.unplaced.pop(person, None)
+        if person in self.excluded:
+            self.excluded.remove(person)
+        group.members.append(person)
         return True
 
     def exclude(self, person: int) -> bool:
@@ -222,10 +270,29 @@ class Proposal:
         return True
 
     def drop(self, index: int) -> bool:
-        """Drop group ``index``; its members are proposed again next run."""
+        """Drop group ``index``: its members may be proposed again next run,
+        but never in this same group (until :meth:`undrop`)."""
         group = self.groups.pop(index)
+        group.kept = False
+        self.dropped.append(group)
         for person in group.members:
             self.unplaced[person] = _by_coordinator(CoordinatorReason.DROPPED)
+        return True
+
+    def undrop(self, index: int) -> bool:
+        """Undo the drop of ``dropped[index]``.
+
+        The group is a proposal again at once when all its members are still
+        unplaced and not left out; otherwise the next run may propose it.
+        """
+        if not 0 <= index < len(self.dropped):
+            return False
+        group = self.dropped.pop(index)
+        free = set(self.unplaced) - set(self.excluded)
+        if group.members and set(group.members) <= free:
+            self.groups.append(group)
+            for person in group.members:
+                del self.unplaced[person]
         return True
 
     def toggle_keep(self, index: int) -> bool:
@@ -247,11 +314,12 @@ class Proposal:
         """Take deleted registrations' ids out of every part of the proposal."""
         gone = set(ids)
         changed = False
-        for group in self.groups:
+        for group in self.groups + self.dropped:
             members = [pk for pk in group.members if pk not in gone]
             if members != group.members:
                 group.members = members
                 changed = True
+        self.dropped = [group for group in self.dropped if group.members]
         for pk in gone & set(self.unplaced):
             del self.unplaced[pk]
             changed = True

@@ -209,11 +209,12 @@ def _forget_in_runs(ids, page_ids):
 
 
 def _count_former_members(registrations):
-    """Add the memberships that go to their groups' ``former_member_count``."""
+    """Add the people to their groups' ``former_member_count``: one each,
+    however often they left a group and came back to it."""
     for group_id, number in (
         GroupMembership.objects.filter(registration__in=registrations)
         .values_list("group_id")
-        .annotate(number=Count("pk"))
+        .annotate(number=Count("registration", distinct=True))
     ):
         SelfHelpGroup.objects.filter(pk=group_id).update(
             former_member_count=F("former_member_count") + number

@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import guards
+from ..conf import selvhjelp_settings
 from ..http import RouteMethodsMixin, private_response
 from ..signals import registration_submitted
 from .rate_limits import rate_limit_for
@@ -76,9 +77,23 @@ class RegistrationFormMixin(RouteMethodsMixin):
     def get_landing_page_template(self, request):
         return self.landing_page_template
 
+    #: How the receipt goes out, named in the thank-you page's query string
+    #: (the channel only, never an address or a number).
+    RECEIPT_CHANNELS = ("email", "phone")
+
     def render_landing_page(self, request):
-        """The thank-you page: the page's own texts, never the registrant's data."""
+        """The thank-you page: the page's own texts, never the registrant's data.
+
+        ``?receipt=email`` announces the receipt with its personal link;
+        ``?receipt=phone`` (no e-mail given) says how to reach a contact point.
+        """
         context = self.get_context(request)
+        receipt = request.GET.get("receipt")
+        context["receipt"] = receipt if receipt in self.RECEIPT_CHANNELS else None
+        if context["receipt"] == "phone":
+            context["contact_points"] = self.get_contact_points()
+            context["sms_receipt"] = bool(selvhjelp_settings.SMS_BACKEND)
+        context["link_days"] = selvhjelp_settings.SELF_SERVICE_LINK_DAYS
         return private_response(
             TemplateResponse(request, self.get_landing_page_template(request), context)
         )
@@ -127,12 +142,22 @@ class RegistrationFormMixin(RouteMethodsMixin):
 
     # Serving
 
-    def render_form(self, request, form, *, status=200, notice=None, form_token=None):
+    def render_form(
+        self,
+        request,
+        form,
+        *,
+        status=200,
+        notice=None,
+        form_token=None,
+        under_age=False,
+    ):
         """The form page; ``form_token`` is the one the form was sent with.
 
         A form sent back with errors keeps its token, so the time it was
         first opened still counts: fixing one answer quickly is not
-        mistaken for a bot filling in the form too fast.
+        mistaken for a bot filling in the form too fast. ``under_age`` adds
+        the page's under-age text above the form.
         """
         context = self.get_context(request)
         context.update(
@@ -142,6 +167,7 @@ class RegistrationFormMixin(RouteMethodsMixin):
                 "honeypot_field_name": form.honeypot_field_name,
                 "error_summary": form.error_summary() if form.is_bound else [],
                 "notice": notice,
+                "under_age": under_age,
                 "form_is_cacheable": self.form_is_cacheable(form),
             }
         )
@@ -163,7 +189,7 @@ class RegistrationFormMixin(RouteMethodsMixin):
     def render_state(self, request, state, *, status=200):
         """A page without a form.
 
-        ``state`` is 'closed', 'under_age', 'not_accepted' or
+        ``state`` is 'closed', 'not_accepted' or
         'already_registered' (this form was sent before, with other answers).
         """
         context = self.get_context(request)
@@ -234,9 +260,21 @@ class RegistrationFormMixin(RouteMethodsMixin):
             if first is not None:
                 return self.answer_repeated_submission(request, form, first)
             if under_age:
-                return self.render_state(request, "under_age")
+                # With the form, not instead of it: a mistyped year is
+                # corrected without typing everything again.
+                form.add_error(
+                    "birth_year",
+                    gettext(
+                        "Did you type the wrong year? These groups are for people "
+                        "aged %(age)s and over: check the year you were born."
+                    )
+                    % {"age": self.minimum_age},
+                )
             return self.render_form(
-                request, form, form_token=request.POST["form_token"]
+                request,
+                form,
+                form_token=request.POST["form_token"],
+                under_age=under_age,
             )
 
         # Count and check in one atomic step: a burst of simultaneous posts
@@ -245,13 +283,15 @@ class RegistrationFormMixin(RouteMethodsMixin):
             return self.render_rate_limited(request, form)
         try:
             with transaction.atomic():
-                self.process_registration(form, submission_token=token.nonce)
+                registration = self.process_registration(
+                    form, submission_token=token.nonce
+                )
         except IntegrityError:
             first = self.get_registration_by_token(token.nonce)
             if first is None:
                 raise
             return self.answer_repeated_submission(request, form, first)
-        return self.redirect_to_thank_you(request)
+        return self.redirect_to_thank_you(request, registration)
 
     def render_rate_limited(self, request, form):
         form.is_valid()
@@ -266,14 +306,15 @@ class RegistrationFormMixin(RouteMethodsMixin):
             ),
         )
 
-    def redirect_to_thank_you(self, request):
+    def redirect_to_thank_you(self, request, registration=None):
         # The form posts to the page's own URL, so the thank-you page is
         # found from the request's path, without looking up the site's
         # root paths (a cache read, a query on the database cache).
         page_path = request.path.rstrip("/") + "/"
-        return HttpResponseRedirect(
-            page_path + self.reverse_subpage("thank_you"), status=303
-        )
+        url = page_path + self.reverse_subpage("thank_you")
+        if registration is not None:
+            url += "?receipt=" + ("email" if registration.email else "phone")
+        return HttpResponseRedirect(url, status=303)
 
     # A form sent more than once
 
@@ -294,7 +335,7 @@ class RegistrationFormMixin(RouteMethodsMixin):
         it; their answers, old or new, are never shown back.
         """
         if form.is_valid() and self.has_same_answers(first, form.cleaned_data):
-            return self.redirect_to_thank_you(request)
+            return self.redirect_to_thank_you(request, first)
         return self.render_state(request, "already_registered")
 
     def has_same_answers(self, registration, answers):

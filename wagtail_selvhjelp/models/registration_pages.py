@@ -287,6 +287,15 @@ class AbstractGroupRegistrationPage(
         ),
     )
 
+    propose_new_registrations = models.BooleanField(
+        _("propose people not contacted yet"),
+        default=True,
+        help_text=_(
+            "When ticked, registrations with the status “New” are proposed for "
+            "groups, marked as not contacted yet."
+        ),
+    )
+
     ask_gender = models.BooleanField(
         _("ask for gender and single-gender wish"), default=False
     )
@@ -365,11 +374,6 @@ class AbstractGroupRegistrationPage(
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
-        InlinePanel("places", heading=_("Places"), label=_("Place"), min_num=1),
-        InlinePanel(
-            "time_slots", heading=_("Time slots"), label=_("Time slot"), min_num=1
-        ),
-        InlinePanel("topics", heading=_("Topics"), label=_("Topic")),
         MultiFieldPanel(
             [
                 FieldPanel("ask_gender"),
@@ -389,7 +393,14 @@ class AbstractGroupRegistrationPage(
             heading=_("Texts"),
         ),
     ]
+    # What people choose from sits with the rest of the registration's
+    # settings, where an editor looks for them, not among the page's texts.
     settings_panels_group = [
+        InlinePanel("places", heading=_("Places"), label=_("Place"), min_num=1),
+        InlinePanel(
+            "time_slots", heading=_("Time slots"), label=_("Time slot"), min_num=1
+        ),
+        InlinePanel("topics", heading=_("Topics"), label=_("Topic")),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("opens_on"), FieldPanel("closes_on")]),
@@ -404,6 +415,7 @@ class AbstractGroupRegistrationPage(
                     [FieldPanel("group_min_size"), FieldPanel("group_max_size")]
                 ),
                 FieldPanel("offer_days"),
+                FieldPanel("propose_new_registrations"),
             ],
             heading=_("Groups"),
         ),

@@ -16,14 +16,22 @@ sites (the link is a key).
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
 from ..choices import ACTIVE_STATUSES, LeaveReason, MemberNotice, RegistrationStatus
 from ..conf import selvhjelp_settings
 from ..http import RouteMethodsMixin, private_response
 from ..tokens import SignedLink
-from .actions import ConfirmWaiting, RemoveMember, ReportAbsence, Withdraw
+from .actions import (
+    ChangeChoices,
+    ConfirmWaiting,
+    RemoveMember,
+    ReportAbsence,
+    Withdraw,
+)
 from .groups import GroupMembership
 from .rate_limits import rate_limit_for
 from .registrations import Registration
@@ -51,6 +59,15 @@ class SelfServiceMixin(RouteMethodsMixin):
     """Serve a registrant's self-service page; combine with the form mixin."""
 
     self_service_template = "wagtail_selvhjelp/pages/self_service.html"
+    #: The form for changing places and times (models import no forms).
+    change_choices_form_class_path = "wagtail_selvhjelp.forms.ChangeChoicesForm"
+
+    def get_change_choices_form(self, registration, data=None):
+        """The places-and-times form, or None once the person is placed."""
+        if not Registration.objects.waiting().filter(pk=registration.pk).exists():
+            return None
+        form_class = import_string(self.change_choices_form_class_path)
+        return form_class(data, page=self, registration=registration)
 
     def get_self_service_url(self, registration):
         """The full URL of ``registration``'s self-service page."""
@@ -73,6 +90,7 @@ class SelfServiceMixin(RouteMethodsMixin):
         status=200,
         confirm_error=None,
         notice_error=None,
+        choices_form=None,
     ):
         context = self.get_context(request)
         context.update(
@@ -87,6 +105,23 @@ class SelfServiceMixin(RouteMethodsMixin):
                 "leave_then_choices": LEAVE_THEN_CHOICES,
             }
         )
+        if registration is not None and state != "withdrawn":
+            if choices_form is None:
+                choices_form = self.get_change_choices_form(registration)
+            membership = (
+                registration.memberships.filter(is_current=True)
+                .select_related("group")
+                .first()
+            )
+            context.update(
+                {
+                    "choices_form": choices_form,
+                    "error_summary": choices_form.error_summary()
+                    if choices_form is not None and choices_form.is_bound
+                    else [],
+                    "group": membership.group if membership else None,
+                }
+            )
         response = TemplateResponse(
             request, self.self_service_template, context, status=status
         )
@@ -116,6 +151,8 @@ class SelfServiceMixin(RouteMethodsMixin):
             return self.render_self_service(
                 request, "confirmed", registration=registration
             )
+        if action == "choices":
+            return self.change_choices(request, registration)
         if action == "withdraw":
             if request.POST.get("confirm") != "yes":
                 return self.render_self_service(
@@ -167,6 +204,36 @@ class SelfServiceMixin(RouteMethodsMixin):
         ).execute()
         registration.refresh_from_db(fields=["status"])
         return self.render_self_service(request, "left", registration=registration)
+
+    def change_choices(self, request, registration):
+        """Change places and times, checked as the registration form checks them."""
+        form = self.get_change_choices_form(registration, request.POST)
+        if form is None or not form.is_valid():
+            return self.render_self_service(
+                request,
+                "status",
+                registration=registration,
+                status=400,
+                choices_form=form,
+            )
+        try:
+            ChangeChoices(
+                registration,
+                places=form.cleaned_data["places"],
+                time_slots=form.cleaned_data["time_slots"],
+                link=registration,
+            ).execute()
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            return self.render_self_service(
+                request,
+                "status",
+                registration=registration,
+                status=400,
+                choices_form=form,
+            )
+        return self.render_self_service(request, "changed", registration=registration)
 
 
 #: What a member who leaves their group may choose to become.

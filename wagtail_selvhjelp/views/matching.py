@@ -7,6 +7,8 @@ edits. Every step is a plain form posting back, so the workflow works
 without JavaScript; a run is stored, so it and its edits survive a reload.
 """
 
+from collections import Counter
+
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
@@ -19,9 +21,10 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from .. import adapters, audit, proposals
+from ..choices import GroupStatus, NotReady
 from ..http import parse_id
 from ..models import MatchingRun, Registration, SelfHelpGroup
-from ..models.actions import ActionPermissionError
+from ..models.actions import ActionPermissionError, misfits
 from ..models.invitation_actions import Invite
 from ..models.overview import page_overview
 from ..models.permissions import (
@@ -29,7 +32,7 @@ from ..models.permissions import (
     registration_permission_policy,
 )
 from ..permissions import coordinated_pages
-from ..reason_texts import describe_reason, describe_shape
+from ..reason_texts import describe_group, describe_reason
 
 
 def may_match(user):
@@ -61,6 +64,9 @@ class MatchingIndexView(
     template_name = "wagtail_selvhjelp/admin/matching/index.html"
     page_title = _("Put groups together")
     header_icon = "group"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -166,13 +172,34 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
         proposal = self.run.get_proposal()
         names = adapters.ChoiceNames.for_page(page)
         people = Registration.objects.in_bulk(proposal.placed | set(proposal.unplaced))
+        warnings = proposals.not_ready(
+            [people[pk] for pk in proposal.placed if pk in people]
+        )
+        for pk, codes in warnings.items():
+            people[pk].not_ready = codes
         cards = self.get_cards(proposal, people, names)
+        # Only cards that can be created count: a card left too small cannot.
+        creatable = [card for card in cards if not card["problems"]]
         context.update(
             {
                 "run": self.run,
                 "cards": cards,
+                "creatable": len(creatable),
+                "created_groups": list(
+                    SelfHelpGroup.objects.filter(pk__in=proposal.created).order_by("pk")
+                ),
+                "still_waiting": Registration.objects.waiting()
+                .filter(page_id=page.pk)
+                .count(),
                 "unplaced": self.get_unplaced(proposal, people, names),
-                "placed": sum(len(card["members"]) for card in cards),
+                "dropped": self.get_dropped(proposal, names),
+                "forming": self.get_forming(proposal, people),
+                "not_ready": [
+                    (code.label, count)
+                    for code in NotReady
+                    if (count := sum(code in c for c in warnings.values()))
+                ],
+                "placed": sum(len(card["members"]) for card in creatable),
                 "upper_bound": proposal.upper_bound,
                 "candidates": proposal.candidates,
                 "action_url": self.url("run", self.run.pk),
@@ -206,7 +233,7 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
             cards.append(
                 {
                     "index": index,
-                    "title": describe_shape(
+                    "heading": describe_group(
                         names.place(group.place),
                         names.slot(group.slot),
                         names.topic(group.topic),
@@ -220,6 +247,52 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
                 }
             )
         return cards
+
+    def get_forming(self, proposal, people):
+        """The page's forming groups with free seats that no card fills, and
+        why none of the people not placed joins each: the engine's rules
+        (``misfits``), counted per rule."""
+        filled = {group.open_group for group in proposal.groups if group.open_group}
+        page = self.registration_page
+        groups = (
+            SelfHelpGroup.objects.filter(page_id=page.pk, status=GroupStatus.FORMING)
+            .exclude(pk__in=filled)
+            .annotate(n=Count("memberships", filter=Q(memberships__is_current=True)))
+            .order_by("name", "pk")
+        )
+        outside = [
+            people[pk]
+            for pk, reason in proposal.unplaced.items()
+            if pk in people and not reason.left_out
+        ]
+        forming = []
+        for group in groups:
+            free = max(0, page.group_max_size - group.n)
+            why = Counter()
+            if free and outside:
+                for messages_ in misfits(group, outside).values():
+                    why.update(set(messages_))
+            forming.append({"group": group, "free": free, "why": why.most_common()})
+        return forming
+
+    def get_dropped(self, proposal, names):
+        """The proposals the coordinator dropped, to undo."""
+        people = Registration.objects.in_bulk(
+            {pk for group in proposal.dropped for pk in group.members}
+        )
+        return [
+            {
+                "index": index,
+                "heading": describe_group(
+                    names.place(group.place),
+                    names.slot(group.slot),
+                    names.topic(group.topic),
+                    group.gender,
+                ),
+                "members": [people[pk] for pk in group.members if pk in people],
+            }
+            for index, group in enumerate(proposal.dropped)
+        ]
 
     def get_unplaced(self, proposal, people, names):
         """Everyone not in a group who still exists, longest waiting first."""
@@ -272,6 +345,10 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
             changed = proposal.exclude(person)
         elif action == "include":
             changed = proposal.include(person)
+        elif action == "undrop" and index is not None:
+            changed = proposal.undrop(index)
+        elif action == "place" and person is not None:
+            changed = self.place(request, proposal, person)
         else:
             changed = False
             messages.error(
@@ -281,6 +358,23 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
             self.run.set_proposal(proposal)
             self.run.save()
         return redirect(self.url("run", self.run.pk))
+
+    def place(self, request, proposal, person):
+        """Move ``person`` to the chosen card if the engine says they fit."""
+        target = parse_id(request.POST.get("to", ""))
+        if not proposal.has_group(target):
+            return False
+        page = self.registration_page
+        problems = proposals.misfits_in(page, proposal.groups[target], person)
+        registration = Registration.objects.filter(pk=person).first()
+        if problems:
+            messages.error(
+                request,
+                gettext("%(person)s cannot join that group: %(reasons)s")
+                % {"person": registration or person, "reasons": " ".join(problems)},
+            )
+            return False
+        return proposal.place(person, target)
 
     def create(self, request):
         indices = [

@@ -11,8 +11,11 @@ from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 from wagtail.admin.auth import permission_denied
@@ -21,6 +24,8 @@ from wagtail.log_actions import log
 
 from .. import audit, privacy
 from ..choices import ACTIVE_STATUSES
+from ..http import private_response
+from ..models import Registration
 from ..models.actions import ConfirmWaiting, DeleteRegistration, Erase
 from ..models.permissions import registration_permission_policy
 from ..models.personal_data import mentions_of
@@ -56,13 +61,18 @@ class RegistrationObjectMixin:
 
 
 class PersonDataView(RegistrationObjectMixin, View):
-    """Everything held about one person, as a JSON download (GDPR art. 15)."""
+    """Everything held about one person (GDPR art. 15): a JSON download, or
+    with ``?format=html`` a document for the person to read, print or save,
+    in their registration page's language with local times."""
 
     permission_action = "access"
     http_method_names = ["get"]
+    document_template_name = "wagtail_selvhjelp/admin/registrations/person_data.html"
 
     def get(self, request, pk):
         log(self.registration, audit.ACCESS_EXPORT.code, user=request.user)
+        if request.GET.get("format") == "html":
+            return self.document(request)
         data = privacy.person_data(self.registration)
         response = HttpResponse(
             json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
@@ -72,6 +82,23 @@ class PersonDataView(RegistrationObjectMixin, View):
             f'attachment; filename="registration-{self.registration.pk}.json"'
         )
         return response
+
+    def document(self, request):
+        page = self.registration.page
+        language = getattr(page.locale, "language_code", None) or get_language()
+        with translation.override(language):
+            html = render_to_string(
+                self.document_template_name,
+                {
+                    "registration": self.registration,
+                    "sections": privacy.person_document(self.registration),
+                    "language": language,
+                    "json_url": request.path,
+                    "made_on": timezone.localtime(),
+                },
+                request=request,
+            )
+        return private_response(HttpResponse(html))
 
 
 class EraseView(RegistrationObjectMixin, WagtailAdminTemplateMixin, TemplateView):
@@ -86,10 +113,25 @@ class EraseView(RegistrationObjectMixin, WagtailAdminTemplateMixin, TemplateView
     def get_page_subtitle(self):
         return str(self.registration)
 
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {
+                "url": reverse(self.index_url_name),
+                "label": capfirst(Registration._meta.verbose_name_plural),
+            },
+            {
+                "url": reverse(self.inspect_url_name, args=[self.registration.pk]),
+                "label": str(self.registration),
+            },
+            {"url": "", "label": self.get_page_title()},
+        ]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["registration"] = self.registration
-        context["memberships"] = self.registration.memberships.count()
+        context["group_count"] = (
+            self.registration.memberships.values("group").distinct().count()
+        )
         context["mentions"] = mentions_of(self.registration)
         context["inspect_url_name"] = self.inspect_url_name
         context["inspect_url"] = reverse(

@@ -549,6 +549,9 @@ class PrivacyOverviewView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "wagtail_selvhjelp/admin/privacy/overview.html"
     statistics_url_name = None
 
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
     def dispatch(self, request, *args, **kwargs):
         if not registration_permission_policy.user_has_permission(
             request.user, "overview"
