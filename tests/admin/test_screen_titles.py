@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from wagtail_selvhjelp.models import MatchingRun
 
+from ..factories import StarterFactory
 from .test_permission_matrix import package_urls
 
 
@@ -21,7 +22,11 @@ def test_every_package_screen_has_its_own_title_and_breadcrumbs(
     run = MatchingRun.objects.create(
         page=group_a.page, proposal={"groups": [], "unplaced": {}, "upper_bound": 0}
     )
+    starter = StarterFactory(pages=[group_a.page])
+    membership = group_a.add_member(registration_a)
     ids = {
+        "wagtail_selvhjelp_group:remove_member": membership.pk,
+        "wagtail_selvhjelp_starter": starter.pk,
         "wagtail_selvhjelp_group": group_a.pk,
         "wagtail_selvhjelp_registration": registration_a.pk,
         "wagtail_selvhjelp_matching:page": group_a.page_id,

@@ -217,9 +217,9 @@ def test_registrant_withdraws_through_the_link_in_the_receipt(open_context, demo
 
     response = page.goto(link)
     assert response.status == 200
-    assert page.locator("dl.selvhjelp-facts").is_visible()
+    assert page.locator(".selvhjelp-facts dl").is_visible()
     screenshot(page, "self-service")
-    page.get_by_role("checkbox").check()
+    page.locator("#id_confirm").check()  # the withdrawal, not a choice
     with page.expect_navigation():
         page.locator("form:has(#id_confirm) button[type=submit]").click()
     assert page.locator("[role=status]").is_visible()
