@@ -81,8 +81,7 @@ def test_demo_gives_a_coordinator_a_whole_workflow(
     call_command("demo_admin", stdout=open(os.devnull, "w"))
     waiting = Registration.objects.filter(status__in=["new", "contacted", "waiting"])
     assert 50 <= waiting.count() <= 70
-    group = SelfHelpGroup.objects.get()
-    assert group.status == "forming"
+    group = SelfHelpGroup.objects.get(status="forming")
     assert 0 < group.current_memberships().count() < 8
     coordinator = get_user_model().objects.get(username="koordinator")
     client.force_login(coordinator)
@@ -91,6 +90,46 @@ def test_demo_gives_a_coordinator_a_whole_workflow(
     response = client.post(f"/admin/selvhjelp/matching/{group.page_id}/", follow=True)
     assert response.status_code == 200
     assert response.context["cards"], "the demo should propose at least one group"
+
+
+def test_demo_shows_a_group_mid_round_and_a_started_group(
+    home_page, django_capture_on_commit_callbacks
+):
+    """Issue 19, item 9: two starters, a group mid-round (accepted, declined,
+    no answer yet) and a started group with its starter and calendar."""
+    from django.core import mail
+
+    from wagtail_selvhjelp.models import Offer, SelfHelpGroup, Starter
+    from wagtail_selvhjelp.models.starters import group_has_current_starter
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _run()
+    assert Starter.objects.count() == 2
+    mid_round = SelfHelpGroup.objects.get(status="forming")
+    states = sorted(
+        Offer.objects.filter(group=mid_round).values_list("state", flat=True)
+    )
+    assert states == ["accepted"] * 3 + ["declined"] + ["offered"] * 2
+    assert group_has_current_starter(mid_round)
+    started = SelfHelpGroup.objects.get(status="active")
+    assert group_has_current_starter(started)
+    assert started.first_meeting_date and started.started_on
+    assert set(Offer.objects.filter(group=started).values_list("state", flat=True)) == {
+        "accepted"
+    }
+    assert started.current_memberships().count() >= 4
+    calendars = [
+        attachment
+        for message in mail.outbox
+        for attachment in message.attachments
+        if attachment[0].endswith(".ics")
+    ]
+    # Every member of the started group and its starter got the meeting
+    # (the demo's people all gave an e-mail address or only a phone).
+    assert len(calendars) >= 2
+    invitations = [m for m in mail.outbox if "svar/" in m.body]
+    assert invitations, "the invitations are sent (and printed by make demo)"
 
 
 def test_demo_first_names_match_gender_and_the_notice_the_retention(home_page):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from wagtail.models import Locale
 
 from wagtail_selvhjelp import privacy
-from wagtail_selvhjelp.choices import GroupKind, RegistrationStatus
+from wagtail_selvhjelp.choices import GroupKind, MeetingFrequency, RegistrationStatus
 from wagtail_selvhjelp.models import (
     AvoidPair,
     ConsentText,
@@ -24,6 +24,7 @@ from wagtail_selvhjelp.models import (
     ContactPoint,
     ContactPointKind,
     GroupRegistrationPage,
+    Offer,
     Registration,
     RegistrationPlace,
     RegistrationTimeSlot,
@@ -35,6 +36,8 @@ from wagtail_selvhjelp.models import (
     Starter,
     StarterCourse,
 )
+from wagtail_selvhjelp.models.actions import StartGroup
+from wagtail_selvhjelp.models.invitation_actions import AnswerOffer, Invite
 from wagtail_selvhjelp.models.starter_actions import AssignStarter
 
 
@@ -543,29 +546,84 @@ def _avoid_pairs(page):
             AvoidPair.objects.link(registration, other)
 
 
-def _forming_group(page):
-    """One group still forming, with three members and free seats."""
-    place = page.places.get(name=PLACES[0])
-    slot = page.time_slots.get(name=TIME_SLOTS[1])
-    group = SelfHelpGroup.objects.create(
-        page=page,
-        name="Fjellbygd, kveld (blandet)",
-        place=place,
-        time_slot=slot,
-        venue="Frivilligsentralen, Torget 3",
-    )
-    fitting = [
+def _fitting(page, group):
+    """Waiting registrations of ``page`` who fit ``group`` under every rule."""
+    return [
         registration
-        for registration in page.registrations.filter(
-            places=place, time_slots=slot, group_kind__in=["any", "mixed"]
-        ).order_by("created_at")
+        for registration in page.registrations.waiting()
+        .filter(
+            places=group.place,
+            time_slots=group.time_slot,
+            group_kind__in=["any", "mixed"],
+        )
+        .order_by("created_at")
         if not group.incompatibilities(registration)
     ]
-    for registration in fitting[:3]:
+
+
+def _group(page, *, name, place, slot, size, starter, first_meeting_in_days):
+    """A forming group of ``size`` fitting members with a starter and a
+    weekly first meeting ``first_meeting_in_days`` from today."""
+    group = SelfHelpGroup.objects.create(
+        page=page,
+        name=name,
+        place=page.places.get(name=place),
+        time_slot=page.time_slots.get(name=slot),
+        venue="Frivilligsentralen, Torget 3",
+        first_meeting_date=timezone.localdate()
+        + datetime.timedelta(days=first_meeting_in_days),
+        first_meeting_time=datetime.time(18, 0),
+        meeting_frequency=MeetingFrequency.WEEKLY,
+    )
+    for registration in _fitting(page, group)[:size]:
         group.add_member(registration)
-    lead, _other = _starters(page)
-    AssignStarter(group, lead).execute(skip_permission_checks=True)
+    AssignStarter(group, starter).execute(skip_permission_checks=True)
     return group
+
+
+def _answers(group, answers):
+    """The members' answers to the group's invitations, in order: True
+    accepts, False declines (and stays on the waiting list), None leaves the
+    offer open."""
+    offers = Offer.objects.filter(group=group).order_by("pk")
+    for offer, accept in zip(offers, answers, strict=False):
+        if accept is not None:
+            AnswerOffer(offer, accept=accept).execute(skip_permission_checks=True)
+
+
+def _groups(page):
+    """The second half of the journey, one group at each stage.
+
+    A group mid-round: invited, three accepted, one declined (their seat is
+    free for the next eligible person), two still to answer. A group that
+    has started: everyone accepted, with its starter and its weekly meeting,
+    sent to the members with a calendar file. The demo's terminal shows the
+    invitations and the meeting as they were sent.
+    """
+    first, second = _starters(page)
+    mid_round = _group(
+        page,
+        name="Fjellbygd, kveld (blandet)",
+        place=PLACES[0],
+        slot=TIME_SLOTS[1],
+        size=6,
+        starter=first,
+        first_meeting_in_days=14,
+    )
+    started = _group(
+        page,
+        name="Dalsetra, kveld (blandet)",
+        place=PLACES[1],
+        slot=TIME_SLOTS[1],
+        size=5,
+        starter=second,
+        first_meeting_in_days=3,
+    )
+    Invite([mid_round, started]).execute(skip_permission_checks=True)
+    _answers(mid_round, [True, True, True, False])
+    _answers(started, [True] * 8)
+    StartGroup(started).execute(skip_permission_checks=True)
+    return mid_round, started
 
 
 def _starters(page):
@@ -692,7 +750,7 @@ def load_demo(root, *, force=False):
     registration_page.save_revision().publish()
     _registrations(registration_page)
     _avoid_pairs(registration_page)
-    _forming_group(registration_page)
+    _groups(registration_page)
     _past_registrations(registration_page)
     _publish_child(
         section,
