@@ -43,13 +43,15 @@ $(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
 	@$(PIP_INSTALL) -e ".[testing,example]"
 	@touch $@ $(VENV)/.installed-demo
 
+# demo_admin first: it points the Site at HOST:PORT, so the links in the
+# invitations the demo sends while loading lead to this server.
 # The system checks run once, in demo_server: runserver that prints the
 # address and how to sign in last, once it listens.
 demo: $(VENV)/.installed-demo
 	@echo "Preparing the database and the demo content..."
 	@$(DEMO_ENV) $(MANAGE) migrate --noinput --verbosity 0 --skip-checks
-	@$(DEMO_ENV) $(MANAGE) selvhjelp_demo --skip-checks
 	@$(DEMO_ENV) $(MANAGE) demo_admin --verbosity 0 --skip-checks
+	@$(DEMO_ENV) $(MANAGE) selvhjelp_demo --skip-checks
 	@$(DEMO_ENV) $(MANAGE) demo_server $(HOST):$(PORT)
 
 test: $(VENV)/.installed-test

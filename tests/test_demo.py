@@ -11,7 +11,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _counts():
-    return Page.objects.count(), ContactPoint.objects.count()
+    from wagtail_selvhjelp.models import SelfHelpGroup, Starter
+
+    return (
+        Page.objects.count(),
+        ContactPoint.objects.count(),
+        Starter.objects.count(),
+        SelfHelpGroup.objects.count(),
+    )
 
 
 def _run(*args):

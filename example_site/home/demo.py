@@ -619,27 +619,30 @@ def _groups(page):
         starter=second,
         first_meeting_in_days=3,
     )
-    Invite([mid_round, started]).execute(skip_permission_checks=True)
-    _answers(mid_round, [True, True, True, False])
-    _answers(started, [True] * 8)
-    StartGroup(started).execute(skip_permission_checks=True)
+    # Each step commits on its own, as it would in the admin: the invitations
+    # go out (and are printed) before anyone answers, the meeting at the start.
+    with transaction.atomic():
+        Invite([mid_round, started]).execute(skip_permission_checks=True)
+    with transaction.atomic():
+        _answers(mid_round, [True, True, True, False])
+        _answers(started, [True] * 8)
+    with transaction.atomic():
+        StartGroup(started).execute(skip_permission_checks=True)
     return mid_round, started
+
+
+#: The demo's two starters: name, e-mail, phone, places and time slots.
+STARTERS = [
+    ("Sigrid Demo", "frisklivssentralen@fjellbygd.example", "", PLACES[:1], TIME_SLOTS),
+    ("Torbjørn Demo", "", "+4799900101", PLACES, TIME_SLOTS[1:]),
+]
 
 
 def _starters(page):
     """Two fictional starters in the register, both with a valid course."""
     today = timezone.localdate()
     starters = []
-    for name, email, phone, places, slots in [
-        (
-            "Sigrid Demo",
-            "frisklivssentralen@fjellbygd.example",
-            "",
-            PLACES[:1],
-            TIME_SLOTS,
-        ),
-        ("Torbjørn Demo", "", "+4799900101", PLACES, TIME_SLOTS[1:]),
-    ]:
+    for name, email, phone, places, slots in STARTERS:
         starter = Starter.objects.create(name=name, email=email, phone=phone)
         starter.pages.add(page)
         starter.places.set(page.places.filter(name__in=places))
@@ -690,19 +693,34 @@ def _publish_child(parent, page):
     return page
 
 
-@transaction.atomic
 def load_demo(root, *, force=False):
-    """Build the demo section below ``root``; return True if anything was made."""
+    """Build the demo section below ``root``; return True if anything was made.
+
+    The content is made in one transaction; the groups' life after it, one
+    step at a time, so that their messages are sent as they would be.
+    """
+    registration_page = _load_content(root, force=force)
+    if registration_page is None:
+        return False
+    _groups(registration_page)
+    return True
+
+
+@transaction.atomic
+def _load_content(root, *, force=False):
+    """The section, its pages and registrations; the registration page, or
+    None when the demo is there already and ``force`` is not given."""
     existing = SelfHelpIndexPage.objects.child_of(root).filter(slug=SECTION_SLUG)
     if existing.exists():
         if not force:
-            return False
+            return None
         for page in existing:
             # Deleting the section deletes its (fictional) registrations too.
             page.delete()
         ContactPoint.objects.filter(
             organisation__in=[data["organisation"] for data in CONTACT_POINTS]
         ).delete()
+        Starter.objects.filter(name__in=[starter[0] for starter in STARTERS]).delete()
         root.refresh_from_db()
 
     _describe_home(root)
@@ -750,7 +768,6 @@ def load_demo(root, *, force=False):
     registration_page.save_revision().publish()
     _registrations(registration_page)
     _avoid_pairs(registration_page)
-    _groups(registration_page)
     _past_registrations(registration_page)
     _publish_child(
         section,
@@ -769,4 +786,4 @@ def load_demo(root, *, force=False):
             ),
         ),
     )
-    return True
+    return registration_page
