@@ -234,6 +234,20 @@ def test_group_listing_uses_a_constant_number_of_queries(
     assert many == few
 
 
+def test_the_listing_shows_a_future_first_meeting_as_its_date(
+    client, coordinator_a, group_a
+):
+    """Wagtail's date column says "0 minutes ago" for any day ahead."""
+    import datetime
+
+    group_a.first_meeting_date = datetime.date(2031, 3, 4)
+    group_a.save()
+    client.force_login(coordinator_a)
+    html = client.get(reverse("wagtail_selvhjelp_group:index")).content.decode()
+    assert "04.03.2031" in html
+    assert "0 minutes ago" not in html and "0 minutter siden" not in html
+
+
 def test_start_and_end_from_the_members_page(client, coordinator_a, page_a, group_a):
     client.force_login(coordinator_a)
     url = members_url(group_a)

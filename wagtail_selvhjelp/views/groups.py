@@ -8,12 +8,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.auth import permission_denied
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import CreateView, WagtailAdminTemplateMixin
 
 from ..admin_forms import AddMemberForm
@@ -69,9 +70,11 @@ class SelfHelpGroupIndexView(ScopedIndexView):
                 sort_key="status",
                 primary=lambda group: group.status == GroupStatus.FORMING,
             ),
-            DateColumn(
+            # A date, not Wagtail's "… ago": the first meeting is often ahead.
+            Column(
                 "first_meeting_date",
                 label=_("First meeting"),
+                accessor=_first_meeting,
                 sort_key="first_meeting_date",
             ),
         ]
@@ -80,6 +83,12 @@ class SelfHelpGroupIndexView(ScopedIndexView):
 
     def get_members_url(self, instance):
         return reverse(self.members_url_name, args=[instance.pk])
+
+
+def _first_meeting(group):
+    if group.first_meeting_date is None:
+        return ""
+    return date_format(group.first_meeting_date, "SHORT_DATE_FORMAT")
 
 
 class SelfHelpGroupCreateView(CreateView):
