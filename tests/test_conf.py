@@ -6,6 +6,10 @@ from wagtail_selvhjelp.conf import DEFAULTS, selvhjelp_settings
 
 def test_defaults_apply_without_a_project_setting(settings):
     del settings.WAGTAIL_SELVHJELP
+    # Deleting a setting sends no setting_changed signal (pytest-django
+    # deletes it from the settings object directly), so a value an earlier
+    # test read would still be cached.
+    selvhjelp_settings.reload()
     for name, value in DEFAULTS.items():
         assert getattr(selvhjelp_settings, name) == value
 

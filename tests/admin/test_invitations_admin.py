@@ -185,6 +185,26 @@ def test_the_board_shows_answers_against_the_minimum(
     ]
 
 
+def test_the_start_screen_warns_that_whoever_has_not_answered_is_released(
+    client, coordinator_a, page, group
+):
+    people = fill(page, group, 4)
+    Invite([group]).execute(skip_permission_checks=True)
+    for registration in people[:3]:
+        offer = Offer.objects.get(registration=registration)
+        AnswerOffer(offer, accept=True, link=registration).execute()
+    client.force_login(coordinator_a)
+    start = reverse("wagtail_selvhjelp_group:start", args=[group.pk])
+    response = client.get(start)
+    assert response.context["unanswered"] == 1
+    assert "back to the waiting list" in response.content.decode()
+    offer = Offer.objects.get(registration=people[3])
+    AnswerOffer(offer, accept=True, link=people[3]).execute()
+    response = client.get(start)
+    assert response.context["unanswered"] == 0
+    assert "back to the waiting list" not in response.content.decode()
+
+
 def test_a_coordinator_of_another_page_or_without_permission_cannot_act(
     client, coordinator_b, editor, page, group
 ):

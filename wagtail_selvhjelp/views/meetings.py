@@ -18,7 +18,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from ..admin_forms import StartGroupForm
 from ..choices import GroupStatus
-from ..models import StarterKitText
+from ..models import Offer, StarterKitText
 from ..models.actions import StartGroup
 from .scoping import ScopedQuerysetMixin
 
@@ -87,6 +87,8 @@ class StartGroupView(GroupObjectView):
                     }
                     for requirement in StartGroup.applicable(group)
                 ],
+                # Released at the start (invitation_actions.settle_offers_at_start).
+                "unanswered": Offer.objects.open().filter(group=group).count(),
                 "needs_reason": any(r.waivable for r in unmet),
                 "blocked": any(not r.waivable for r in unmet),
                 "form": form or StartGroupForm(),
