@@ -499,14 +499,16 @@ def send_offers(offer_ids, notification_class=OfferMessage):
 class GroupContactNotice(Notification):
     """Tells the group's contact (the page's coordinator addresses, as
     :class:`CoordinatorNotice`) what a member said through their own link:
-    "I can't come next time" or "I'm leaving". It holds the group's name and
-    the registration number only: never the person's name or an answer."""
+    "I can't come next time" or "I'm leaving". It holds the group's number,
+    place and time slot and the registration number only: never the group's
+    name (coordinators often name a group after its topic), the person's
+    name or an answer."""
 
     kind = "member_notice"
 
-    def __init__(self, registration, *, group_name, notice):
+    def __init__(self, registration, *, group, notice):
         super().__init__(registration)
-        self.group_name = group_name
+        self.group = group
         self.notice = notice
 
     def get_template_prefix(self):
@@ -522,7 +524,9 @@ class GroupContactNotice(Notification):
     def get_context(self):
         return {
             **super().get_context(),
-            "group_name": self.group_name,
+            "group_number": self.group.pk,
+            "place": self.group.place.name,
+            "time_slot": self.group.time_slot.name,
             "registration_number": self.registration.pk,
         }
 
@@ -549,10 +553,14 @@ class FollowUpQuestion(RegistrantNotification):
 def send_group_contact_notice(registration_id, group_id, notice):
     """Tell the group's contact what a member said (``MemberNotice``)."""
     registration = get_registration(registration_id)
-    group = SelfHelpGroup.objects.filter(pk=group_id).only("name").first()
+    group = (
+        SelfHelpGroup.objects.select_related("place", "time_slot")
+        .filter(pk=group_id)
+        .first()
+    )
     if registration is None or group is None:
         return []
-    return send(GroupContactNotice(registration, group_name=group.name, notice=notice))
+    return send(GroupContactNotice(registration, group=group, notice=notice))
 
 
 def send_follow_ups(today=None):
