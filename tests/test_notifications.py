@@ -420,6 +420,9 @@ def test_messages_are_signed_with_their_sites_settings(page, sms_outbox, setting
     assert read_along.get_from_email() == looked_up.get_from_email()
 
 
+# The worker closes its database connections after the batch, as a service
+# does; outside a test transaction the test's next query opens a new one.
+@pytest.mark.django_db(transaction=True)
 def test_a_refused_address_reaches_no_row_of_the_database_task_backend(
     page, settings, caplog, django_capture_on_commit_callbacks
 ):
