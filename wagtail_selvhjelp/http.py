@@ -17,7 +17,7 @@ A plain module: Django only, no models.
 
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.middleware.gzip import GZipMiddleware
-from django.utils.cache import add_never_cache_headers, cc_delim_re, patch_cache_control
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.log import log_response
 
 
@@ -46,7 +46,7 @@ def may_compress(response):
     """
     directives = {
         directive.split("=", 1)[0].strip().lower()
-        for directive in cc_delim_re.split(response.get("Cache-Control", ""))
+        for directive in response.get("Cache-Control", "").split(",")
     }
     return (
         "public" in directives

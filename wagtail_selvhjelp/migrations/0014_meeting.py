@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('wagtail_selvhjelp', '0013_site_settings'),
-        ('wagtailcore', '0098_apitoken'),
+        ('wagtailcore', '0094_alter_page_locale'),
     ]
 
     operations = [

@@ -5,7 +5,6 @@ import django.db.models.deletion
 import django.utils.timezone
 import modelcluster.fields
 import wagtail_selvhjelp.fields
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import migrations, models
 from django.db.models import Q
@@ -90,11 +89,15 @@ def free_text_from_starters(apps, schema_editor):
         )
 
 
+# Wagtail 7 has no WAGTAIL_PAGE_MODEL setting (Page became swappable in 8.0),
+# so the page is named directly.
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('wagtail_selvhjelp', '0014_meeting'),
-        migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
+        ('wagtailcore', '0094_alter_page_locale'),
     ]
 
     operations = [
@@ -110,7 +113,7 @@ class Migration(migrations.Migration):
                 ('notes', wagtail_selvhjelp.fields.EncryptedTextField(blank=True, verbose_name='notes')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('pages', modelcluster.fields.ParentalManyToManyField(related_name='selvhjelp_starters', to=settings.WAGTAIL_PAGE_MODEL, verbose_name='registration pages they serve')),
+                ('pages', modelcluster.fields.ParentalManyToManyField(related_name='selvhjelp_starters', to='wagtailcore.page', verbose_name='registration pages they serve')),
                 ('places', modelcluster.fields.ParentalManyToManyField(blank=True, related_name='+', to='wagtail_selvhjelp.registrationplace', verbose_name='places they can take')),
                 ('time_slots', modelcluster.fields.ParentalManyToManyField(blank=True, related_name='+', to='wagtail_selvhjelp.registrationtimeslot', verbose_name='time slots they can take')),
                 ('topics', modelcluster.fields.ParentalManyToManyField(blank=True, help_text='Kept only so that they are never proposed for a group on their own topic. Leave empty unless they told you.', related_name='+', to='wagtail_selvhjelp.registrationtopic', verbose_name='topics of their own')),

@@ -2,15 +2,18 @@
 
 import django.core.validators
 import django.db.models.deletion
-from django.conf import settings
 from django.db import migrations, models
+
+
+# Wagtail 7 has no WAGTAIL_PAGE_MODEL setting (Page became swappable in 8.0),
+# so the page is named directly.
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('wagtail_selvhjelp', '0015_starters'),
-        migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
+        ('wagtailcore', '0094_alter_page_locale'),
     ]
 
     operations = [
@@ -32,7 +35,7 @@ class Migration(migrations.Migration):
                 ('then', models.CharField(blank=True, choices=[('waiting', 'Stay on the waiting list'), ('withdrawn', 'Leave the waiting list')], max_length=10, verbose_name='after declining')),
                 ('version', models.PositiveIntegerField(default=1, editable=False)),
                 ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='wagtail_selvhjelp.selfhelpgroup', verbose_name='group')),
-                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='selvhjelp_%(class)s_set', to=settings.WAGTAIL_PAGE_MODEL, verbose_name='registration page')),
+                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='selvhjelp_%(class)s_set', to='wagtailcore.page', verbose_name='registration page')),
                 ('registration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='wagtail_selvhjelp.registration', verbose_name='registration')),
                 ('replaces', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replacement', to='wagtail_selvhjelp.offer', verbose_name='refills the seat of')),
             ],
