@@ -8,7 +8,8 @@ compression middleware) and measures the public pages:
 
 * the home page, the self-help section, its longest article, the contact
   directory, the registration form, the form sent back with errors, the
-  thank-you page and the self-service page behind a personal link;
+  thank-you page, the self-service page behind a personal link and an
+  invitation's answer page;
 * the W3C Nu HTML Checker (``vnu.jar``): errors and warnings on every one;
 * Lighthouse in Debian's Chromium (``/usr/bin/chromium``), mobile and
   desktop: the accessibility, best-practices and SEO scores (and
@@ -67,6 +68,8 @@ from wagtail_selvhjelp.models import (
     ContactDirectoryPage, GroupRegistrationPage, Registration, SelfHelpIndexPage,
     SelfHelpInfoPage,
 )
+from wagtail_selvhjelp.models import Offer
+from wagtail_selvhjelp.models.invitations import make_offer_token
 from wagtail_selvhjelp.models.self_service import make_self_service_token
 
 site = Site.objects.get(is_default_site=True)
@@ -83,6 +86,10 @@ print(json.dumps({
     "thank_you": form.url + form.reverse_subpage("thank_you"),
     "self_service": form.url + form.reverse_subpage(
         "self_service", args=[make_self_service_token(registration)]
+    ),
+    # The demo's group mid-round has offers still to answer.
+    "offer": form.url + form.reverse_subpage(
+        "offer", args=[make_offer_token(Offer.objects.open().order_by("pk").first())]
     ),
 }))
 """

@@ -25,6 +25,16 @@ def _clear_caches():
     yield
 
 
+@pytest.fixture
+def english():
+    """For tests that read the English source texts: the admin, for a user
+    without a preferred language, follows the active language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clear_sms_outbox():
     """Start every test with no SMS sent, as pytest-django does for e-mails."""

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from wagtail_selvhjelp import privacy
@@ -39,15 +39,7 @@ from .factories import (
 from .test_privacy import scan_database_for
 
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """These tests read the English source texts: the admin, without a
-    preferred language, follows the active one."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 TODAY = datetime.date(2026, 12, 3)

@@ -7,7 +7,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 from wagtail.models import ModelLogEntry
 
 from wagtail_selvhjelp.models import GroupLifeStatistic, GroupMembership, Registration
@@ -15,15 +14,7 @@ from wagtail_selvhjelp.models import GroupLifeStatistic, GroupMembership, Regist
 from ..factories import RegistrationFactory, give_starter
 
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """These tests read the English source texts: the admin, without a
-    preferred language, follows the active one."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def place(group, n, **fields):

@@ -8,21 +8,12 @@ filter is refused instead of widening to everything.
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from wagtail.models import PageLogEntry
 
 from wagtail_selvhjelp.models import Registration
 
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """These tests read the English source texts: the admin, without a
-    preferred language, follows the active one."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 REGISTRATIONS = "wagtail_selvhjelp_registration:index"

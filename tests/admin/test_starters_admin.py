@@ -9,7 +9,6 @@ import json
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from wagtail.models import ModelLogEntry
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
@@ -21,15 +20,7 @@ from wagtail_selvhjelp.models.starters import group_has_current_starter
 from ..factories import StarterFactory, make_group
 
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """These tests read the English source texts: the admin, without a
-    preferred language, follows the active one."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def url(name, *args):

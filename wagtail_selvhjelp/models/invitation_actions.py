@@ -104,6 +104,20 @@ class OfferAction(Action):
         release_seat(offer, reason=reason, then=then, user=self.user)
 
 
+def expire(offers, *, user=None):
+    """Offers left without an answer expire: their members leave the group
+    and wait for a group again (they were not reached)."""
+    for offer in offers:
+        offer.state = OfferState.EXPIRED
+        offer.save(update_fields=["state"])
+        release_seat(
+            offer,
+            reason=LeaveReason.NOT_REACHED,
+            then=RegistrationStatus.WAITING,
+            user=user,
+        )
+
+
 def release_seat(offer, *, reason, then, user=None):
     """Free ``offer``'s seat: its member leaves the group, then ``then``."""
     membership = (
@@ -371,15 +385,7 @@ class ExpireOffers(Action):
             .select_for_update(skip_locked=True, of=("self",))
             .select_related("group")
         )
-        for offer in due:
-            offer.state = OfferState.EXPIRED
-            offer.save(update_fields=["state"])
-            release_seat(
-                offer,
-                reason=LeaveReason.NOT_REACHED,
-                then=RegistrationStatus.WAITING,
-                user=self.user,
-            )
+        expire(due, user=self.user)
         log_each(offer_entries(due), audit.OFFER_EXPIRE, user=self.user)
         return due
 
@@ -596,13 +602,5 @@ def settle_offers_at_start(group, *, user=None):
     unanswered = [offer for offer in offers if offer.state == OfferState.OFFERED]
     if not unanswered:
         return
-    for offer in unanswered:
-        offer.state = OfferState.EXPIRED
-        offer.save(update_fields=["state"])
-        release_seat(
-            offer,
-            reason=LeaveReason.NOT_REACHED,
-            then=RegistrationStatus.WAITING,
-            user=user,
-        )
+    expire(unanswered, user=user)
     log_each(offer_entries(unanswered, at_start=True), audit.OFFER_EXPIRE, user=user)
