@@ -126,15 +126,7 @@ class GroupInvitationsView(View):
         if not offers:
             messages.warning(request, gettext("Every member has already been invited."))
             return
-        messages.success(
-            request,
-            ngettext(
-                "%(count)s invitation is being sent.",
-                "%(count)s invitations are being sent.",
-                len(offers),
-            )
-            % {"count": len(offers)},
-        )
+        report_sent(request, offers)
 
     def _offer(self, request, states):
         return get_object_or_404(
@@ -173,3 +165,16 @@ class GroupInvitationsView(View):
             gettext("The place is offered to %(registration)s.")
             % {"registration": offer.registration},
         )
+
+
+def report_sent(request, offers):
+    """Tell the coordinator how many invitations are on their way."""
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s invitation is being sent.",
+            "%(count)s invitations are being sent.",
+            len(offers),
+        )
+        % {"count": len(offers)},
+    )

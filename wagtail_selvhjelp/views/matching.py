@@ -33,6 +33,7 @@ from ..models.permissions import (
 )
 from ..permissions import coordinated_pages
 from ..reason_texts import describe_group, describe_reason
+from .invitations import report_sent
 
 
 def may_match(user):
@@ -414,12 +415,4 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
                 gettext("You may not change groups, so no invitations were sent."),
             )
             return
-        messages.success(
-            request,
-            ngettext(
-                "%(count)s invitation is being sent.",
-                "%(count)s invitations are being sent.",
-                len(offers),
-            )
-            % {"count": len(offers)},
-        )
+        report_sent(request, offers)
