@@ -42,6 +42,9 @@ from wagtail_selvhjelp.models.starter_actions import AssignStarter
 
 
 SECTION_SLUG = "selvhjelp"
+#: The regional centre both demo municipalities share (its name reads the
+#: same in bokmål and nynorsk; the nynorsk demo adds its translation).
+REGIONAL_CENTRE = "Mestringssenteret i fjellregionen (demo)"
 
 CONTACT_POINTS = [
     {
@@ -106,11 +109,11 @@ CONTACT_POINTS = [
         "sort_order": 0,
     },
     {
-        "organisation": "Selvhjelpskontoret for fjellregionen (demo)",
+        "organisation": REGIONAL_CENTRE,
         "kind": ContactPointKind.NATIONAL_CENTRE,
         "contact_person": "",
         "role": "Kurs for igangsettere og veiledning til kommunene",
-        "email": "region@selvhjelp-demo.example",
+        "email": "region@mestring-demo.example",
         "phone": "+4799900106",
         "municipality": "Hele regionen",
         "address": "",
@@ -404,7 +407,7 @@ def _registration_page(section):
     page.topics = [
         RegistrationTopic(name=name, sort_order=i) for i, name in enumerate(TOPICS)
     ]
-    return _publish_child(section, page)
+    return publish_child(section, page)
 
 
 def _registrations(page):
@@ -527,9 +530,9 @@ COORDINATOR_PERMISSIONS = [
 ]
 
 
-def coordinator_group():
+def coordinator_group(name=COORDINATOR_GROUP):
     """The demo coordinators' Django group with the package's permissions."""
-    group, _created = Group.objects.get_or_create(name=COORDINATOR_GROUP)
+    group, _created = Group.objects.get_or_create(name=name)
     for app_label, codename in COORDINATOR_PERMISSIONS:
         group.permissions.add(
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
@@ -657,12 +660,19 @@ def _starters(page):
     return starters
 
 
-def _contact_point(data, locale):
+def ensure_contact_point(data, locale, *, translation_of=None):
+    """The live contact point made of ``data`` in ``locale``; made if missing.
+
+    ``translation_of`` links it to the same contact point in another
+    language, as Wagtail's translations are linked.
+    """
     contact_point = ContactPoint.objects.filter(
         organisation=data["organisation"], locale=locale
     ).first()
     if contact_point is None:
         contact_point = ContactPoint(locale=locale, **data)
+        if translation_of is not None:
+            contact_point.translation_key = translation_of.translation_key
         contact_point.full_clean()
         contact_point.save()
         contact_point.save_revision().publish()
@@ -687,7 +697,7 @@ def _describe_home(root):
     root.save_revision().publish()
 
 
-def _publish_child(parent, page):
+def publish_child(parent, page):
     parent.add_child(instance=page)
     page.save_revision().publish()
     return page
@@ -718,16 +728,17 @@ def _load_content(root, *, force=False):
             # Deleting the section deletes its (fictional) registrations too.
             page.delete()
         ContactPoint.objects.filter(
-            organisation__in=[data["organisation"] for data in CONTACT_POINTS]
+            organisation__in=[data["organisation"] for data in CONTACT_POINTS],
+            locale=Locale.get_default(),
         ).delete()
         Starter.objects.filter(name__in=[starter[0] for starter in STARTERS]).delete()
         root.refresh_from_db()
 
     _describe_home(root)
     locale = Locale.get_default()
-    contact_points = [_contact_point(data, locale) for data in CONTACT_POINTS]
+    contact_points = [ensure_contact_point(data, locale) for data in CONTACT_POINTS]
 
-    section = _publish_child(
+    section = publish_child(
         root,
         SelfHelpIndexPage(
             title="Selvhjelp",
@@ -749,7 +760,7 @@ def _load_content(root, *, force=False):
     section.save_revision().publish()
 
     for article in ARTICLES:
-        _publish_child(
+        publish_child(
             section,
             SelfHelpInfoPage(
                 title=article["title"],
@@ -769,7 +780,7 @@ def _load_content(root, *, force=False):
     _registrations(registration_page)
     _avoid_pairs(registration_page)
     _past_registrations(registration_page)
-    _publish_child(
+    publish_child(
         section,
         ContactDirectoryPage(
             title="Kontaktpunkter",

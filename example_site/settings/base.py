@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -173,13 +174,13 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 
-def _local_base_url():
+def _local_base_url(variable="HOST", default="127.0.0.1"):
     """The address ``make demo`` serves on, from the HOST and PORT it passes.
 
     Links in e-mails (the coordinator's admin link) must point where the
     server listens. A server on every interface (0.0.0.0) is reached locally.
     """
-    host = os.environ.get("HOST", "").strip() or "127.0.0.1"
+    host = os.environ.get(variable, "").strip() or default
     port = os.environ.get("PORT", "").strip() or "8000"
     if host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104 - an address, not a bind
         host = "localhost"
@@ -189,6 +190,23 @@ def _local_base_url():
 
 
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL") or _local_base_url()
+
+
+def _nynorsk_base_url():
+    """Where ``make demo`` serves its second, nynorsk municipality.
+
+    The same server answers on a second host name (HOST_NN, by default
+    ``localhost`` beside ``127.0.0.1``) and Wagtail picks the site by the
+    name the browser asks for; both names reach this machine without any
+    change to /etc/hosts.
+    """
+    taken = urlsplit(WAGTAILADMIN_BASE_URL).hostname
+    return _local_base_url(
+        "HOST_NN", "127.0.0.1" if taken == "localhost" else "localhost"
+    )
+
+
+DEMO_NYNORSK_BASE_URL = os.environ.get("DEMO_NYNORSK_BASE_URL") or _nynorsk_base_url()
 # No calls from the admin to other sites: no update check, no Gravatar.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

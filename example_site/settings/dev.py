@@ -14,8 +14,10 @@ DEBUG = True
 SECRET_KEY = "django-insecure-example-site-development-only"
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 # ``make demo HOST=192.168.1.20`` serves on that address: accept it too.
-if os.environ.get("HOST", "").strip() not in {"", "0.0.0.0", "::"}:  # noqa: S104
-    ALLOWED_HOSTS.append(os.environ["HOST"].strip())
+# HOST_NN names the demo's nynorsk municipality on the same server.
+for _variable in ("HOST", "HOST_NN"):
+    if os.environ.get(_variable, "").strip() not in {"", "0.0.0.0", "::"}:  # noqa: S104
+        ALLOWED_HOSTS.append(os.environ[_variable].strip())
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 ADMIN_REQUIRE_SECOND_FACTOR = os.environ.get("SELVHJELP_REQUIRE_2FA", "") in {

@@ -1,8 +1,9 @@
 """Create the demo site's local users and print how to log in.
 
-``admin`` is a superuser; ``koordinator`` coordinates the demo's registration
-page (it is in the demo's coordinator group) and sees what a municipality's
-coordinator would see. Both share one generated password. ``make demo``
+``admin`` is a superuser; ``koordinator`` coordinates Fjellbygd's
+registration page and ``koordinator-nn`` Lauvdal's (each is in their
+municipality's coordinator group) and sees what a municipality's
+coordinator would see. All share one generated password. ``make demo``
 runs it quietly and lets ``demo_server`` print the same framed block last,
 once the server listens.
 """
@@ -14,8 +15,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from wagtail.models import Site
 
+from ... import demo_nynorsk
 from ...demo import coordinator_group
 
 
@@ -30,15 +33,23 @@ def read_password():
     return None
 
 
-def login_banner(base_url, password, username="admin"):
-    """Where the demo is and how to sign in, framed so it cannot be missed."""
+def login_banner(base_url, password, username="admin", nynorsk_url=None):
+    """Where the demo is and how to sign in, framed so it cannot be missed.
+
+    Both municipalities are named: Fjellbygd (bokmål) at ``base_url``,
+    Lauvdal (nynorsk) at ``nynorsk_url`` (``DEMO_NYNORSK_BASE_URL``).
+    """
+    nynorsk_url = (nynorsk_url or settings.DEMO_NYNORSK_BASE_URL).rstrip("/")
+    coordinator_nn = demo_nynorsk.COORDINATOR_USERNAME
     rule = "=" * 72
     lines = [
         rule,
-        f"  Demo site:    {base_url}/",
+        f"  Fjellbygd (bokmål):  {base_url}/",
+        f"  Lauvdal (nynorsk):   {nynorsk_url}/",
         f"  Admin:        {base_url}/admin/",
-        f"  Superuser:    {username:<12} password: {password}",
-        f"  Coordinator:  {'koordinator':<12} password: {password}",
+        f"  Superuser:    {username:<15} password: {password}",
+        f"  Coordinator:  {'koordinator':<15} password: {password}  (Fjellbygd)",
+        f"  Coordinator:  {coordinator_nn:<15} password: {password}  (Lauvdal)",
     ]
     if getattr(settings, "ADMIN_REQUIRE_SECOND_FACTOR", False):
         lines.append(
@@ -78,31 +89,56 @@ class Command(BaseCommand):
             user.is_staff = user.is_superuser = True
             user.set_password(password)
             user.save()
-        coordinator, _created = User.objects.get_or_create(
-            username="koordinator",
-            defaults={"email": "koordinator@example.test", "is_staff": True},
-        )
-        coordinator.set_password(password)
-        coordinator.save()
-        coordinator.groups.add(coordinator_group())
+        coordinators = {
+            "koordinator": coordinator_group(),
+            demo_nynorsk.COORDINATOR_USERNAME: coordinator_group(
+                demo_nynorsk.COORDINATOR_GROUP
+            ),
+        }
+        for coordinator_name, group in coordinators.items():
+            coordinator, _created = User.objects.get_or_create(
+                username=coordinator_name,
+                defaults={
+                    "email": f"{coordinator_name}@example.test",
+                    "is_staff": True,
+                },
+            )
+            coordinator.set_password(password)
+            coordinator.save()
+            coordinator.groups.add(group)
         base_url = (url or settings.WAGTAILADMIN_BASE_URL).rstrip("/")
         base_url = base_url.removesuffix("/admin")
-        self.point_site_at(base_url)
+        self.point_sites_at(base_url)
         if options["verbosity"] > 0:
             self.stdout.write(
                 self.style.SUCCESS(login_banner(base_url, password, username))
             )
 
-    def point_site_at(self, base_url):
-        """Give the default Site the demo's host and port.
+    def point_sites_at(self, base_url):
+        """Give Fjellbygd's (the default) site the demo's host and port, and
+        Lauvdal's its own host name (``DEMO_NYNORSK_BASE_URL``).
 
         Pages' full URLs (the registrant's self-service link in e-mails)
-        come from the Site, so they point at the server ``make demo`` runs.
+        come from their Site, so they point at the server ``make demo``
+        runs, each on its municipality's host name. The sites may swap
+        addresses (``make demo HOST=localhost``), so each is first parked
+        on a name no other site has.
         """
         address = urlsplit(base_url)
-        site = Site.objects.filter(is_default_site=True).first()
-        if site is None or not address.hostname:
-            return
-        site.hostname = address.hostname
-        site.port = address.port or (443 if address.scheme == "https" else 80)
-        site.save(update_fields=["hostname", "port"])
+        wanted = {}
+        fjellbygd = Site.objects.filter(is_default_site=True).first()
+        if fjellbygd is not None and address.hostname:
+            wanted[fjellbygd] = (
+                address.hostname,
+                address.port or (443 if address.scheme == "https" else 80),
+            )
+        lauvdal = demo_nynorsk.site()
+        if lauvdal is not None and demo_nynorsk.site_address() not in wanted.values():
+            wanted[lauvdal] = demo_nynorsk.site_address()
+        with transaction.atomic():
+            for site in wanted:
+                site.hostname = f"moving-{site.pk}.invalid"
+                site.save(update_fields=["hostname"])
+            for site, (hostname, port) in wanted.items():
+                site.hostname, site.port = hostname, port
+                site.save(update_fields=["hostname", "port"])

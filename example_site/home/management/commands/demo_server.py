@@ -24,8 +24,9 @@ class Command(RunserverCommand):
         base_url = f"{self.protocol}://{host}:{server_port}"
         if settings.WAGTAILADMIN_BASE_URL.rstrip("/") != base_url:
             self.stdout.write(
-                f"E-mails link to {settings.WAGTAILADMIN_BASE_URL}: set HOST and "
-                "PORT (or WAGTAILADMIN_BASE_URL) to where this server listens."
+                f"E-mails link to {settings.WAGTAILADMIN_BASE_URL} and "
+                f"{settings.DEMO_NYNORSK_BASE_URL}: set HOST, HOST_NN and PORT "
+                "(or WAGTAILADMIN_BASE_URL) to where this server listens."
             )
         password = read_password()
         if password is None:

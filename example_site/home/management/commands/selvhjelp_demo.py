@@ -1,15 +1,17 @@
-"""Load the demo content: a self-help section for a fictional municipality.
+"""Load the demo content: two fictional municipalities on one installation.
 
-Idempotent: running it again leaves existing demo content alone, ``--force``
-deletes the demo section and builds it anew. Everything is fictional and
-written in Norwegian bokmål. The command belongs to the example site, not
-to the installed package: a production install has no way to seed fictional
-registrations.
+Fjellbygd (bokmål) on the default site, Lauvdal (nynorsk) on a site of its
+own at ``DEMO_NYNORSK_BASE_URL``. Idempotent: running it again leaves
+existing demo content alone, ``--force`` deletes the demo sections and
+builds them anew. Everything is fictional. The command belongs to the
+example site, not to the installed package: a production install has no way
+to seed fictional registrations.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 from wagtail.models import Site
 
+from ... import demo_nynorsk
 from ...demo import load_demo
 
 
@@ -30,8 +32,17 @@ class Command(BaseCommand):
                 "No default Wagtail site. Run migrate first (the example site "
                 "creates one), or create a site in the admin."
             )
-        created = load_demo(site.root_page.specific, force=force)
-        if created:
-            self.stdout.write(self.style.SUCCESS("Demo content loaded."))
-        else:
-            self.stdout.write("Demo content already present; use --force to rebuild.")
+        loaded = {
+            "Fjellbygd (bokmål)": load_demo(site.root_page.specific, force=force),
+            "Lauvdal (nynorsk)": demo_nynorsk.load_demo(force=force),
+        }
+        for municipality, created in loaded.items():
+            if created:
+                self.stdout.write(
+                    self.style.SUCCESS(f"Demo content loaded: {municipality}.")
+                )
+            else:
+                self.stdout.write(
+                    f"Demo content already present: {municipality}; use --force "
+                    "to rebuild."
+                )
