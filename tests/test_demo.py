@@ -1,4 +1,6 @@
+import re
 from io import StringIO
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -34,21 +36,22 @@ def test_demo_is_idempotent_and_force_rebuilds(client, home_page):
     assert _counts() == first
     assert "loaded" in _run("--force")
     assert _counts() == first
-    assert SelfHelpIndexPage.objects.count() == 1
+    assert SelfHelpIndexPage.objects.count() == 2
 
 
 def test_demo_pages_render_in_bokmal(client, home_page):
     _run()
-    section = SelfHelpIndexPage.objects.get()
+    section = SelfHelpIndexPage.objects.get(slug="selvhjelp")
     assert section.live
     for page in [section, *section.get_descendants().live().specific()]:
         response = client.get(page.url)
         assert response.status_code == 200, page.url
         assert '<html lang="nb">' in response.content.decode()
-    assert ContactPoint.objects.filter(live=True).count() >= 5
-    kinds = set(ContactPoint.objects.values_list("kind", flat=True))
+    bokmal = ContactPoint.objects.filter(locale__language_code="nb")
+    assert bokmal.filter(live=True).count() >= 5
+    kinds = set(bokmal.values_list("kind", flat=True))
     assert len(kinds) >= 3
-    municipalities = set(ContactPoint.objects.values_list("municipality", flat=True))
+    municipalities = set(bokmal.values_list("municipality", flat=True))
     assert len(municipalities) >= 3
 
 
@@ -86,7 +89,9 @@ def test_demo_gives_a_coordinator_a_whole_workflow(
     _run()
     monkeypatch.setattr(demo_admin, "PASSWORD_FILE", tmp_path / "pw")
     call_command("demo_admin", stdout=open(os.devnull, "w"))
-    waiting = Registration.objects.filter(status__in=["new", "contacted", "waiting"])
+    waiting = Registration.objects.filter(
+        status__in=["new", "contacted", "waiting"], page__locale__language_code="nb"
+    )
     assert 50 <= waiting.count() <= 70
     group = SelfHelpGroup.objects.get(status="forming")
     assert 0 < group.current_memberships().count() < 8
@@ -146,15 +151,201 @@ def test_demo_first_names_match_gender_and_the_notice_the_retention(home_page):
     from wagtail_selvhjelp.models import GroupRegistrationPage, Registration
 
     _run()
-    for registration in Registration.objects.all():
+    for registration in Registration.objects.filter(page__locale__language_code="nb"):
         first = registration.name.split()[0]
         if registration.gender == "woman":
             assert first in WOMEN_NAMES, registration.name
         elif registration.gender == "man":
             assert first in MEN_NAMES, registration.name
-    page = GroupRegistrationPage.objects.get()
+    page = GroupRegistrationPage.objects.get(locale__language_code="nb")
     notice = page.privacy_notice
     assert "ett år" not in notice
     assert f"{page.retention_reconfirm_months} måneder" in notice
     assert f"{page.retention_reconfirm_grace_days} dager" in notice
     assert f"{page.retention_after_group_months} måneder" in notice
+
+
+#: Words only bokmål writes (nynorsk: ikkje, eg, korleis, kva, viss).
+BOKMAL_WORDS = re.compile(r"\b(ikke|jeg|hvordan|hva|hvis|selvhjelp)\b", re.I)
+NYNORSK_WORDS = ["ikkje", "korleis", "sjølvhjelp", "gruppa"]
+
+
+def _text(html):
+    """The words a reader sees: tags, scripts and JSON-LD left out."""
+    html = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def _nn_pages():
+    from example_site.home import demo_nynorsk
+
+    home = demo_nynorsk.home_page()
+    return [home, *home.get_descendants().live().specific()]
+
+
+def _get(client, page):
+    _site_id, root_url, path = page.get_url_parts()
+    address = urlsplit(root_url)
+    # Wagtail finds the site by the host name and the server's port.
+    return client.get(
+        path, HTTP_HOST=address.netloc, SERVER_PORT=str(address.port or 80)
+    )
+
+
+def test_demo_serves_a_nynorsk_municipality_on_its_own_site(client, home_page):
+    """Issue 20, item 4: a second site, its pages in locale nn, answering on
+    its own host name, with its own contact points and the shared one."""
+    from wagtail.models import Site
+
+    from example_site.home import demo_nynorsk
+
+    _run()
+    assert Site.objects.count() == 2
+    lauvdal = demo_nynorsk.site()
+    hostname, port = demo_nynorsk.site_address()
+    assert (lauvdal.hostname, lauvdal.port) == (hostname, port)
+    pages = _nn_pages()
+    assert {type(page).__name__ for page in pages} >= {
+        "HomePage",
+        "SelfHelpIndexPage",
+        "SelfHelpInfoPage",
+        "GroupRegistrationPage",
+        "ContactDirectoryPage",
+    }
+    for page in pages:
+        assert page.locale.language_code == "nn", page
+        response = _get(client, page)
+        assert response.status_code == 200, page.url_path
+        assert page.title in response.content.decode()
+    directory = next(p for p in pages if type(p).__name__ == "ContactDirectoryPage")
+    html = _get(client, directory).content.decode()
+    assert "Lauvdal frisklivssentral" in html
+    assert demo_nynorsk.REGIONAL_CENTRE["role"] in html
+    assert "Fjellbygd frisklivssentral" not in html
+    # The bokmål site's directory has the regional centre in bokmål, and
+    # neither of Lauvdal's own.
+    bokmal = SelfHelpIndexPage.objects.get(slug="selvhjelp")
+    bokmal_directory = bokmal.get_children().get(slug="kontaktpunkter")
+    html = client.get(bokmal_directory.url).content.decode()
+    assert "Kurs for igangsettere" in html and "Lauvdal frisklivssentral" not in html
+
+
+def test_the_nynorsk_demo_is_written_in_nynorsk(client, home_page):
+    """The demo's own words on Lauvdal's pages: nynorsk, no bokmål."""
+    from example_site.home import demo_nynorsk
+
+    _run()
+    own = " ".join(
+        [
+            demo_nynorsk.HOME_INTRO,
+            demo_nynorsk.SECTION_INTRO,
+            str(demo_nynorsk.SECTION_BODY),
+            str(demo_nynorsk.ARTICLES),
+            str(demo_nynorsk.CONTACT_POINTS),
+            str(demo_nynorsk.REGIONAL_CENTRE["role"]),
+        ]
+    )
+    for page in _nn_pages():
+        own += " " + " ".join(
+            str(getattr(page, field, ""))
+            for field in (
+                "title",
+                "search_description",
+                "intro",
+                "consent_text",
+                "thank_you_text",
+                "under_age_text",
+                "privacy_notice",
+            )
+        )
+    assert not BOKMAL_WORDS.findall(_text(own))
+    for word in NYNORSK_WORDS:
+        assert word in own.lower(), word
+
+
+@pytest.mark.xfail(
+    reason="Package strings and the layout follow the active language; "
+    "they are nynorsk on Lauvdal's site once the public pages render in "
+    "their page's language (issue 20, item 3). Remove this mark then.",
+    strict=False,
+)
+def test_no_bokmal_on_the_nynorsk_pages(client, home_page):
+    _run()
+    for page in _nn_pages():
+        text = _text(_get(client, page).content.decode())
+        assert not BOKMAL_WORDS.findall(text), page.url_path
+        assert "korleis" in text or "ikkje" in text or "Kva" in text
+
+
+def test_each_municipality_has_its_own_coordinator(
+    client, home_page, tmp_path, monkeypatch
+):
+    """koordinator-nn sees Lauvdal's waiting list and nothing of Fjellbygd's."""
+    import os
+
+    from django.contrib.auth import get_user_model
+
+    from example_site.home import demo_nynorsk
+    from example_site.home.management.commands import demo_admin
+    from wagtail_selvhjelp.models import GroupRegistrationPage, Registration
+
+    _run()
+    monkeypatch.setattr(demo_admin, "PASSWORD_FILE", tmp_path / "pw")
+    call_command("demo_admin", stdout=open(os.devnull, "w"))
+    lauvdal = GroupRegistrationPage.objects.get(locale__language_code="nn")
+    fjellbygd = GroupRegistrationPage.objects.get(locale__language_code="nb")
+    mine = Registration.objects.filter(page=lauvdal)
+    assert mine.waiting().count() >= 5
+    coordinator = get_user_model().objects.get(
+        username=demo_nynorsk.COORDINATOR_USERNAME
+    )
+    client.force_login(coordinator)
+    listing = client.get("/admin/selvhjelp/registrations/").content.decode()
+    theirs = Registration.objects.filter(page=fjellbygd).first()
+    inspect = "/admin/selvhjelp/registrations/inspect/{}/"
+    assert inspect.format(mine.first().pk) in listing
+    assert inspect.format(theirs.pk) not in listing
+    assert client.get(inspect.format(mine.first().pk)).status_code == 200
+    assert client.get(inspect.format(theirs.pk)).status_code in {403, 404}
+    assert client.get(f"/admin/selvhjelp/matching/{lauvdal.pk}/").status_code == 200
+    assert client.get(f"/admin/selvhjelp/matching/{fjellbygd.pk}/").status_code in {
+        403,
+        404,
+    }
+
+
+def test_links_for_lauvdal_registrations_lead_to_lauvdal(home_page):
+    """E-mails to a Lauvdal registrant link to Lauvdal's host name."""
+    from django.conf import settings
+
+    from wagtail_selvhjelp.models import GroupRegistrationPage
+
+    _run()
+    page = GroupRegistrationPage.objects.get(locale__language_code="nn")
+    registration = page.registrations.first()
+    url = page.get_self_service_url(registration)
+    assert url.startswith(settings.DEMO_NYNORSK_BASE_URL.rstrip("/") + "/")
+
+
+def test_each_contact_point_belongs_to_one_site(home_page):
+    """The map the site scoping reads: own points, the shared regional one."""
+    from wagtail.models import Site
+
+    from example_site.home import demo, demo_nynorsk
+
+    _run()
+    fjellbygd = Site.objects.get(is_default_site=True)
+    lauvdal = demo_nynorsk.site()
+    rows = demo_nynorsk.contact_point_sites(fjellbygd, lauvdal)
+    assert len(rows) == ContactPoint.objects.count()
+    for contact_point, site, shared in rows:
+        assert site == (
+            lauvdal if contact_point.locale.language_code == "nn" else fjellbygd
+        )
+        if contact_point.organisation == demo.REGIONAL_CENTRE:
+            assert shared == [fjellbygd if site == lauvdal else lauvdal]
+        else:
+            assert shared == []
+    regional = ContactPoint.objects.filter(organisation=demo.REGIONAL_CENTRE)
+    assert regional.count() == 2
+    assert len({cp.translation_key for cp in regional}) == 1

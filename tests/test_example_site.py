@@ -144,7 +144,15 @@ def _settings_of(module, env, *names, drop=()):
     inherited = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"HOST", "PORT", "WAGTAILADMIN_BASE_URL", "SELVHJELP_REQUIRE_2FA"}
+        if key
+        not in {
+            "HOST",
+            "HOST_NN",
+            "PORT",
+            "WAGTAILADMIN_BASE_URL",
+            "DEMO_NYNORSK_BASE_URL",
+            "SELVHJELP_REQUIRE_2FA",
+        }
         and key not in drop
     }
     return subprocess.run(  # noqa: S603
@@ -235,7 +243,31 @@ def test_admin_links_in_e_mails_follow_the_demo_server_address():
     assert base_url("127.0.0.1", "8123") == ["'http://127.0.0.1:8123'", "False"]
     assert base_url(EVERY_INTERFACE, "9000")[0] == "'http://localhost:9000'"
     makefile = (ROOT / "Makefile").read_text()
-    assert "HOST=$(HOST) PORT=$(PORT)" in makefile
+    assert "HOST=$(HOST) PORT=$(PORT) HOST_NN=$(HOST_NN)" in makefile
+
+
+def test_the_nynorsk_municipality_has_a_host_name_of_its_own():
+    """Issue 20, item 4: both municipalities on one server, told apart by
+    the host name the browser asks for; never the same name for both."""
+
+    def addresses(**env):
+        result = _settings_of(
+            "example_site.settings.dev",
+            env,
+            "WAGTAILADMIN_BASE_URL",
+            "DEMO_NYNORSK_BASE_URL",
+            "ALLOWED_HOSTS",
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.splitlines()
+
+    nb, nn, hosts = addresses(HOST="127.0.0.1", PORT="8123")
+    assert (nb, nn) == ("'http://127.0.0.1:8123'", "'http://localhost:8123'")
+    nb, nn, hosts = addresses(HOST=EVERY_INTERFACE, PORT="8123")
+    assert (nb, nn) == ("'http://localhost:8123'", "'http://127.0.0.1:8123'")
+    nb, nn, hosts = addresses(HOST="192.0.2.7", HOST_NN="nn.demo.test", PORT="80")
+    assert nn == "'http://nn.demo.test:80'"
+    assert "'nn.demo.test'" in hosts and "'192.0.2.7'" in hosts
 
 
 def test_new_page_slugs_are_plain_ascii(admin_client, home_page):
@@ -273,6 +305,8 @@ def test_the_favicon_is_served(client, home_page):
 def test_the_demo_prints_how_to_sign_in_last(tmp_path, monkeypatch):
     from io import StringIO
 
+    from django.conf import settings
+
     from example_site.home.management.commands import demo_admin, demo_server
 
     monkeypatch.setattr(demo_admin, "PASSWORD_FILE", tmp_path / "pw")
@@ -286,11 +320,15 @@ def test_the_demo_prints_how_to_sign_in_last(tmp_path, monkeypatch):
     server.addr, server._raw_ipv6, server.protocol = "127.0.0.1", False, "http"
     server.on_bind(8123)
     lines = out.getvalue().rstrip().splitlines()
-    assert lines[-1] == lines[-6] == "=" * 72
-    block = "\n".join(lines[-6:])
+    assert lines[-1] == lines[-8] == "=" * 72
+    block = "\n".join(lines[-8:])
     assert "http://127.0.0.1:8123/admin/" in block
     assert f"password: {password}" in block
-    assert "koordinator" in block
+    assert "koordinator " in block
+    # Both municipalities, side by side on one server.
+    assert "Fjellbygd (bokmål):  http://127.0.0.1:8123/" in block
+    assert f"Lauvdal (nynorsk):   {settings.DEMO_NYNORSK_BASE_URL}/" in block
+    assert "koordinator-nn" in block
 
 
 def test_demo_admin_points_the_site_at_the_demo_server(
