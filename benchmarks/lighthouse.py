@@ -72,23 +72,28 @@ from wagtail_selvhjelp.models import Offer
 from wagtail_selvhjelp.models.invitations import make_offer_token
 from wagtail_selvhjelp.models.self_service import make_self_service_token
 
+# The bokmål municipality's pages (the demo's default site), as paths.
 site = Site.objects.get(is_default_site=True)
-form = GroupRegistrationPage.objects.live().get()
-articles = SelfHelpInfoPage.objects.live().specific()
+def on_site(model):
+    return model.objects.live().descendant_of(site.root_page)
+def path(page):
+    return page.get_url(current_site=site)
+form = on_site(GroupRegistrationPage).get()
+articles = on_site(SelfHelpInfoPage).specific()
 longest = max(articles, key=lambda page: len(json.dumps(list(page.body.raw_data))))
 registration = Registration.objects.filter(page=form).order_by("pk").first()
 print(json.dumps({
-    "home": site.root_page.url,
-    "section": SelfHelpIndexPage.objects.live().get().url,
-    "article": longest.url,
-    "directory": ContactDirectoryPage.objects.live().get().url,
-    "form": form.url,
-    "thank_you": form.url + form.reverse_subpage("thank_you"),
-    "self_service": form.url + form.reverse_subpage(
+    "home": path(site.root_page),
+    "section": path(on_site(SelfHelpIndexPage).get()),
+    "article": path(longest),
+    "directory": path(on_site(ContactDirectoryPage).get()),
+    "form": path(form),
+    "thank_you": path(form) + form.reverse_subpage("thank_you"),
+    "self_service": path(form) + form.reverse_subpage(
         "self_service", args=[make_self_service_token(registration)]
     ),
     # The demo's group mid-round has offers still to answer.
-    "offer": form.url + form.reverse_subpage(
+    "offer": path(form) + form.reverse_subpage(
         "offer", args=[make_offer_token(Offer.objects.open().order_by("pk").first())]
     ),
 }))

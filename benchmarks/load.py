@@ -343,8 +343,11 @@ def build_template(url):
         env,
         "shell",
         "-c",
+        "from wagtail.models import Site; "
         "from wagtail_selvhjelp.models import GroupRegistrationPage as P; "
-        "p = P.objects.live().get(); print('PAGE', p.pk, p.get_url_parts()[2])",
+        "root = Site.objects.get(is_default_site=True).root_page; "
+        "p = P.objects.live().descendant_of(root).get(); "
+        "print('PAGE', p.pk, p.get_url_parts()[2])",
         capture=True,
     )
     line = next(line for line in out.splitlines() if line.startswith("PAGE "))

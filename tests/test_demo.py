@@ -198,12 +198,18 @@ def test_demo_serves_a_nynorsk_municipality_on_its_own_site(client, home_page):
     from wagtail.models import Site
 
     from example_site.home import demo_nynorsk
+    from wagtail_selvhjelp.models import SelfHelpSiteSettings
 
     _run()
     assert Site.objects.count() == 2
     lauvdal = demo_nynorsk.site()
     hostname, port = demo_nynorsk.site_address()
     assert (lauvdal.hostname, lauvdal.port) == (hostname, port)
+    signed = SelfHelpSiteSettings.objects.get(site=lauvdal)
+    assert (signed.sms_sender, signed.email_sender_name) == (
+        "Lauvdal",
+        "Lauvdal kommune, sjølvhjelp",
+    )
     pages = _nn_pages()
     assert {type(page).__name__ for page in pages} >= {
         "HomePage",
@@ -216,7 +222,12 @@ def test_demo_serves_a_nynorsk_municipality_on_its_own_site(client, home_page):
         assert page.locale.language_code == "nn", page
         response = _get(client, page)
         assert response.status_code == 200, page.url_path
-        assert page.title in response.content.decode()
+        html = response.content.decode()
+        assert page.title in html
+        # Each page describes itself to search engines, as Fjellbygd's do.
+        assert 50 <= len(page.search_description) <= 155, page.title
+        assert f'<meta name="description" content="{page.search_description}">' in html
+    assert len({page.search_description for page in pages}) == len(pages)
     directory = next(p for p in pages if type(p).__name__ == "ContactDirectoryPage")
     html = _get(client, directory).content.decode()
     assert "Lauvdal frisklivssentral" in html

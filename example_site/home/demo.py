@@ -4,7 +4,8 @@ This lives in the example site, not in the installed package, so that a
 production install cannot seed fictional registrations. Everything here is
 invented: the municipality (Fjellbygd), the units, the people, the e-mail
 addresses (on the reserved ``.example`` domain) and the phone numbers. The
-texts are written in Norwegian bokmål for this project.
+texts are written in Norwegian bokmål for this project. The second
+municipality, Lauvdal, in nynorsk on a site of its own, is ``demo_nynorsk``.
 """
 
 import datetime

@@ -499,9 +499,6 @@ def _site(locale):
         lauvdal = Site.objects.create(
             hostname=hostname, port=port, site_name=MUNICIPALITY, root_page=home
         )
-        SelfHelpSiteSettings.objects.update_or_create(
-            site=lauvdal, defaults=SITE_SETTINGS
-        )
     return home, lauvdal
 
 
@@ -538,7 +535,7 @@ def _load_content(*, force=False):
     """Lauvdal's site, section, pages and registrations; the registration
     page, or None when they are there already and ``force`` is not given."""
     locale, _created = Locale.objects.get_or_create(language_code=LANGUAGE_CODE)
-    home, _lauvdal = _site(locale)
+    home, lauvdal = _site(locale)
     existing = SelfHelpIndexPage.objects.child_of(home).filter(slug=SECTION_SLUG)
     if existing.exists():
         if not force:
@@ -554,6 +551,7 @@ def _load_content(*, force=False):
         ).delete()
         home.refresh_from_db()
 
+    SelfHelpSiteSettings.objects.update_or_create(site=lauvdal, defaults=SITE_SETTINGS)
     contact_points = [
         demo.ensure_contact_point(data, locale) for data in CONTACT_POINTS
     ]
