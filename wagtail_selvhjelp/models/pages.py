@@ -2,9 +2,11 @@
 
 import json
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.template.response import SimpleTemplateResponse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.html import strip_tags
@@ -17,7 +19,6 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES, FactBlock, InfoStreamBlock
-from ..conf import selvhjelp_settings
 from ..http import parse_id
 from .contact_points import ContactPoint
 from .descriptions import (
@@ -26,6 +27,7 @@ from .descriptions import (
     rich_text_to_plain,
 )
 from .registration_pages import AbstractGroupRegistrationPage
+from .site_settings import SelfHelpSiteSettings
 
 
 #: Characters that must not appear raw inside a <script> element.
@@ -43,28 +45,51 @@ class PublicCacheMixin:
     """Let a shared cache or CDN keep a content page for a few minutes.
 
     Content pages are the same for everyone, read far more than written, and
-    set no cookie, so they send ``Cache-Control: public, max-age=N``
-    (``PUBLIC_CACHE_SECONDS``; 0 turns it off). A preview, a response that
-    sets a cookie, and a request that read the session (a page behind a view
-    restriction checks the visitor's login or password there; a template
-    that shows the user does too) stay private, without costing a query.
+    set no cookie, so they send ``Cache-Control: public, max-age=N``: N from
+    the site's settings (``SelfHelpSiteSettings.cache_max_age``, else
+    ``PUBLIC_CACHE_SECONDS``; 0 turns it off). The decision waits until the
+    template has run, because what a template reads decides it: a response
+    is ``private`` when it is a preview or not a 200, sets a cookie, used a
+    CSRF token (which sets one) or a Content-Security-Policy nonce (one per
+    response), or when the request read the session (a view restriction, a
+    user bar) or carries a session cookie (a signed-in editor), so that
+    nothing shown to one person is kept for the next. See docs/caching.md.
     """
 
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
-        seconds = selvhjelp_settings.PUBLIC_CACHE_SECONDS
+        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+            response.add_post_render_callback(
+                lambda rendered: self.set_cache_headers(request, rendered)
+            )
+        else:
+            self.set_cache_headers(request, response)
+        return response
+
+    def get_cache_max_age(self, request):
+        """Seconds a shared cache may keep this page: its site's choice."""
+        return SelfHelpSiteSettings.for_page(self, request).get_cache_max_age()
+
+    def is_shareable(self, request, response):
+        """Whether ``response`` is the same for every visitor (see the class)."""
         session = getattr(request, "session", None)
-        if (
-            seconds
-            and response.status_code == 200
+        return (
+            response.status_code == 200
             and not getattr(request, "is_preview", False)
             and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not getattr(request, "_csp_nonce", None)
             and not (session is not None and session.accessed)
-        ):
-            patch_cache_control(response, public=True, max_age=seconds)
-        else:
-            patch_cache_control(response, private=True)
-        return response
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        )
+
+    def set_cache_headers(self, request, response):
+        if self.is_shareable(request, response):
+            seconds = self.get_cache_max_age(request)
+            if seconds:
+                patch_cache_control(response, public=True, max_age=seconds)
+                return
+        patch_cache_control(response, private=True)
 
 
 class SelfHelpIndexPage(MetaDescriptionMixin, PublicCacheMixin, Page):
