@@ -1,6 +1,8 @@
 """The self-help section's content pages."""
 
 import json
+from math import ceil
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -197,6 +199,18 @@ class SelfHelpIndexPage(MetaDescriptionMixin, PublicCacheMixin, Page):
             "next": number + 1 if len(rows) > self.list_size else None,
         }
 
+    def get_cached_paths(self):
+        """The page, and each page of its list as its links write them.
+
+        Read by Wagtail's frontend cache when it purges the page. One more
+        list page than there is now: the one a page that left the section
+        may have emptied.
+        """
+        count = self.get_section_pages(self.get_registration_page()).count()
+        list_pages = ceil(max(0, count - self.card_count) / self.list_size)
+        numbers = range(1, list_pages + 2) if list_pages else ()
+        return ["/", *(f"/?{self.page_parameter}={number}" for number in numbers)]
+
     def get_contact_points(self):
         return [
             link.contact_point
@@ -364,6 +378,31 @@ class ContactDirectoryPage(MetaDescriptionMixin, PublicCacheMixin, Page):
         )
         return sorted(rows, key=lambda row: row[0].casefold())
 
+    def get_cached_paths(self):
+        """Every list the directory shows, as its links and its filter write them.
+
+        All contact points and each municipality's, each page of them (one
+        more than there is now, which a removed contact point may have
+        emptied); the filter form sends the municipality with ``+`` for a
+        space, the page links with ``%20``. A municipality no contact point
+        has any more is not known here: its list expires with ``max-age``.
+        """
+        counts = self.municipality_counts()
+
+        def page_paths(total, query):
+            last = ceil(total / self.page_size) + 1
+            return [
+                f"/?{query}{self.page_parameter}={number}"
+                for number in range(1, last + 1)
+            ]
+
+        paths = ["/", f"/?{self.filter_parameter}="]
+        paths += page_paths(sum(number for _name, number in counts), "")
+        for name, number in counts:
+            paths.append(f"/?{urlencode({self.filter_parameter: name})}")
+            paths += page_paths(number, f"{self.filter_parameter}={quote(name)}&")
+        return paths
+
     def get_directory(self, request):
         """One municipality or all, a page at a time: two queries at any size.
 
@@ -412,3 +451,20 @@ class ContactDirectoryPage(MetaDescriptionMixin, PublicCacheMixin, Page):
         context["filter_parameter"] = self.filter_parameter
         context["page_parameter"] = self.page_parameter
         return context
+
+
+def pages_showing_contact_point(contact_point):
+    """The live content pages that show ``contact_point``.
+
+    Every contact directory in its language, and every section that chose
+    it; the pages a shared cache may keep and so must be purged when it
+    changes (the registration pages that show contact points are never
+    kept).
+    """
+    directories = ContactDirectoryPage.objects.live().filter(
+        locale_id=contact_point.locale_id
+    )
+    sections = SelfHelpIndexPage.objects.live().filter(
+        contact_point_links__contact_point=contact_point
+    )
+    return [*directories, *sections.distinct()]
