@@ -75,6 +75,8 @@ class PublicCacheMixin:
     def is_shareable(self, request, response):
         """Whether ``response`` is the same for every visitor (see the class)."""
         session = getattr(request, "session", None)
+        # django-csp sets ``_csp_nonce`` to the nonce once a template used
+        # it; Django 6's lazy nonce is false until it is used.
         return (
             response.status_code == 200
             and not getattr(request, "is_preview", False)

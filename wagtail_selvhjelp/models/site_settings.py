@@ -47,7 +47,10 @@ def validate_sms_sender(value):
 
 @register_setting(icon="site")
 class SelfHelpSiteSettings(BaseSiteSetting):
-    """The names a municipality (a site) signs its self-help pages and messages with."""
+    """The names a municipality (a site) signs its self-help pages and messages with.
+
+    Also how long shared caches may keep its content pages (docs/caching.md).
+    """
 
     email_sender_name = models.CharField(
         _("e-mail sender name"),
