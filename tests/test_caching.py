@@ -406,3 +406,30 @@ def test_without_a_frontend_cache_nothing_is_sent(on_commit, section, settings):
     frontend_cache_backend.PURGED.clear()
     publish(SelfHelpInfoPageFactory(parent=section), on_commit)
     assert frontend_cache_backend.PURGED == []
+
+
+def test_a_page_and_its_translation_purge_each_other(
+    purged, on_commit, section, nn_site
+):
+    article = SelfHelpInfoPageFactory(parent=section, slug="gruppe")
+    nn_section = nn_site.root_page.add_child(
+        instance=SelfHelpIndexPage(title="Sjølvhjelp", slug="sjolvhjelp")
+    )
+    translation = nn_section.add_child(
+        instance=SelfHelpInfoPage(
+            title="Korleis ei gruppe fungerer",
+            slug="gruppe",
+            translation_key=article.translation_key,
+        )
+    )
+    assert translation.locale.language_code == "nn"
+    purged.clear()
+    publish(article, on_commit)
+    assert set(purged) == {
+        article.full_url,
+        section.full_url,
+        "http://dalbygd.example.test/sjolvhjelp/gruppe/",
+    }
+    purged.clear()
+    publish(translation, on_commit)
+    assert article.full_url in purged

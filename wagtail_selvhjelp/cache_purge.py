@@ -9,6 +9,8 @@ more than themselves, so this module purges the rest:
   it (a section lists its pages as cards and links, the example site's home
   page its sections);
 * a section published: its articles, which link back to it by its title;
+* a page published, unpublished or deleted: its translations in the other
+  language, which link to it;
 * a contact point published, unpublished or deleted: the contact
   directories in its language and the sections that chose it
   (``pages_showing_contact_point``). Snippets are not pages, so Wagtail
@@ -50,6 +52,10 @@ def pages_around(page):
             yield parent
     if isinstance(page, SelfHelpIndexPage):
         yield from SelfHelpInfoPage.objects.child_of(page).live()
+    # Its translations name it in their language links (hreflang).
+    for translation in page.get_translations().live().specific(defer=True):
+        if isinstance(translation, PublicCacheMixin):
+            yield translation
 
 
 def purge(pages):
