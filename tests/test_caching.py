@@ -175,6 +175,20 @@ def test_each_site_chooses_how_long_its_pages_are_kept(
     assert_shared(response, max_age=900)
 
 
+def test_an_administrator_sets_the_lifetime_up_to_a_day(admin_client, section):
+    site = Site.objects.get(is_default_site=True)
+    url = f"/admin/settings/wagtail_selvhjelp/selfhelpsitesettings/{site.pk}/"
+    assert "cache_max_age" in admin_client.get(url).content.decode()
+    assert admin_client.post(url, {"cache_max_age": "600"}).status_code == 302
+    assert SelfHelpSiteSettings.objects.get().get_cache_max_age() == 600
+    response = admin_client.post(url, {"cache_max_age": "86401"})
+    assert response.status_code == 200  # the form again, with its error
+    assert SelfHelpSiteSettings.objects.get().cache_max_age == 600
+    # Empty: the installation's default.
+    assert admin_client.post(url, {"cache_max_age": ""}).status_code == 302
+    assert SelfHelpSiteSettings.objects.get().get_cache_max_age() == 300
+
+
 def test_the_site_setting_reads_once_per_request(section, django_assert_num_queries):
     site = Site.objects.get(is_default_site=True)
     SelfHelpSiteSettings.objects.create(site=site, cache_max_age=120)
