@@ -53,7 +53,7 @@ LAYERS = [
     ),
     ("filters", "export", "proposals"),
     ("views", "viewsets", "tasks", "notifications", "middleware"),
-    ("handlers", "management"),
+    ("handlers", "management", "cache_purge"),
     ("wagtail_hooks", "apps"),
 ]
 

@@ -9,11 +9,18 @@ class WagtailSelvhjelpAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.apps import apps
         from django.urls import register_converter
 
         # Importing them registers the system checks and the signal receivers.
         from . import checks, handlers  # noqa: F401
         from .http import DatabaseIdConverter
+
+        if apps.is_installed("wagtail.contrib.frontend_cache"):
+            # A shared cache in front: purge what each change shows on.
+            from . import cache_purge
+
+            cache_purge.connect()
 
         # Before any URLconf is loaded: the admin's URLs use it.
         register_converter(DatabaseIdConverter, "selvhjelp_id")

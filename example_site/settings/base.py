@@ -19,6 +19,9 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    # Purges a shared cache's copies of published pages, once
+    # WAGTAILFRONTENDCACHE names the cache (see docs/caching.md).
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",

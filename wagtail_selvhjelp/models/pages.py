@@ -1,10 +1,14 @@
 """The self-help section's content pages."""
 
 import json
+from math import ceil
+from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.template.response import SimpleTemplateResponse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.html import strip_tags
@@ -17,7 +21,6 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES, FactBlock, InfoStreamBlock
-from ..conf import selvhjelp_settings
 from ..http import parse_id
 from .contact_points import ContactPoint
 from .descriptions import (
@@ -26,6 +29,7 @@ from .descriptions import (
     rich_text_to_plain,
 )
 from .registration_pages import AbstractGroupRegistrationPage
+from .site_settings import SelfHelpSiteSettings
 
 
 #: Characters that must not appear raw inside a <script> element.
@@ -43,28 +47,53 @@ class PublicCacheMixin:
     """Let a shared cache or CDN keep a content page for a few minutes.
 
     Content pages are the same for everyone, read far more than written, and
-    set no cookie, so they send ``Cache-Control: public, max-age=N``
-    (``PUBLIC_CACHE_SECONDS``; 0 turns it off). A preview, a response that
-    sets a cookie, and a request that read the session (a page behind a view
-    restriction checks the visitor's login or password there; a template
-    that shows the user does too) stay private, without costing a query.
+    set no cookie, so they send ``Cache-Control: public, max-age=N``: N from
+    the site's settings (``SelfHelpSiteSettings.cache_max_age``, else
+    ``PUBLIC_CACHE_SECONDS``; 0 turns it off). The decision waits until the
+    template has run, because what a template reads decides it: a response
+    is ``private`` when it is a preview or not a 200, sets a cookie, used a
+    CSRF token (which sets one) or a Content-Security-Policy nonce (one per
+    response), or when the request read the session (a view restriction, a
+    user bar) or carries a session cookie (a signed-in editor), so that
+    nothing shown to one person is kept for the next. See docs/caching.md.
     """
 
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
-        seconds = selvhjelp_settings.PUBLIC_CACHE_SECONDS
+        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+            response.add_post_render_callback(
+                lambda rendered: self.set_cache_headers(request, rendered)
+            )
+        else:
+            self.set_cache_headers(request, response)
+        return response
+
+    def get_cache_max_age(self, request):
+        """Seconds a shared cache may keep this page: its site's choice."""
+        return SelfHelpSiteSettings.for_page(self, request).get_cache_max_age()
+
+    def is_shareable(self, request, response):
+        """Whether ``response`` is the same for every visitor (see the class)."""
         session = getattr(request, "session", None)
-        if (
-            seconds
-            and response.status_code == 200
+        # django-csp sets ``_csp_nonce`` to the nonce once a template used
+        # it; Django 6's lazy nonce is false until it is used.
+        return (
+            response.status_code == 200
             and not getattr(request, "is_preview", False)
             and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not getattr(request, "_csp_nonce", None)
             and not (session is not None and session.accessed)
-        ):
-            patch_cache_control(response, public=True, max_age=seconds)
-        else:
-            patch_cache_control(response, private=True)
-        return response
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        )
+
+    def set_cache_headers(self, request, response):
+        if self.is_shareable(request, response):
+            seconds = self.get_cache_max_age(request)
+            if seconds:
+                patch_cache_control(response, public=True, max_age=seconds)
+                return
+        patch_cache_control(response, private=True)
 
 
 class SelfHelpIndexPage(MetaDescriptionMixin, PublicCacheMixin, Page):
@@ -171,6 +200,18 @@ class SelfHelpIndexPage(MetaDescriptionMixin, PublicCacheMixin, Page):
             "previous": number - 1 if number > 1 else None,
             "next": number + 1 if len(rows) > self.list_size else None,
         }
+
+    def get_cached_paths(self):
+        """The page, and each page of its list as its links write them.
+
+        Read by Wagtail's frontend cache when it purges the page. One more
+        list page than there is now: the one a page that left the section
+        may have emptied.
+        """
+        count = self.get_section_pages(self.get_registration_page()).count()
+        list_pages = ceil(max(0, count - self.card_count) / self.list_size)
+        numbers = range(1, list_pages + 2) if list_pages else ()
+        return ["/", *(f"/?{self.page_parameter}={number}" for number in numbers)]
 
     def get_contact_points(self):
         return [
@@ -339,6 +380,31 @@ class ContactDirectoryPage(MetaDescriptionMixin, PublicCacheMixin, Page):
         )
         return sorted(rows, key=lambda row: row[0].casefold())
 
+    def get_cached_paths(self):
+        """Every list the directory shows, as its links and its filter write them.
+
+        All contact points and each municipality's, each page of them (one
+        more than there is now, which a removed contact point may have
+        emptied); the filter form sends the municipality with ``+`` for a
+        space, the page links with ``%20``. A municipality no contact point
+        has any more is not known here: its list expires with ``max-age``.
+        """
+        counts = self.municipality_counts()
+
+        def page_paths(total, query):
+            last = ceil(total / self.page_size) + 1
+            return [
+                f"/?{query}{self.page_parameter}={number}"
+                for number in range(1, last + 1)
+            ]
+
+        paths = ["/", f"/?{self.filter_parameter}="]
+        paths += page_paths(sum(number for _name, number in counts), "")
+        for name, number in counts:
+            paths.append(f"/?{urlencode({self.filter_parameter: name})}")
+            paths += page_paths(number, f"{self.filter_parameter}={quote(name)}&")
+        return paths
+
     def get_directory(self, request):
         """One municipality or all, a page at a time: two queries at any size.
 
@@ -387,3 +453,20 @@ class ContactDirectoryPage(MetaDescriptionMixin, PublicCacheMixin, Page):
         context["filter_parameter"] = self.filter_parameter
         context["page_parameter"] = self.page_parameter
         return context
+
+
+def pages_showing_contact_point(contact_point):
+    """The live content pages that show ``contact_point``.
+
+    Every contact directory in its language, and every section that chose
+    it; the pages a shared cache may keep and so must be purged when it
+    changes (the registration pages that show contact points are never
+    kept).
+    """
+    directories = ContactDirectoryPage.objects.live().filter(
+        locale_id=contact_point.locale_id
+    )
+    sections = SelfHelpIndexPage.objects.live().filter(
+        contact_point_links__contact_point=contact_point
+    )
+    return [*directories, *sections.distinct()]

@@ -13,6 +13,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -28,6 +29,10 @@ from ..sms import gsm7
 SMS_SENDER_CHARACTERS = frozenset(gsm7.BASIC) - {"\n", "\r"}
 SMS_SENDER_MAX_LENGTH = 11
 
+#: The longest a site may let shared caches keep its content pages: a day.
+#: Browsers keep them as long, and no purge reaches a browser.
+CACHE_MAX_AGE_LIMIT = 24 * 60 * 60
+
 
 def validate_sms_sender(value):
     """Refuse characters an SMS sender name cannot carry (gateways drop them)."""
@@ -42,7 +47,10 @@ def validate_sms_sender(value):
 
 @register_setting(icon="site")
 class SelfHelpSiteSettings(BaseSiteSetting):
-    """The names a municipality (a site) signs its self-help pages and messages with."""
+    """The names a municipality (a site) signs its self-help pages and messages with.
+
+    Also how long shared caches may keep its content pages (docs/caching.md).
+    """
 
     email_sender_name = models.CharField(
         _("e-mail sender name"),
@@ -93,6 +101,18 @@ class SelfHelpSiteSettings(BaseSiteSetting):
         ),
     )
 
+    cache_max_age = models.PositiveIntegerField(
+        _("seconds a shared cache may keep a page"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(CACHE_MAX_AGE_LIMIT)],
+        help_text=_(
+            "How long a proxy, CDN or browser may keep the self-help section's "
+            "pages (forms and personal pages are never kept). 0: not at all. "
+            "Empty: the installation's default."
+        ),
+    )
+
     panels = [
         MultiFieldPanel(
             [FieldPanel("email_sender_name"), FieldPanel("email_sender_address")],
@@ -107,6 +127,7 @@ class SelfHelpSiteSettings(BaseSiteSetting):
             heading=_("Privacy notice"),
         ),
         MultiFieldPanel([FieldPanel("sms_sender")], heading=_("SMS")),
+        MultiFieldPanel([FieldPanel("cache_max_age")], heading=_("Caching")),
     ]
 
     class Meta:
@@ -166,3 +187,13 @@ class SelfHelpSiteSettings(BaseSiteSetting):
                 addr_spec=self.email_sender_address or address,
             )
         )
+
+    def get_cache_max_age(self):
+        """Seconds a shared cache may keep this site's content pages; 0: not at all.
+
+        The site's own choice, else the installation's
+        ``PUBLIC_CACHE_SECONDS`` (see docs/caching.md).
+        """
+        if self.cache_max_age is not None:
+            return self.cache_max_age
+        return selvhjelp_settings.PUBLIC_CACHE_SECONDS

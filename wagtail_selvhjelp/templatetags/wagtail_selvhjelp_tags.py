@@ -1,5 +1,7 @@
 from django import template
+from django.conf import settings
 from django.utils.html import format_html
+from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 
 from .. import fragment_cache
 from ..phone import format_phone
@@ -67,3 +69,20 @@ def selvhjelp_content_generation():
     :mod:`wagtail_selvhjelp.fragment_cache`.
     """
     return fragment_cache.generation()
+
+
+@register.simple_tag(takes_context=True)
+def selvhjelp_userbar(context, position="bottom-right"):
+    """Wagtail's user bar for a signed-in editor, nothing read for anyone else.
+
+    ``{% wagtailuserbar %}`` reads the session to learn who the visitor is,
+    on every request, which makes every page vary by cookie and so unfit
+    for a shared cache. This tag calls it only when the request carries a
+    session cookie: an anonymous reader's page stays the same for everyone,
+    and an editor's page, which read the session, is kept private (see
+    ``PublicCacheMixin`` and docs/caching.md).
+    """
+    request = context.get("request")
+    if request is None or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return ""
+    return wagtailuserbar(context, position)
