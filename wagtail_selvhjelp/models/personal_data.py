@@ -47,6 +47,9 @@ class PersonalData:
     registrations are deleted; None when the rows go with the registration
     (a foreign key with ``CASCADE``) or are the registrations themselves.
 
+    ``outlives`` says why rows are kept after the person is erased, for
+    the few that must be (the audit trail).
+
     ``subject`` says whose data it is: a registrant's (the default) or a
     starter's; for a starter's entries ``access`` takes the ``Starter`` and
     the rows go with the starter's erasure
@@ -58,6 +61,10 @@ class PersonalData:
     access: Callable | None = None
     forget: Callable | None = None
     subject: str = REGISTRANT
+    #: Why these rows deliberately outlive the person (the audit trail: a
+    #: registration's number, who did what and when, never a name); empty
+    #: for rows that go with the person or have a retention rule.
+    outlives: str = ""
 
 
 def _plain(value):

@@ -310,6 +310,8 @@ PERSONAL_DATA = (
         "wagtail_selvhjelp.SelfHelpLogEntry",
         holds=_("who viewed or changed a registration or a starter, and when"),
         access=log_data,
+        outlives="the audit trail: the registration's number, who did what "
+        "and when, and ids, codes and counts, never a name or an answer",
     ),
     # The starter register: erased by reference (``forget_starters``) and
     # after the retention time once archived; never matched by name.
