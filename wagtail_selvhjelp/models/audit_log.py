@@ -126,6 +126,14 @@ class SelfHelpLogEntry(BaseLogEntry):
         ordering = ["-timestamp", "-id"]
         verbose_name = _("self-help log entry")
         verbose_name_plural = _("self-help log entries")
+        # Stated here, not inherited: Wagtail's base has this index only
+        # from wagtailcore 0097 on, and the migration must be the same on 7.0.
+        indexes = [
+            models.Index(
+                fields=["uuid", "action", "-timestamp"],
+                name="wagtail_sel_uuid_690c1c_idx",
+            )
+        ]
 
     def __str__(self):
         return f"SelfHelpLogEntry {self.pk}: '{self.action}' on '{self.object_verbose_name}' with id {self.object_id}"
