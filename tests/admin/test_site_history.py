@@ -238,3 +238,18 @@ def test_the_migration_moves_wagtails_rows_with_their_page(
     assert moved[audit.EXPORT.code].data == {"rows": 1}
     assert moved[audit.ERASE.code].page_id is None
     assert moved[audit.ERASE.code].label == gone.label
+
+
+def test_the_scoping_costs_the_same_queries_for_any_number_of_entries(
+    coordinator_a, page_a, django_assert_num_queries
+):
+    """What each Wagtail log view asks: one query however many entries
+    (the user's permissions read once, as Django caches them)."""
+    list(SelfHelpLogEntry.objects.viewable_by_user(coordinator_a))  # warm caches
+    for count in (10, 20):
+        while SelfHelpLogEntry.objects.count() < count:
+            registration = RegistrationFactory(page=page_a)
+            log(registration, audit.VIEW.code, user=coordinator_a)
+        with django_assert_num_queries(1):
+            entries = list(SelfHelpLogEntry.objects.viewable_by_user(coordinator_a))
+        assert len(entries) == count
