@@ -11,7 +11,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import ModelLogEntry
 
 from wagtail_selvhjelp.models import (
     FollowUp,
@@ -20,6 +19,7 @@ from wagtail_selvhjelp.models import (
     OutgoingMessage,
     Registration,
     SelfHelpGroup,
+    SelfHelpLogEntry,
 )
 from wagtail_selvhjelp.models.actions import ActionPermissionError, AnswerFollowUp
 from wagtail_selvhjelp.notifications import send_follow_ups
@@ -83,7 +83,7 @@ def test_the_follow_up_goes_once_to_each_member_after_six_weeks(page):
     assert "0  groups followed up" in out.getvalue()
     assert mail.outbox == []
     assert FollowUpCode.objects.count() == 5
-    entry = ModelLogEntry.objects.get(action="wagtail_selvhjelp.follow_up_sent")
+    entry = SelfHelpLogEntry.objects.get(action="wagtail_selvhjelp.follow_up_sent")
     assert entry.data == {"count": 5}
 
 
@@ -153,7 +153,7 @@ def test_no_table_links_a_code_or_an_answer_to_a_person_after_sending(client, pa
         1,
         1,
     )
-    entry = ModelLogEntry.objects.get(action="wagtail_selvhjelp.follow_up_answer")
+    entry = SelfHelpLogEntry.objects.get(action="wagtail_selvhjelp.follow_up_answer")
     assert entry.user is None and entry.data == {}
     assert entry.object_id == str(group.pk)
 

@@ -11,7 +11,6 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from wagtail.models import ModelLogEntry
 
 from wagtail_selvhjelp import audit
 from wagtail_selvhjelp.choices import GroupStatus, OfferState, RegistrationStatus
@@ -21,6 +20,7 @@ from wagtail_selvhjelp.models import (
     OutgoingMessage,
     Registration,
     SelfHelpGroup,
+    SelfHelpLogEntry,
 )
 from wagtail_selvhjelp.models.actions import StartGroup
 from wagtail_selvhjelp.models.invitation_actions import (
@@ -139,7 +139,7 @@ def test_invite_offers_each_member_once_through_their_channel(
     ]
     assert [sms.number for sms in sms_outbox] == [PHONE]
     assert OutgoingMessage.objects.filter(kind="offer").count() == 4
-    entry = ModelLogEntry.objects.get(action=audit.INVITE.code)
+    entry = SelfHelpLogEntry.objects.get(action=audit.INVITE.code)
     assert entry.object_id == str(group.pk)
     assert sorted(entry.data["registrations"]) == sorted(r.pk for r in members)
     # Inviting again makes no second offer and sends nothing.
@@ -262,7 +262,7 @@ def test_accepting_through_the_link(client, page, group, members):
     assert response.status_code == 303 and response["Location"] == url
     offer.refresh_from_db()
     assert offer.state == OfferState.ACCEPTED and offer.answered_at
-    entry = ModelLogEntry.objects.get(action=audit.OFFER_ACCEPT.code)
+    entry = SelfHelpLogEntry.objects.get(action=audit.OFFER_ACCEPT.code)
     assert entry.data == {
         "offer": offer.pk,
         "registration": members[0].pk,
@@ -290,7 +290,7 @@ def test_declining_frees_the_seat_as_the_person_chose(
     ).exists()
     person.refresh_from_db()
     assert person.status == then
-    entry = ModelLogEntry.objects.get(action=audit.OFFER_DECLINE.code)
+    entry = SelfHelpLogEntry.objects.get(action=audit.OFFER_DECLINE.code)
     assert entry.data["then"] == then
 
 
@@ -433,7 +433,7 @@ def test_one_reminder_before_the_deadline(
     with django_capture_on_commit_callbacks(execute=True):
         assert settle_offers(now) == (0, 0)
     assert len(mail.outbox) == 2
-    assert ModelLogEntry.objects.filter(action=audit.OFFER_REMIND.code).count() == 3
+    assert SelfHelpLogEntry.objects.filter(action=audit.OFFER_REMIND.code).count() == 3
 
 
 def test_the_job_expires_unanswered_offers_once(page, group, members):
@@ -448,10 +448,10 @@ def test_the_job_expires_unanswered_offers_once(page, group, members):
         person.refresh_from_db()
         assert person.status == RegistrationStatus.WAITING
     assert group.current_memberships().count() == 1
-    assert ModelLogEntry.objects.filter(action=audit.OFFER_EXPIRE.code).count() == 3
+    assert SelfHelpLogEntry.objects.filter(action=audit.OFFER_EXPIRE.code).count() == 3
     # Again, by the task: nothing left to do.
     expire_and_remind_offers.call()
-    assert ModelLogEntry.objects.filter(action=audit.OFFER_EXPIRE.code).count() == 3
+    assert SelfHelpLogEntry.objects.filter(action=audit.OFFER_EXPIRE.code).count() == 3
 
 
 # Starting the group (StartGroup)

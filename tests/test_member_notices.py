@@ -4,9 +4,8 @@ group's name and the registration number, logged with ids only."""
 
 import pytest
 from django.core import mail
-from wagtail.models import ModelLogEntry
 
-from wagtail_selvhjelp.models import GroupMembership, SelfHelpGroup
+from wagtail_selvhjelp.models import GroupMembership, SelfHelpGroup, SelfHelpLogEntry
 from wagtail_selvhjelp.models.self_service import make_self_service_token
 
 from .factories import RegistrationFactory, make_registration_page
@@ -64,13 +63,13 @@ def test_a_waiting_person_has_no_group_section(client, page):
     assert 'value="absent"' not in html
     response = client.post(link_for(page, person), {"action": "absent"})
     assert response.status_code == 400
-    assert not ModelLogEntry.objects.exists()
+    assert not SelfHelpLogEntry.objects.exists()
 
 
 def test_i_cannot_come_tells_the_contact_with_ids_only(
     client, page, group, member, django_capture_on_commit_callbacks
 ):
-    ModelLogEntry.objects.all().delete()
+    SelfHelpLogEntry.objects.all().delete()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(link_for(page, member), {"action": "absent"})
@@ -83,7 +82,7 @@ def test_i_cannot_come_tells_the_contact_with_ids_only(
     # The group's name is left out: coordinators name groups after topics.
     for secret in ("Mona", "mona@example.test", "Sorg", group.name):
         assert secret not in text
-    entry = ModelLogEntry.objects.get()
+    entry = SelfHelpLogEntry.objects.get()
     assert entry.action == "wagtail_selvhjelp.member_absent"
     assert entry.object_id == str(group.pk)
     assert entry.data == {"registration": member.pk}
@@ -108,7 +107,7 @@ def test_leaving_needs_the_choice_of_waiting_or_withdrawn(client, page, member):
 def test_leaving_goes_through_remove_member_with_their_own_reason(
     client, page, group, member, then, django_capture_on_commit_callbacks
 ):
-    ModelLogEntry.objects.all().delete()
+    SelfHelpLogEntry.objects.all().delete()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -119,7 +118,7 @@ def test_leaving_goes_through_remove_member_with_their_own_reason(
     assert not membership.is_current and membership.left_reason == "own_wish"
     member.refresh_from_db()
     assert member.status == then
-    entry = ModelLogEntry.objects.get()
+    entry = SelfHelpLogEntry.objects.get()
     assert entry.action == "wagtail_selvhjelp.remove" and entry.user is None
     assert entry.data == {"registration": member.pk, "reason": "own_wish", "then": then}
     (message,) = mail.outbox
@@ -148,6 +147,6 @@ def test_a_bad_link_gets_the_neutral_page_and_changes_nothing(client, page, memb
         assert response.status_code == 404
         assert response.context["state"] == "unknown"
     assert GroupMembership.objects.get(registration=member).is_current
-    assert not ModelLogEntry.objects.filter(
+    assert not SelfHelpLogEntry.objects.filter(
         action__in=["wagtail_selvhjelp.remove", "wagtail_selvhjelp.member_absent"]
     ).exists()

@@ -13,7 +13,6 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection, models
 from django.utils import timezone
-from wagtail.models import ModelLogEntry
 
 from wagtail_selvhjelp import privacy
 from wagtail_selvhjelp.models import (
@@ -24,6 +23,7 @@ from wagtail_selvhjelp.models import (
     Registration,
     RegistrationStatistic,
     SelfHelpGroup,
+    SelfHelpLogEntry,
 )
 from wagtail_selvhjelp.models.privacy import (
     count_registrations,
@@ -236,7 +236,7 @@ def test_a_run_is_recorded_and_logged_with_counts_only(page):
     call_command("selvhjelp_purge")
     run = PurgeRun.objects.get()
     assert run.counts["closed"] == 1
-    entry = ModelLogEntry.objects.get(action="wagtail_selvhjelp.purge")
+    entry = SelfHelpLogEntry.objects.get(action="wagtail_selvhjelp.purge")
     assert entry.data["closed"] == 1
     assert spam.name not in json.dumps(entry.data) + entry.label
     assert privacy.last_purge() == run
@@ -455,7 +455,7 @@ def test_after_erasure_no_table_holds_a_trace_of_the_person(client, person, admi
 
     assert scan_database_for(SECRETS) == []
     assert not Registration.objects.filter(pk=person.pk).exists()
-    assert ModelLogEntry.objects.filter(
+    assert SelfHelpLogEntry.objects.filter(
         action="wagtail_selvhjelp.erase", object_id=str(person.pk)
     ).exists()
 

@@ -65,6 +65,13 @@ def _goes_with_the_registration(model):
     return _goes_with(model, Registration)
 
 
+def test_only_the_audit_trail_outlives_the_person():
+    """Rows kept after an erasure are declared, and only the log is."""
+    assert [holder.model for holder in PERSONAL_DATA if holder.outlives] == [
+        "wagtail_selvhjelp.SelfHelpLogEntry"
+    ]
+
+
 def test_every_holder_says_whose_data_it_is():
     assert {holder.subject for holder in PERSONAL_DATA} == {REGISTRANT, STARTER}
 
@@ -76,6 +83,7 @@ def test_what_forget_does_not_clear_goes_with_the_registration():
         if (
             holder.subject == REGISTRANT
             and holder.forget is None
+            and not holder.outlives
             and model._meta.app_label == PACKAGE
         ):
             assert _goes_with_the_registration(model), holder.model
@@ -100,7 +108,11 @@ def test_what_outlives_its_registrations_has_a_retention_rule():
     assert Starter in ruled
     for holder in PERSONAL_DATA:
         model = apps.get_model(holder.model)
-        if holder.subject == STARTER or model._meta.app_label != PACKAGE:
+        if (
+            holder.subject == STARTER
+            or holder.outlives
+            or model._meta.app_label != PACKAGE
+        ):
             continue
         if not _goes_with_the_registration(model):
             assert model in ruled, holder.model

@@ -5,12 +5,12 @@ import time
 
 import pytest
 from django.core import mail, signing
-from wagtail.models import ModelLogEntry
 
 from wagtail_selvhjelp.models import (
     Registration,
     RegistrationStatistic,
     SelfHelpGroup,
+    SelfHelpLogEntry,
 )
 from wagtail_selvhjelp.models.self_service import (
     make_self_service_token,
@@ -73,7 +73,7 @@ def test_withdrawing_deletes_at_once(client, page, registration):
     assert RegistrationStatistic.objects.filter(
         page_id=page.pk, dimension="total", outcome="withdrawn", count=1
     ).exists()
-    assert ModelLogEntry.objects.filter(
+    assert SelfHelpLogEntry.objects.filter(
         action="wagtail_selvhjelp.self_withdraw", object_id=str(registration.pk)
     ).exists()
     # The same link now gets the neutral answer.

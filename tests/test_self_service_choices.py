@@ -6,9 +6,8 @@ import datetime
 import re
 
 import pytest
-from wagtail.models import ModelLogEntry
 
-from wagtail_selvhjelp.models import SelfHelpGroup
+from wagtail_selvhjelp.models import SelfHelpGroup, SelfHelpLogEntry
 from wagtail_selvhjelp.models.self_service import make_self_service_token
 
 from .factories import RegistrationFactory, make_registration_page
@@ -67,7 +66,7 @@ def test_a_waiting_person_changes_places_and_times(client, page, registration):
     registration.refresh_from_db()
     assert [p.name for p in registration.places.all()] == ["Ål"]
     assert [s.name for s in registration.time_slots.all()] == ["Dagtid"]
-    assert ModelLogEntry.objects.filter(
+    assert SelfHelpLogEntry.objects.filter(
         action="wagtail_selvhjelp.self_change_choices"
     ).exists()
 

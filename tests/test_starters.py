@@ -9,13 +9,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from wagtail.models import ModelLogEntry
 
 from wagtail_selvhjelp import privacy
 from wagtail_selvhjelp.models import (
     GroupStarter,
     Registration,
     SelfHelpGroup,
+    SelfHelpLogEntry,
     Starter,
     StarterCourse,
 )
@@ -282,7 +282,7 @@ def test_log_entries_hold_ids_and_codes_only(page, group, admin_user):
     ChangeStarterStatus(starter, "resting", user=admin_user).execute()
     EraseStarter(starter, user=admin_user).execute()
 
-    entries = ModelLogEntry.objects.filter(action__startswith="wagtail_selvhjelp.")
+    entries = SelfHelpLogEntry.objects.filter(action__startswith="wagtail_selvhjelp.")
     assert {e.action for e in entries} == {
         "wagtail_selvhjelp.starter_assign",
         "wagtail_selvhjelp.starter_withdraw",

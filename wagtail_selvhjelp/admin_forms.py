@@ -16,6 +16,7 @@ from .choices import (
     GroupEndReason,
     GroupStatus,
     LeaveReason,
+    MentionKeptReason,
     RegistrationStatus,
     StarterRole,
     StarterStatus,
@@ -356,3 +357,32 @@ class MunicipalityInput(forms.TextInput):
             .distinct()
         )
         return context
+
+
+class MentionDecisionForm(forms.Form):
+    """A decision on one mention of a person being erased, in another
+    registration's text: remove it, or keep it for a reason (a code, so that
+    the decision holds no name)."""
+
+    REDACT = "redact"
+    KEEP = "keep"
+
+    registration = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    field = forms.CharField(max_length=100)
+    decision = forms.ChoiceField(
+        choices=[
+            (REDACT, _("Remove the name, e-mail and phone number")),
+            (KEEP, _("Keep the text as it is")),
+        ]
+    )
+    reason = forms.ChoiceField(
+        label=_("Why it stays"),
+        choices=[("", "---------"), *MentionKeptReason.choices],
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.KEEP and not cleaned.get("reason"):
+            self.add_error("reason", gettext("Choose why the text stays."))
+        return cleaned

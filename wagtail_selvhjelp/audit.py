@@ -94,6 +94,18 @@ ERASE = LogAction(
     _("Person erased: the registration and everything linked to it deleted"),
 )
 
+MENTION_REDACT = LogAction(
+    "wagtail_selvhjelp.mention_redact",
+    _("Redact a mention of a person being erased"),
+    _("A name, e-mail or phone number of someone being erased removed from this text"),
+)
+
+MENTION_KEEP = LogAction(
+    "wagtail_selvhjelp.mention_keep",
+    _("Keep a mention of a person being erased"),
+    _("A text naming someone being erased kept, with a recorded reason"),
+)
+
 CONFIRM = LogAction(
     "wagtail_selvhjelp.confirm",
     _("Record a re-confirmation"),
@@ -253,6 +265,8 @@ LOG_ACTIONS = (
     VIEW,
     ACCESS_EXPORT,
     ERASE,
+    MENTION_REDACT,
+    MENTION_KEEP,
     CONFIRM,
     SELF_CONFIRM,
     SELF_CHANGE_CHOICES,

@@ -66,6 +66,24 @@ class LeaveReason(models.TextChoices):
     OTHER = "other", _("Another reason")
 
 
+class MentionKeptReason(models.TextChoices):
+    """Why another person's text that names someone being erased stays as
+    it is (a code, never free text, so the decision holds no name)."""
+
+    OWN_ANSWER_SAFETY = (
+        "own_answer_safety",
+        _("The other person's own answer, kept for their safety"),
+    )
+    NOT_THIS_PERSON = (
+        "not_this_person",
+        _("It names someone else with the same name or number"),
+    )
+    LEGAL_DUTY = (
+        "legal_duty",
+        _("A record the municipality has a legal duty to keep"),
+    )
+
+
 class GroupEndReason(models.TextChoices):
     """Why a group ended."""
 

@@ -23,6 +23,7 @@ from .choices import CoordinatorReason, GroupStatus, NotReady, RegistrationStatu
 from .matching import MatchResult, check_proposal, propose_groups
 from .models import SelfHelpGroup
 from .models.actions import Action, PlaceMembers
+from .models.audit_log import log_on_page
 from .models.candidates import (
     avoid_map,
     candidate_for,
@@ -213,7 +214,7 @@ class CreateGroups(Action):
         run.set_proposal(proposal)
         run.save()
         if outcome.created:
-            log(
+            log_on_page(
                 page,
                 audit.CREATE_GROUPS.code,
                 user=self.user,

@@ -59,6 +59,7 @@ from .views.matching import (
 from .views.meetings import StarterKitView, StartGroupView
 from .views.privacy import (
     ConfirmWaitingView,
+    EraseMentionView,
     EraseView,
     PersonDataView,
     RegistrationDeleteView,
@@ -199,6 +200,7 @@ class RegistrationViewSet(ModelViewSet):
             avoid_url_name=self.get_url_name("avoid"),
             person_data_url_name=self.get_url_name("person_data"),
             erase_url_name=self.get_url_name("erase"),
+            erase_mention_url_name=self.get_url_name("erase_mention"),
             confirm_url_name=self.get_url_name("confirm"),
             **kwargs,
         )
@@ -217,6 +219,11 @@ class RegistrationViewSet(ModelViewSet):
                 "erase/<selvhjelp_id:pk>/",
                 self.construct_view(EraseView),
                 name="erase",
+            ),
+            path(
+                "erase/<selvhjelp_id:pk>/mention/",
+                self.construct_view(EraseMentionView),
+                name="erase_mention",
             ),
             path(
                 "confirm/<selvhjelp_id:pk>/",

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from wagtail import hooks
 
 from . import audit
-from .models import MatchingRun, Offer, Registration, SelfHelpGroup, Starter
+from .models import MatchingRun, Offer, Registration, SelfHelpGroup, Starter, audit_log
 from .models.permissions import (
     group_permission_policy,
     matching_run_permission_policy,
@@ -43,6 +43,8 @@ def register_viewsets():
 @hooks.register("register_log_actions")
 def register_log_actions(actions):
     audit.register(actions)
+    # The package's objects log into its own model, scoped to their pages.
+    audit_log.register(actions)
 
 
 @hooks.register("construct_homepage_summary_items")

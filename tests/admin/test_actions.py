@@ -11,11 +11,15 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 from wagtail.log_actions import registry
-from wagtail.models import ModelLogEntry
 
 import wagtail_selvhjelp
 from wagtail_selvhjelp import audit
-from wagtail_selvhjelp.models import AvoidPair, Registration, SelfHelpGroup
+from wagtail_selvhjelp.models import (
+    AvoidPair,
+    Registration,
+    SelfHelpGroup,
+    SelfHelpLogEntry,
+)
 from wagtail_selvhjelp.models.actions import (
     ActionPermissionError,
     ChangeStatus,
@@ -34,7 +38,7 @@ ROOT = Path(wagtail_selvhjelp.__file__).parent
 
 def logged_actions(registration, group):
     """The log entries written since the test began, by action."""
-    return sorted(ModelLogEntry.objects.values_list("action", flat=True))
+    return sorted(SelfHelpLogEntry.objects.values_list("action", flat=True))
 
 
 def _member(group, registration):
@@ -111,7 +115,7 @@ def test_each_post_leaves_the_entries_of_its_action(
     client.force_login(coordinator_b)
     response = client.post(url, data)
     assert response.status_code in (302, 403, 404), name
-    assert not ModelLogEntry.objects.exists(), name
+    assert not SelfHelpLogEntry.objects.exists(), name
     client.force_login(coordinator_a)
     response = client.post(url, data)
     assert response.status_code == 302, (name, response.status_code)
@@ -126,14 +130,14 @@ def test_removing_and_starting_leave_one_entry_each(
         for _ in range(5)
     ]
     PlaceMembers(group_a, people, user=coordinator_a).execute()
-    ModelLogEntry.objects.all().delete()
+    SelfHelpLogEntry.objects.all().delete()
     client.force_login(coordinator_a)
     membership = group_a.memberships.get(registration=people[0])
     client.post(
         reverse("wagtail_selvhjelp_group:remove_member", args=[membership.pk]),
         {"reason": "own_wish", "then": "withdrawn"},
     )
-    entry = ModelLogEntry.objects.get()
+    entry = SelfHelpLogEntry.objects.get()
     assert entry.action == "wagtail_selvhjelp.remove"
     assert entry.data == {
         "registration": people[0].pk,
@@ -148,7 +152,7 @@ def test_removing_and_starting_leave_one_entry_each(
     start = reverse("wagtail_selvhjelp_group:start", args=[group_a.pk])
     client.post(start, {"reason": "other"})
     assert list(
-        ModelLogEntry.objects.order_by("pk").values_list("action", flat=True)
+        SelfHelpLogEntry.objects.order_by("pk").values_list("action", flat=True)
     ) == [
         "wagtail_selvhjelp.remove",
         "wagtail_selvhjelp.group_status",
@@ -167,7 +171,7 @@ def test_an_action_refuses_another_pages_coordinator(
         ChangeStatus(registration_a, "spam").execute()  # nobody asked
     registration_a.refresh_from_db()
     assert registration_a.status == "waiting"
-    assert not ModelLogEntry.objects.exists()
+    assert not SelfHelpLogEntry.objects.exists()
 
 
 def test_placing_many_at_once_checks_the_rulebook_for_each(
@@ -273,6 +277,6 @@ def test_a_signed_link_acts_only_on_its_own_registration_and_only_where_allowed(
         Erase(registration_a, link=registration_a).execute()
     ConfirmWaiting(registration_a, link=registration_a).execute()
     assert Registration.objects.filter(pk=registration_a.pk).exists()
-    assert list(ModelLogEntry.objects.values_list("action", flat=True)) == [
+    assert list(SelfHelpLogEntry.objects.values_list("action", flat=True)) == [
         "wagtail_selvhjelp.self_confirm"
     ]

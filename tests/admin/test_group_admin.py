@@ -2,9 +2,8 @@
 
 import pytest
 from django.urls import reverse
-from wagtail.models import ModelLogEntry
 
-from wagtail_selvhjelp.models import GroupMembership, SelfHelpGroup
+from wagtail_selvhjelp.models import GroupMembership, SelfHelpGroup, SelfHelpLogEntry
 
 from ..factories import RegistrationFactory, give_starter
 
@@ -102,7 +101,7 @@ def test_placing_removing_and_overriding_in_the_members_view(
     membership = GroupMembership.objects.get(registration=elsewhere)
     assert membership.override_reason == "Har bil"
     actions = list(
-        ModelLogEntry.objects.filter(object_id=str(group_a.pk)).values_list(
+        SelfHelpLogEntry.objects.filter(object_id=str(group_a.pk)).values_list(
             "action", "data"
         )
     )
@@ -166,7 +165,7 @@ def test_ending_records_the_date_and_frees_the_members(
     group_a.refresh_from_db()
     assert group_a.status == "ended" and group_a.ended_on is not None
     assert not GroupMembership.objects.filter(is_current=True).exists()
-    assert ModelLogEntry.objects.filter(
+    assert SelfHelpLogEntry.objects.filter(
         action="wagtail_selvhjelp.group_status"
     ).exists()
     # An ended group cannot be reopened.

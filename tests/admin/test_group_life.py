@@ -7,9 +7,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from wagtail.models import ModelLogEntry
 
-from wagtail_selvhjelp.models import GroupLifeStatistic, GroupMembership, Registration
+from wagtail_selvhjelp.models import (
+    GroupLifeStatistic,
+    GroupMembership,
+    Registration,
+    SelfHelpLogEntry,
+)
 
 from ..factories import RegistrationFactory, give_starter
 
@@ -46,7 +50,7 @@ def test_the_remove_confirmation_changes_nothing_until_posted(
 ):
     (person,) = place(group_a, 1, name="Rita Fjernesen")
     membership = GroupMembership.objects.get(registration=person)
-    ModelLogEntry.objects.all().delete()
+    SelfHelpLogEntry.objects.all().delete()
     client.force_login(coordinator_a)
 
     response = client.get(remove_url(membership))
@@ -56,7 +60,7 @@ def test_the_remove_confirmation_changes_nothing_until_posted(
     membership.refresh_from_db()
     person.refresh_from_db()
     assert membership.is_current and person.status == "placed"
-    assert not ModelLogEntry.objects.exists()
+    assert not SelfHelpLogEntry.objects.exists()
 
     # A reason code and the choice are required; nothing changes without them.
     response = client.post(remove_url(membership), {})
@@ -68,7 +72,7 @@ def test_the_remove_confirmation_changes_nothing_until_posted(
     assert "reason" in response.context["form"].errors
     membership.refresh_from_db()
     assert membership.is_current
-    assert not ModelLogEntry.objects.exists()
+    assert not SelfHelpLogEntry.objects.exists()
 
 
 @pytest.mark.parametrize("then", ["waiting", "withdrawn"])
@@ -77,7 +81,7 @@ def test_removal_records_the_reason_and_the_choice(
 ):
     (person,) = place(group_a, 1)
     membership = GroupMembership.objects.get(registration=person)
-    ModelLogEntry.objects.all().delete()
+    SelfHelpLogEntry.objects.all().delete()
     client.force_login(coordinator_a)
 
     response = client.post(
@@ -90,7 +94,7 @@ def test_removal_records_the_reason_and_the_choice(
     assert not membership.is_current
     assert membership.left_reason == "cannot_attend"
     assert person.status == then
-    entry = ModelLogEntry.objects.get()
+    entry = SelfHelpLogEntry.objects.get()
     assert entry.action == "wagtail_selvhjelp.remove"
     assert entry.data == {
         "registration": person.pk,
@@ -146,14 +150,14 @@ def test_the_end_confirmation_changes_nothing_until_posted(
     client, coordinator_a, group_a
 ):
     place(group_a, 3)
-    ModelLogEntry.objects.all().delete()
+    SelfHelpLogEntry.objects.all().delete()
     client.force_login(coordinator_a)
     response = client.get(end_url(group_a))
     assert response.status_code == 200
     assert response.context["member_count"] == 3
     group_a.refresh_from_db()
     assert group_a.status == "forming"
-    assert not ModelLogEntry.objects.exists()
+    assert not SelfHelpLogEntry.objects.exists()
     response = client.post(end_url(group_a), {"then": "keep"})
     assert response.status_code == 200
     assert "reason" in response.context["form"].errors
@@ -169,7 +173,7 @@ def test_ending_puts_the_members_where_the_coordinator_chose(
     client, coordinator_a, group_a, then, status
 ):
     people = place(group_a, 4)
-    ModelLogEntry.objects.all().delete()
+    SelfHelpLogEntry.objects.all().delete()
     client.force_login(coordinator_a)
     response = client.post(end_url(group_a), {"reason": "too_few", "then": then})
     assert response.status_code == 302
@@ -181,7 +185,7 @@ def test_ending_puts_the_members_where_the_coordinator_chose(
         )
     ) == {status}
     assert not group_a.current_memberships().exists()
-    entry = ModelLogEntry.objects.get()
+    entry = SelfHelpLogEntry.objects.get()
     assert entry.data["reason"] == "too_few" and entry.data["then"] == then
     assert entry.data["members"] == 4
     stat = GroupLifeStatistic.objects.get(measure="ended")
@@ -212,7 +216,7 @@ def test_contact_details_are_logged_once_per_page_view_with_ids_only(
     client, coordinator_a, group_a
 ):
     people = place(group_a, 3, phone="+4791234567")
-    ModelLogEntry.objects.all().delete()
+    SelfHelpLogEntry.objects.all().delete()
     client.force_login(coordinator_a)
     response = client.get(members_url(group_a))
     html = response.content.decode()
@@ -220,7 +224,7 @@ def test_contact_details_are_logged_once_per_page_view_with_ids_only(
         assert person.email in html
         inspect = reverse("wagtail_selvhjelp_registration:inspect", args=[person.pk])
         assert f'href="{inspect}"' in html
-    entry = ModelLogEntry.objects.get()
+    entry = SelfHelpLogEntry.objects.get()
     assert entry.action == "wagtail_selvhjelp.contacts_view"
     assert entry.object_id == str(group_a.pk)
     assert entry.data == {"registrations": sorted(p.pk for p in people)}
@@ -228,7 +232,7 @@ def test_contact_details_are_logged_once_per_page_view_with_ids_only(
         assert person.name not in str(entry.data)
         assert person.email not in str(entry.data)
     client.get(members_url(group_a))
-    assert ModelLogEntry.objects.count() == 2
+    assert SelfHelpLogEntry.objects.count() == 2
 
 
 def test_the_members_page_costs_the_same_queries_for_more_members(
@@ -252,7 +256,7 @@ def test_the_contact_list_prints_the_members_and_is_logged_once(
     client, coordinator_a, group_a
 ):
     people = place(group_a, 2, phone="+4790000001")
-    ModelLogEntry.objects.all().delete()
+    SelfHelpLogEntry.objects.all().delete()
     client.force_login(coordinator_a)
     url = reverse("wagtail_selvhjelp_group:contact_list", args=[group_a.pk])
     response = client.get(url)
@@ -262,7 +266,7 @@ def test_the_contact_list_prints_the_members_and_is_logged_once(
     assert "contact_list_print.css" in html and 'media="print"' in html
     for person in people:
         assert person.name in html and person.email in html
-    entry = ModelLogEntry.objects.get()
+    entry = SelfHelpLogEntry.objects.get()
     assert entry.action == "wagtail_selvhjelp.contact_list"
     assert entry.data == {"registrations": sorted(p.pk for p in people)}
     # The members page links to it.

@@ -8,9 +8,8 @@ filter is refused instead of widening to everything.
 
 import pytest
 from django.urls import reverse
-from wagtail.models import PageLogEntry
 
-from wagtail_selvhjelp.models import Registration
+from wagtail_selvhjelp.models import Registration, SelfHelpLogEntry
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -106,6 +105,8 @@ def test_an_export_with_an_invalid_filter_is_refused(signed_in, fmt, params):
     assert response.status_code == 302
     location = response["Location"]
     assert location.startswith(reverse(REGISTRATIONS)) and "export" not in location
-    assert not PageLogEntry.objects.filter(action="wagtail_selvhjelp.export").exists()
+    assert not SelfHelpLogEntry.objects.filter(
+        action="wagtail_selvhjelp.export"
+    ).exists()
     listing = signed_in.get(location)
     assert "not valid" in " ".join(str(m) for m in listing.context["messages"])

@@ -9,7 +9,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
-from wagtail.models import ModelLogEntry
 
 from wagtail_selvhjelp import audit, proposals
 from wagtail_selvhjelp.choices import OfferState
@@ -19,6 +18,7 @@ from wagtail_selvhjelp.models import (
     MatchingRun,
     Offer,
     SelfHelpGroup,
+    SelfHelpLogEntry,
 )
 from wagtail_selvhjelp.models.invitation_actions import (
     AnswerOffer,
@@ -93,7 +93,7 @@ def test_invite_the_members_from_the_groups_page(client, coordinator_a, page, gr
     response = client.post(invitations_url(group), {"action": "invite"})
     assert response.status_code == 302 and response["Location"] == members_url(group)
     assert Offer.objects.filter(group=group, state=OfferState.OFFERED).count() == 4
-    entry = ModelLogEntry.objects.get(action=audit.INVITE.code)
+    entry = SelfHelpLogEntry.objects.get(action=audit.INVITE.code)
     assert entry.user == coordinator_a
     html = client.get(members_url(group)).content.decode()
     assert 'value="invite"' not in html  # everyone is invited
@@ -327,7 +327,7 @@ def test_backfill_ranks_the_best_eligible_under_every_rule(
     assert GroupMembership.objects.filter(
         group=group, registration=longer, is_current=True
     ).exists()
-    entry = ModelLogEntry.objects.get(action=audit.BACKFILL.code)
+    entry = SelfHelpLogEntry.objects.get(action=audit.BACKFILL.code)
     assert entry.data == {
         "offer": offer.pk,
         "registration": longer.pk,

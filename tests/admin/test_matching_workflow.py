@@ -7,7 +7,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
-from wagtail.models import PageLogEntry
 
 from wagtail_selvhjelp import proposals
 from wagtail_selvhjelp.models import (
@@ -16,6 +15,7 @@ from wagtail_selvhjelp.models import (
     MatchingRun,
     Registration,
     SelfHelpGroup,
+    SelfHelpLogEntry,
 )
 
 from ..factories import RegistrationFactory
@@ -87,7 +87,7 @@ def test_from_waiting_to_groups(client, coordinator_a, page_a):
     assert set(
         Registration.objects.filter(status="placed").values_list("pk", flat=True)
     ) == {p.pk for p in people[1:]}
-    assert PageLogEntry.objects.filter(
+    assert SelfHelpLogEntry.objects.filter(
         page=page_a, action="wagtail_selvhjelp.create_groups"
     ).exists()
     run.refresh_from_db()

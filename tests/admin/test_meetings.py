@@ -12,10 +12,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 from icalendar import Calendar
-from wagtail.models import ModelLogEntry
 
 from wagtail_selvhjelp import calendars, handlers
-from wagtail_selvhjelp.models import OutgoingMessage, SelfHelpGroup
+from wagtail_selvhjelp.models import OutgoingMessage, SelfHelpGroup, SelfHelpLogEntry
 from wagtail_selvhjelp.models.actions import ChangeMeeting, StartGroup
 
 from ..factories import (
@@ -205,7 +204,7 @@ def test_a_changed_first_meeting_sends_an_update_with_the_same_uid(
     first = event_of(calendar_of(mail.outbox[0])[1])
     mail.outbox.clear()
     sms_outbox.clear()
-    ModelLogEntry.objects.all().delete()
+    SelfHelpLogEntry.objects.all().delete()
 
     client.force_login(coordinator_a)
     edit = reverse("wagtail_selvhjelp_group:edit", args=[group.pk])
@@ -229,7 +228,7 @@ def test_a_changed_first_meeting_sends_an_update_with_the_same_uid(
     (sms,) = sms_outbox
     assert "19.1.2027" in sms.text
     assert OutgoingMessage.objects.filter(kind="meeting_update").count() == 4
-    entry = ModelLogEntry.objects.get(action="wagtail_selvhjelp.meeting_change")
+    entry = SelfHelpLogEntry.objects.get(action="wagtail_selvhjelp.meeting_change")
     assert entry.data == {"fields": ["first_meeting_date"], "sequence": 1}
 
     # Saving the form again without a change sends nothing and keeps SEQUENCE.

@@ -78,6 +78,14 @@ EXPECTED = {
     # The rights of access and erasure, behind permissions of their own.
     "wagtail_selvhjelp_registration:person_data": OBJECT,
     "wagtail_selvhjelp_registration:erase": OBJECT,
+    # POST only (redact a mention or keep it for a reason, before an
+    # erasure): a GET is refused (405) once permission and page are checked.
+    "wagtail_selvhjelp_registration:erase_mention": {
+        "editor": 302,
+        "a": 405,
+        "b": 404,
+        "superuser": 405,
+    },
     # POST only: a GET is refused (405) once permission and page are checked.
     "wagtail_selvhjelp_registration:confirm": {
         "editor": 302,

@@ -8,10 +8,9 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import ModelLogEntry
 
 from wagtail_selvhjelp import audit
-from wagtail_selvhjelp.models import Registration
+from wagtail_selvhjelp.models import Registration, SelfHelpLogEntry
 
 from ..factories import RegistrationFactory
 
@@ -50,7 +49,7 @@ def test_the_readable_document(client, superuser, page_a, group_a):
     assert "Nei" in html
     # The JSON beside it, and the access is logged as for the JSON.
     assert f'href="{url}"' in html
-    assert ModelLogEntry.objects.filter(action=audit.ACCESS_EXPORT.code).count() == 1
+    assert SelfHelpLogEntry.objects.filter(action=audit.ACCESS_EXPORT.code).count() == 1
 
 
 def test_the_json_is_unchanged_for_machines(client, superuser, registration_a):

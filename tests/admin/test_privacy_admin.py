@@ -5,12 +5,12 @@ import json
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
-from wagtail.models import ModelLogEntry
 
 from wagtail_selvhjelp.models import (
     PurgeRun,
     Registration,
     RegistrationStatistic,
+    SelfHelpLogEntry,
 )
 from wagtail_selvhjelp.models.privacy import forget
 
@@ -25,7 +25,9 @@ def url(name, *args):
 
 
 def access_log(registration, action):
-    return ModelLogEntry.objects.filter(action=action, object_id=str(registration.pk))
+    return SelfHelpLogEntry.objects.filter(
+        action=action, object_id=str(registration.pk)
+    )
 
 
 def test_reading_a_registration_is_logged(client, coordinator_a, registration_a):

@@ -7,9 +7,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from openpyxl import load_workbook
-from wagtail.models import ModelLogEntry, PageLogEntry
 
-from wagtail_selvhjelp.models import AvoidPair, Registration
+from wagtail_selvhjelp.models import AvoidPair, Registration, SelfHelpLogEntry
 
 from ..factories import RegistrationFactory
 
@@ -126,7 +125,7 @@ def test_export_is_scoped_and_logged_without_rows(
     client.force_login(coordinator_b)
     header, *rows = csv_rows(export(client, "csv", status="waiting"))
     assert [row[0] for row in rows] == [str(registration_b.pk)]
-    (entry,) = PageLogEntry.objects.filter(action="wagtail_selvhjelp.export")
+    (entry,) = SelfHelpLogEntry.objects.filter(action="wagtail_selvhjelp.export")
     assert entry.page_id == registration_b.page_id
     assert entry.data["rows"] == 1 and entry.data["filters"] == ["status"]
     assert registration_b.name not in str(entry.data)
@@ -176,7 +175,9 @@ def test_status_change_for_the_filtered_list(
     a_contacted.refresh_from_db()
     b_new.refresh_from_db()
     assert a_contacted.status == "contacted" and b_new.status == "new"
-    assert ModelLogEntry.objects.filter(action="wagtail_selvhjelp.status").count() == 3
+    assert (
+        SelfHelpLogEntry.objects.filter(action="wagtail_selvhjelp.status").count() == 3
+    )
     # A status that does not exist changes nothing.
     response = client.post(url, {"status": "bogus"})
     assert response.status_code == 200
@@ -219,7 +220,7 @@ def test_avoid_pairs_are_linked_and_unlinked_on_inspect(
     client.post(url, {"other": other.pk, "action": "remove"})
     assert AvoidPair.objects.count() == 0
     assert (
-        ModelLogEntry.objects.filter(action="wagtail_selvhjelp.avoid_unlink").count()
+        SelfHelpLogEntry.objects.filter(action="wagtail_selvhjelp.avoid_unlink").count()
         == 2
     )
 

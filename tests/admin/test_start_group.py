@@ -10,8 +10,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
-from wagtail.models import ModelLogEntry
 
+from wagtail_selvhjelp.models import SelfHelpLogEntry
 from wagtail_selvhjelp.models.actions import (
     FIRST_MEETING,
     MEMBERS,
@@ -85,13 +85,13 @@ def test_the_confirmation_screen_shows_what_is_missing_and_a_get_changes_nothing
 
     fill(group_a, 1)
     with_starter_and_meeting(group_a)
-    ModelLogEntry.objects.all().delete()
+    SelfHelpLogEntry.objects.all().delete()
     response = client.get(start_url(group_a))
     assert all(r["met"] for r in response.context["requirements"])
     assert 'type="submit"' in response.content.decode()
     group_a.refresh_from_db()
     assert group_a.status == "forming"
-    assert not ModelLogEntry.objects.exists()
+    assert not SelfHelpLogEntry.objects.exists()
     assert not mail.outbox
 
 
@@ -138,7 +138,7 @@ def test_start_without_a_first_meeting_needs_a_reason_code(
     group_a.refresh_from_db()
     assert group_a.status == "active"
     assert group_a.start_reason == "members_agree"
-    entry = ModelLogEntry.objects.get(action="wagtail_selvhjelp.group_status")
+    entry = SelfHelpLogEntry.objects.get(action="wagtail_selvhjelp.group_status")
     assert entry.data == {
         "from": "forming",
         "to": "active",
@@ -160,7 +160,7 @@ def test_a_complete_group_starts_without_a_reason_and_keeps_none(
     with pytest.raises(ValidationError):
         StartGroup(group_a, user=coordinator_a).execute()
     assert (
-        ModelLogEntry.objects.filter(action="wagtail_selvhjelp.group_status").count()
+        SelfHelpLogEntry.objects.filter(action="wagtail_selvhjelp.group_status").count()
         == 1
     )
 

@@ -9,10 +9,9 @@ import json
 
 import pytest
 from django.urls import reverse
-from wagtail.models import ModelLogEntry
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from wagtail_selvhjelp.models import GroupStarter, Starter
+from wagtail_selvhjelp.models import GroupStarter, SelfHelpLogEntry, Starter
 from wagtail_selvhjelp.models.actions import ActionPermissionError
 from wagtail_selvhjelp.models.starter_actions import AssignStarter, EraseStarter
 from wagtail_selvhjelp.models.starters import group_has_current_starter
@@ -213,7 +212,7 @@ def test_archiving_in_the_form_goes_through_the_action(client, coordinator_a, pa
     assert response.status_code == 302
     starter.refresh_from_db()
     assert starter.status == "archived" and starter.archived_at
-    entry = ModelLogEntry.objects.get(action="wagtail_selvhjelp.starter_status")
+    entry = SelfHelpLogEntry.objects.get(action="wagtail_selvhjelp.starter_status")
     assert entry.data == {"from": "active", "to": "archived"}
 
 
@@ -228,9 +227,9 @@ def test_deleting_a_starter_erases_them_by_reference(
     assert not Starter.objects.exists()
     assignment.refresh_from_db()
     assert assignment.starter is None and assignment.withdrawal_reason == "erased"
-    entry = ModelLogEntry.objects.get(action="wagtail_selvhjelp.starter_erase")
+    entry = SelfHelpLogEntry.objects.get(action="wagtail_selvhjelp.starter_erase")
     assert entry.label == f"Starter {starter.pk}"
-    assert not ModelLogEntry.objects.filter(label__contains="Slettes").exists()
+    assert not SelfHelpLogEntry.objects.filter(label__contains="Slettes").exists()
 
 
 def test_the_starters_data_export_is_a_logged_download(client, coordinator_a, page_a):
@@ -243,7 +242,9 @@ def test_the_starters_data_export_is_a_logged_download(client, coordinator_a, pa
     )
     data = json.loads(response.content)
     assert data["starter"]["name"] == "Eksport Testesen"
-    entry = ModelLogEntry.objects.get(action="wagtail_selvhjelp.starter_access_export")
+    entry = SelfHelpLogEntry.objects.get(
+        action="wagtail_selvhjelp.starter_access_export"
+    )
     assert entry.object_id == str(starter.pk) and entry.data == {}
 
 
@@ -306,7 +307,7 @@ def test_assign_and_withdraw_from_the_group_page(
     assignment.refresh_from_db()
     assert assignment.withdrawal_reason == "own_wish"
     assert not group_has_current_starter(group_a)
-    for entry in ModelLogEntry.objects.filter(action__contains="starter"):
+    for entry in SelfHelpLogEntry.objects.filter(action__contains="starter"):
         assert "Lise" not in json.dumps(entry.data) + entry.label
 
 

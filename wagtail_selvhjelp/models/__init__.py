@@ -7,12 +7,14 @@ from ..choices import (
     GroupStatus,
     RegistrationStatus,
 )
+from .audit_log import SelfHelpLogEntry
 from .contact_points import ContactPoint, ContactPointKind
 from .descriptions import MetaDescriptionMixin
 from .group_life import FollowUp, FollowUpCode, GroupLifeStatistic
 from .groups import AvoidPair, GroupMembership, SelfHelpGroup
 from .invitations import Offer
 from .matching_runs import MatchingRun
+from .mentions import KeptMention
 from .messages import OutgoingMessage
 from .pages import (
     ContactDirectoryPage,
@@ -54,6 +56,7 @@ __all__ = [
     "GroupMembership",
     "GroupStarter",
     "GroupStatus",
+    "KeptMention",
     "MatchingRun",
     "MetaDescriptionMixin",
     "Offer",
@@ -64,6 +67,7 @@ __all__ = [
     "RegistrationStatistic",
     "Retention",
     "SelfHelpGroup",
+    "SelfHelpLogEntry",
     "ConsentText",
     "ContactDirectoryPage",
     "ContactPoint",

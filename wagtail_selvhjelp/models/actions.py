@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
@@ -43,6 +43,7 @@ from ..choices import (
     GroupLifeMeasure,
     GroupStatus,
     LeaveReason,
+    MentionKeptReason,
     Outcome,
     RegistrationStatus,
     StartReason,
@@ -65,7 +66,9 @@ from .group_life import (
     hash_code,
 )
 from .groups import AvoidPair, GroupMembership
+from .mentions import KeptMention, redacted, undecided
 from .permissions import group_permission_policy, registration_permission_policy
+from .personal_data import mention_in, mentions_of
 from .privacy import forget
 from .registrations import Registration
 
@@ -354,10 +357,105 @@ class DeleteRegistration(RegistrationAction):
 
 
 class Erase(DeleteRegistration):
-    """Erase the person behind a registration (GDPR art. 17), for real."""
+    """Erase the person behind a registration (GDPR art. 17), for real.
+
+    Refused while another registration's text names the person with no
+    decision (:class:`RedactMention` or :class:`KeepMention`): after the
+    erasure their name is gone, and so is any way to find those texts.
+    """
 
     permission_action = "erase"
     log_action_code = audit.ERASE.code
+
+    def _execute(self):
+        if undecided(self.registration, mentions_of(self.registration)):
+            raise ValidationError(
+                gettext(
+                    "Other people's texts still name this person. Remove each "
+                    "mention or record why it stays, then erase."
+                )
+            )
+        return super()._execute()
+
+
+class MentionAction(Action):
+    """A decision on another registration's text that names someone being
+    erased: part of the erasure, so it takes the ``erase`` permission on
+    both registrations (which share a page). Logged on the other
+    registration with the field, never the text or whom it named."""
+
+    permission_policy = registration_permission_policy
+    permission_action = "erase"
+
+    def __init__(self, subject, registration, field_name, **kwargs):
+        super().__init__(**kwargs)
+        self.subject = subject
+        self.registration = registration
+        self.field_name = field_name
+
+    def checked_instances(self):
+        return [self.subject, self.registration]
+
+    def locked_mention(self):
+        """The other registration (its page's model, locked) and the
+        mention, or a ``ValidationError`` when its text no longer names the
+        person."""
+        specific = self.registration.get_specific()
+        other = type(specific).objects.select_for_update().get(pk=specific.pk)
+        mention = mention_in(self.subject, other, self.field_name)
+        if mention is None:
+            raise ValidationError(gettext("This text no longer names the person."))
+        return other, mention
+
+
+class RedactMention(MentionAction):
+    """Replace the person's name, e-mail and phone number in the other
+    registration's text with a neutral marker, in that page's language."""
+
+    def _execute(self):
+        other, mention = self.locked_mention()
+        language = getattr(other.page.locale, "language_code", None)
+        text = getattr(other, self.field_name)
+        with translation.override(language):
+            setattr(other, self.field_name, redacted(text, self.subject))
+        other.save(update_fields=[self.field_name, "updated_at"])
+        KeptMention.objects.filter(
+            subject=self.subject, registration=other, field_name=self.field_name
+        ).delete()
+        self.log(
+            other,
+            audit.MENTION_REDACT,
+            data={"field": self.field_name, "matched": list(mention.matched)},
+        )
+        return mention
+
+
+class KeepMention(MentionAction):
+    """Record why the other registration's text stays as it is: a reason
+    code, who and when, and nothing of what it says."""
+
+    def __init__(self, subject, registration, field_name, reason, **kwargs):
+        super().__init__(subject, registration, field_name, **kwargs)
+        self.reason = MentionKeptReason(reason)
+
+    def _execute(self):
+        other, mention = self.locked_mention()
+        KeptMention.objects.update_or_create(
+            subject=self.subject,
+            registration_id=other.pk,
+            field_name=self.field_name,
+            defaults={
+                "reason": self.reason,
+                "decided_by": self.user,
+                "decided_at": timezone.now(),
+            },
+        )
+        self.log(
+            other,
+            audit.MENTION_KEEP,
+            data={"field": self.field_name, "reason": self.reason.value},
+        )
+        return mention
 
 
 # Groups

@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from wagtail.log_actions import get_active_log_context
-from wagtail.models import ModelLogEntry, Page
+from wagtail.models import Page
 
 from .. import audit
 from ..choices import (
@@ -37,6 +37,7 @@ from ..choices import (
 from ..conf import selvhjelp_settings
 from ..matching import rank_for_seat
 from .actions import Action, ActionPermissionError, PlaceMembers, RemoveMember
+from .audit_log import SelfHelpLogEntry, page_id_of
 from .candidates import (
     avoid_map,
     candidate_for,
@@ -58,8 +59,8 @@ def log_each(entries, log_action, *, user=None):
     """
     context = get_active_log_context()
     now = timezone.now()
-    ModelLogEntry.objects.bulk_create(
-        ModelLogEntry(
+    SelfHelpLogEntry.objects.bulk_create(
+        SelfHelpLogEntry(
             content_type=ContentType.objects.get_for_model(
                 instance, for_concrete_model=False
             ),
@@ -70,6 +71,7 @@ def log_each(entries, log_action, *, user=None):
             user=user or context.user,
             uuid=context.uuid,
             object_id=str(instance.pk),
+            page_id=page_id_of(instance),
         )
         for instance, data in entries
     )

@@ -20,9 +20,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from wagtail.models import ModelLogEntry
-
 from ..fields import EncryptedTextField
+from .audit_log import SelfHelpLogEntry
 from .groups import AvoidPair, GroupMembership
 from .messages import OutgoingMessage
 from .starters import GroupStarter, StarterCourse
@@ -48,6 +47,9 @@ class PersonalData:
     registrations are deleted; None when the rows go with the registration
     (a foreign key with ``CASCADE``) or are the registrations themselves.
 
+    ``outlives`` says why rows are kept after the person is erased, for
+    the few that must be (the audit trail).
+
     ``subject`` says whose data it is: a registrant's (the default) or a
     starter's; for a starter's entries ``access`` takes the ``Starter`` and
     the rows go with the starter's erasure
@@ -59,6 +61,10 @@ class PersonalData:
     access: Callable | None = None
     forget: Callable | None = None
     subject: str = REGISTRANT
+    #: Why these rows deliberately outlive the person (the audit trail: a
+    #: registration's number, who did what and when, never a name); empty
+    #: for rows that go with the person or have a retention rule.
+    outlives: str = ""
 
 
 def _plain(value):
@@ -155,7 +161,7 @@ def avoid_data(registration):
 def log_data(registration):
     """Who did what with the record, viewing included."""
     entries = (
-        ModelLogEntry.objects.for_instance(registration)
+        SelfHelpLogEntry.objects.for_instance(registration)
         .select_related("user")
         .order_by("timestamp", "pk")
     )
@@ -280,6 +286,24 @@ def _matches(text, registration):
     return tuple(matched)
 
 
+def _encrypted_fields(model):
+    return [
+        model_field
+        for model_field in model._meta.concrete_fields
+        if isinstance(model_field, EncryptedTextField)
+    ]
+
+
+def _mention(other, model_field, registration):
+    text = model_field.value_from_object(other) or ""
+    matched = _matches(text, registration) if text else ()
+    if matched:
+        return Mention(
+            other.pk, model_field.name, str(model_field.verbose_name), matched
+        )
+    return None
+
+
 def mentions_of(registration):
     """Free texts and coordinator notes of the page's other registrations
     that name the person behind ``registration`` (name, e-mail or phone).
@@ -295,26 +319,26 @@ def mentions_of(registration):
     model = Registration
     if isinstance(page, AbstractGroupRegistrationPage):
         model = page.get_registration_model()
-    encrypted = [
-        model_field
-        for model_field in model._meta.concrete_fields
-        if isinstance(model_field, EncryptedTextField)
-    ]
+    encrypted = _encrypted_fields(model)
     others = model.objects.filter(page_id=registration.page_id).exclude(
         pk=registration.pk
     )
     found = []
     for other in others.order_by("pk"):
         for model_field in encrypted:
-            text = model_field.value_from_object(other) or ""
-            matched = _matches(text, registration) if text else ()
-            if matched:
-                found.append(
-                    Mention(
-                        other.pk,
-                        model_field.name,
-                        str(model_field.verbose_name),
-                        matched,
-                    )
-                )
+            mention = _mention(other, model_field, registration)
+            if mention:
+                found.append(mention)
     return found
+
+
+def mention_in(registration, other, field_name):
+    """The mention of ``registration``'s person in ``other``'s (specific)
+    encrypted field ``field_name``, or None: another registration of the
+    same page, and a text that still names them."""
+    if other.pk == registration.pk or other.page_id != registration.page_id:
+        return None
+    for model_field in _encrypted_fields(type(other)):
+        if model_field.name == field_name:
+            return _mention(other, model_field, registration)
+    return None

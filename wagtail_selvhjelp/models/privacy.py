@@ -27,6 +27,7 @@ from ..choices import Outcome, RegistrationStatus, StatisticDimension
 from ..conf import selvhjelp_settings
 from .groups import GroupMembership, SelfHelpGroup
 from .matching_runs import MatchingRun
+from .mentions import kept_mention_data
 from .personal_data import (
     REGISTRANT,
     STARTER,
@@ -269,6 +270,13 @@ PERSONAL_DATA = (
             "wagtail_selvhjelp.RegistrationTopicChoice",
         )
     ),
+    # Deleted with the registration (CASCADE): the decision's link to the
+    # other person's text is not kept past the erasure.
+    PersonalData(
+        "wagtail_selvhjelp.KeptMention",
+        holds=_("where others' texts that name the person were kept, and why (a code)"),
+        access=kept_mention_data,
+    ),
     PersonalData(
         "wagtail_selvhjelp.GroupMembership",
         holds=_("which groups the person was placed in, and when"),
@@ -299,9 +307,11 @@ PERSONAL_DATA = (
         access=message_data,
     ),
     PersonalData(
-        "wagtailcore.ModelLogEntry",
+        "wagtail_selvhjelp.SelfHelpLogEntry",
         holds=_("who viewed or changed a registration or a starter, and when"),
         access=log_data,
+        outlives="the audit trail: the registration's number, who did what "
+        "and when, and ids, codes and counts, never a name or an answer",
     ),
     # The starter register: erased by reference (``forget_starters``) and
     # after the retention time once archived; never matched by name.

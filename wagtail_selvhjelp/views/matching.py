@@ -18,13 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
-from wagtail.log_actions import log
 
 from .. import adapters, audit, proposals
 from ..choices import GroupStatus, NotReady
 from ..http import parse_id
 from ..models import MatchingRun, Registration, SelfHelpGroup
 from ..models.actions import ActionPermissionError, misfits
+from ..models.audit_log import log_on_page
 from ..models.invitation_actions import Invite
 from ..models.overview import page_overview
 from ..models.permissions import (
@@ -123,7 +123,7 @@ class MatchingPageView(
 
 def log_run(run, user):
     proposal = run.get_proposal()
-    log(
+    log_on_page(
         run.page.specific,
         audit.MATCH_RUN.code,
         user=user,

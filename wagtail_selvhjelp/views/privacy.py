@@ -8,6 +8,7 @@ under the registration's number, with the user and the time.
 import json
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -23,10 +24,17 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from .. import audit, privacy
-from ..choices import ACTIVE_STATUSES
+from ..admin_forms import MentionDecisionForm
+from ..choices import ACTIVE_STATUSES, MentionKeptReason
 from ..http import private_response
 from ..models import Registration
-from ..models.actions import ConfirmWaiting, DeleteRegistration, Erase
+from ..models.actions import (
+    ConfirmWaiting,
+    DeleteRegistration,
+    Erase,
+    KeepMention,
+    RedactMention,
+)
 from ..models.permissions import registration_permission_policy
 from ..models.personal_data import mentions_of
 from .scoping import ScopedDeleteView
@@ -105,6 +113,7 @@ class EraseView(RegistrationObjectMixin, WagtailAdminTemplateMixin, TemplateView
     """Erase one person (GDPR art. 17), after a confirmation."""
 
     permission_action = "erase"
+    erase_mention_url_name = None
     template_name = "wagtail_selvhjelp/admin/registrations/erase.html"
     page_title = _("Erase this person")
     header_icon = "bin"
@@ -132,7 +141,20 @@ class EraseView(RegistrationObjectMixin, WagtailAdminTemplateMixin, TemplateView
         context["group_count"] = (
             self.registration.memberships.values("group").distinct().count()
         )
-        context["mentions"] = mentions_of(self.registration)
+        kept = {
+            (decision.registration_id, decision.field_name): decision
+            for decision in self.registration.kept_mentions.all()
+        }
+        mentions = [
+            (mention, kept.get((mention.registration_id, mention.field_name)))
+            for mention in mentions_of(self.registration)
+        ]
+        context["mentions"] = mentions
+        context["undecided_count"] = sum(1 for _mention, kept in mentions if not kept)
+        context["reasons"] = MentionKeptReason.choices
+        context["mention_url"] = reverse(
+            self.erase_mention_url_name, args=[self.registration.pk]
+        )
         context["inspect_url_name"] = self.inspect_url_name
         context["inspect_url"] = reverse(
             self.inspect_url_name, args=[self.registration.pk]
@@ -146,7 +168,12 @@ class EraseView(RegistrationObjectMixin, WagtailAdminTemplateMixin, TemplateView
             )
             return self.get(request, pk)
         number = self.registration.pk
-        Erase(self.registration, user=request.user).execute()
+        try:
+            Erase(self.registration, user=request.user).execute()
+        except ValidationError as refused:
+            for message in refused.messages:
+                messages.error(request, message)
+            return self.get(request, pk)
         messages.success(
             request,
             gettext(
@@ -156,6 +183,48 @@ class EraseView(RegistrationObjectMixin, WagtailAdminTemplateMixin, TemplateView
             % {"number": number},
         )
         return redirect(self.index_url_name)
+
+
+class EraseMentionView(RegistrationObjectMixin, View):
+    """Decide on one mention of the person being erased in another
+    registration's text (POST only): redact it, or keep it for a reason."""
+
+    permission_action = "erase"
+    erase_url_name = None
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        form = MentionDecisionForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(self.erase_url_name, pk)
+        other = get_object_or_404(
+            self.permission_policy.instances_user_has_permission_for(
+                request.user, self.permission_action
+            ),
+            pk=form.cleaned_data["registration"],
+        )
+        arguments = (self.registration, other, form.cleaned_data["field"])
+        if form.cleaned_data["decision"] == form.REDACT:
+            action = RedactMention(*arguments, user=request.user)
+            done = gettext("The mention in %(registration)s is removed.")
+        else:
+            action = KeepMention(
+                *arguments, form.cleaned_data["reason"], user=request.user
+            )
+            done = gettext(
+                "The text in %(registration)s stays, with the reason recorded."
+            )
+        try:
+            action.execute()
+        except ValidationError as refused:
+            for message in refused.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, done % {"registration": other})
+        return redirect(self.erase_url_name, pk)
 
 
 class ConfirmWaitingView(RegistrationObjectMixin, View):

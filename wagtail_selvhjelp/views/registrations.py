@@ -35,6 +35,7 @@ from ..choices import ACTIVE_STATUSES, RegistrationStatus
 from ..http import parse_id
 from ..models import AvoidPair, Registration
 from ..models.actions import ChangeStatus, LinkAvoid, UnlinkAvoid
+from ..models.audit_log import log_on_page
 from .scoping import ScopedIndexView, ScopedInspectView, StatusActionEditView
 
 
@@ -235,7 +236,7 @@ class RegistrationIndexView(ScopedIndexView):
             counts.setdefault(registration.page, 0)
             counts[registration.page] += 1
         for page, count in counts.items():
-            log(
+            log_on_page(
                 page,
                 audit.EXPORT.code,
                 user=self.request.user,
