@@ -190,7 +190,7 @@ def test_starter_entries_follow_the_starter_register(
 def test_the_migration_moves_wagtails_rows_with_their_page(
     coordinator_a, registration_a, group_a, page_a
 ):
-    migration = importlib.import_module("wagtail_selvhjelp.migrations.0019_log_entries")
+    migration = importlib.import_module("wagtail_selvhjelp.migrations.0020_log_entries")
     viewed = ModelLogEntry.objects.log_action(
         registration_a, audit.VIEW.code, user=coordinator_a
     )

@@ -153,7 +153,7 @@ def move_back(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("wagtail_selvhjelp", "0018_proposal_shaping"),
+        ("wagtail_selvhjelp", "0019_site_cache_max_age"),
         ("wagtailcore", "0094_alter_page_locale"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

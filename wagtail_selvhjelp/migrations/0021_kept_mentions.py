@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wagtail_selvhjelp", "0019_log_entries"),
+        ("wagtail_selvhjelp", "0020_log_entries"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
