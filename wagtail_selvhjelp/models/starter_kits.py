@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import TranslatableMixin
 
+from .sites import SiteScopedQuerySet
+
 
 #: The package's own words, used where an editor wrote nothing.
 DEFAULT_TEXTS = {
@@ -92,6 +94,8 @@ class StarterKitText(TranslatableMixin, models.Model):
         verbose_name=_("contact point"),
         help_text=_("Who members and the starter can turn to."),
     )
+
+    objects = SiteScopedQuerySet.as_manager()
 
     panels = [
         FieldPanel("site"),
