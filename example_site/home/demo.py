@@ -657,12 +657,17 @@ def _starters(page):
     return starters
 
 
-def _contact_point(data, locale):
+def _contact_point(data, locale, site):
+    """The demo's contact point: the municipality's own, or national (the
+    national centre, shown on every site)."""
     contact_point = ContactPoint.objects.filter(
         organisation=data["organisation"], locale=locale
     ).first()
     if contact_point is None:
-        contact_point = ContactPoint(locale=locale, **data)
+        national = data["kind"] == ContactPointKind.NATIONAL_CENTRE
+        contact_point = ContactPoint(
+            locale=locale, site=None if national else site, **data
+        )
         contact_point.full_clean()
         contact_point.save()
         contact_point.save_revision().publish()
@@ -725,7 +730,8 @@ def _load_content(root, *, force=False):
 
     _describe_home(root)
     locale = Locale.get_default()
-    contact_points = [_contact_point(data, locale) for data in CONTACT_POINTS]
+    site = root.get_site()
+    contact_points = [_contact_point(data, locale, site) for data in CONTACT_POINTS]
 
     section = _publish_child(
         root,

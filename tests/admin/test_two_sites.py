@@ -32,6 +32,7 @@ from ..factories import (
     StarterFactory,
     make_registration_page,
 )
+from .conftest import _coordinators
 from .test_permission_matrix import EXPECTED, package_urls
 
 
@@ -508,3 +509,64 @@ def test_registrations_with_the_same_name_stay_apart(
     client.force_login(coordinator_b)
     response = client.get(reverse("wagtail_selvhjelp_registration:index"))
     assert [r.email for r in response.context["object_list"]] == ["kari-b@example.test"]
+
+
+# An inter-municipal registration page.
+
+
+@pytest.fixture
+def shared_page(page_a, site_a, site_b):
+    """Page A serves both municipalities: Gol and Hol in A, Ål in B."""
+    for place in page_a.places.all():
+        place.municipality = site_b if place.name == "Ål" else site_a
+        place.save()
+    return page_a
+
+
+def test_statistics_count_an_inter_municipal_page_per_municipality(
+    client, coordinator_a, shared_page
+):
+    for _number in range(6):
+        RegistrationFactory(page=shared_page, places=["Gol"], time_slots=["Kveld"])
+    for _number in range(2):
+        RegistrationFactory(page=shared_page, places=["Ål"], time_slots=["Kveld"])
+    # Counted once per municipality, though two of its places were chosen.
+    RegistrationFactory(page=shared_page, places=["Gol", "Hol"], time_slots=["Kveld"])
+    client.force_login(coordinator_a)
+    response = client.get(
+        reverse("wagtail_selvhjelp_statistics:index"), {"dimension": "municipality"}
+    )
+    assert response.status_code == 200
+    rows = {
+        (row.value_label, row.year is not None): row.waiting
+        for row in response.context["object_list"]
+    }
+    assert rows[("Fjellbygd kommune", False)] == "7"
+    # Two people are a count too small to show.
+    assert rows[("Dalbygd", False)] == "< 5"
+    assert "Dalbygd" in response.content.decode()
+
+
+def test_municipality_counts_outlive_the_registrations(shared_page):
+    from wagtail_selvhjelp.models import Registration, RegistrationStatistic
+    from wagtail_selvhjelp.models.privacy import forget
+
+    RegistrationFactory(page=shared_page, places=["Ål"], time_slots=["Kveld"])
+    forget(Registration.objects.all())
+    row = RegistrationStatistic.objects.get(dimension="municipality")
+    assert (row.label, row.count) == ("Dalbygd", 1)
+
+
+def test_coordinators_of_each_municipality_share_the_page(
+    client, shared_page, django_user_model
+):
+    """Coordinators of B are given the shared page through its coordinator
+    groups, as any page's: they see its registrations."""
+    registration = RegistrationFactory(
+        page=shared_page, places=["Ål"], time_slots=["Kveld"]
+    )
+    user = django_user_model.objects.create_user("koordinator-dalbygd", password="pw")
+    user.groups.add(_coordinators("Koordinatorer Dalbygd", shared_page))
+    client.force_login(user)
+    response = client.get(reverse("wagtail_selvhjelp_registration:index"))
+    assert [r.pk for r in response.context["object_list"]] == [registration.pk]

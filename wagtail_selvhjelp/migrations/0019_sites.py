@@ -51,4 +51,14 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(blank=True, help_text="The municipality's site this contact point belongs to; its editors keep it up to date. Empty: national, shown on every site (for example a national helpline).", null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='wagtailcore.site', verbose_name='site'),
         ),
         migrations.RunPython(give_contact_points_a_site, migrations.RunPython.noop),
+        migrations.AddField(
+            model_name='registrationplace',
+            name='municipality',
+            field=models.ForeignKey(blank=True, help_text="Only on a page several municipalities share: the municipality's site this place is in.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailcore.site', verbose_name='municipality'),
+        ),
+        migrations.AlterField(
+            model_name='registrationstatistic',
+            name='dimension',
+            field=models.CharField(choices=[('total', 'All registrations'), ('place', 'Place'), ('topic', 'Topic'), ('group_kind', 'Group wanted'), ('municipality', 'Municipality')], max_length=12, verbose_name='counted by'),
+        ),
     ]
