@@ -570,3 +570,26 @@ def test_coordinators_of_each_municipality_share_the_page(
     client.force_login(user)
     response = client.get(reverse("wagtail_selvhjelp_registration:index"))
     assert [r.pk for r in response.context["object_list"]] == [registration.pk]
+
+
+def test_the_kit_shows_only_a_contact_point_its_site_shows(
+    site_a, site_b, contact_points
+):
+    from wagtail.models import Locale
+
+    locale = Locale.get_default()
+    StarterKitText.objects.create(
+        site=None, locale=locale, contact_point=contact_points["a"]
+    )
+    assert StarterKitText.texts_for(site_b, locale)["contact_point"] is None
+    assert (
+        StarterKitText.texts_for(site_a, locale)["contact_point"]
+        == (contact_points["a"])
+    )
+    StarterKitText.objects.create(
+        site=site_b, locale=locale, contact_point=contact_points["regional"]
+    )
+    assert (
+        StarterKitText.texts_for(site_b, locale)["contact_point"]
+        == (contact_points["regional"])
+    )
