@@ -593,3 +593,20 @@ def test_the_kit_shows_only_a_contact_point_its_site_shows(
         StarterKitText.texts_for(site_b, locale)["contact_point"]
         == (contact_points["regional"])
     )
+
+
+def test_the_migration_gives_existing_contact_points_a_site(site_a, site_b, section_b):
+    """Migration 0019: the site whose sections show a contact point, else
+    the default site; none becomes national."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("wagtail_selvhjelp.migrations.0019_sites")
+    shown_on_b = ContactPointFactory(site=None)
+    SelfHelpIndexContactPoint.objects.create(page=section_b, contact_point=shown_on_b)
+    unused = ContactPointFactory(site=None)
+    migration.give_contact_points_a_site(apps, None)
+    shown_on_b.refresh_from_db()
+    unused.refresh_from_db()
+    assert (shown_on_b.site, unused.site) == (site_b, site_a)
