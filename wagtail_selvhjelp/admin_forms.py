@@ -26,6 +26,7 @@ from .choices import (
 from .models import ContactPoint, Registration, Starter
 from .models.actions import MEETING_FIELDS
 from .models.page_scoped import coordinated_page_ids
+from .models.sites import site_ids_for_user, works_for_every_site
 
 
 #: Status changes a coordinator may make in the group's form. Ending a
@@ -336,6 +337,48 @@ class EndGroupForm(forms.Form):
         choices=AfterGroupEnds.choices,
         widget=forms.RadioSelect,
     )
+
+
+class SiteScopedForm(WagtailAdminModelForm):
+    """A snippet that belongs to a site (``models/sites.py``): its site is
+    chosen among the sites the user works for, and "every site" (no site)
+    is offered only to those who work for every site."""
+
+    #: What the empty choice means for this model.
+    every_site_label = _("Every site")
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        field = self.fields.get("site")
+        if field is None or for_user is None:
+            return
+        if works_for_every_site(for_user):
+            field.empty_label = self.every_site_label
+            return
+        site_ids = site_ids_for_user(for_user)
+        field.queryset = field.queryset.filter(pk__in=site_ids)
+        field.required = True
+        field.empty_label = None
+        self.site_required = True
+        if not self.instance.pk and len(site_ids) == 1:
+            self.initial.setdefault("site", next(iter(site_ids)))
+
+    #: Whether the user must choose one of their sites.
+    site_required = False
+
+    def clean_site(self):
+        # Wagtail defers required fields when a draft is saved: a draft
+        # without a site would belong to every site and to no one's editors.
+        site = self.cleaned_data.get("site")
+        if site is None and self.site_required:
+            raise ValidationError(
+                gettext("Choose the site it belongs to."), code="required"
+            )
+        return site
+
+
+class ContactPointForm(SiteScopedForm):
+    every_site_label = _("National: shown on every site")
 
 
 class MunicipalityInput(forms.TextInput):

@@ -14,6 +14,7 @@ from wagtail.blocks import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.models import Site
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 
@@ -173,13 +174,36 @@ class ContactPointsBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
-        # Chosen contact points can be unpublished later; never show drafts.
-        context["contact_points"] = [
+        # Chosen contact points can be unpublished later; never show drafts,
+        # nor another municipality's (one query for the site's own, shared
+        # and national ones among those chosen).
+        chosen = [
             contact_point
             for contact_point in value["contact_points"]
             if contact_point is not None and contact_point.live
         ]
+        if chosen:
+            model = self.child_blocks["contact_points"].child_block.target_model
+            allowed = set(
+                model.objects.for_site(_site_id(parent_context or {}))
+                .filter(pk__in=[contact_point.pk for contact_point in chosen])
+                .values_list("pk", flat=True)
+            )
+            chosen = [cp for cp in chosen if cp.pk in allowed]
+        context["contact_points"] = chosen
         return context
+
+
+def _site_id(parent_context):
+    """The id of the site a block is shown on: the page's, else the
+    request's (None outside every site)."""
+    request = parent_context.get("request")
+    page = parent_context.get("page")
+    if page is not None:
+        parts = page.get_url_parts(request)
+        return parts[0] if parts else None
+    site = Site.find_for_request(request) if request is not None else None
+    return site.pk if site is not None else None
 
 
 class DocumentBlock(blocks.StructBlock):

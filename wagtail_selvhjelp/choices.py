@@ -185,6 +185,7 @@ class StatisticDimension(models.TextChoices):
     PLACE = "place", _("Place")
     TOPIC = "topic", _("Topic")
     GROUP_KIND = "group_kind", _("Group wanted")
+    MUNICIPALITY = "municipality", _("Municipality")
 
 
 class MeetingFrequency(models.TextChoices):

@@ -21,7 +21,13 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .admin_forms import MunicipalityInput, SelfHelpGroupForm, StarterForm
+from .admin_forms import (
+    ContactPointForm,
+    MunicipalityInput,
+    SelfHelpGroupForm,
+    SiteScopedForm,
+    StarterForm,
+)
 from .admin_urls import (
     GROUP_VIEWSET_NAME,
     MATCHING_VIEWSET_NAME,
@@ -39,8 +45,10 @@ from .models import (
     StarterKitText,
 )
 from .models.permissions import (
+    contact_point_permission_policy,
     group_permission_policy,
     registration_permission_policy,
+    starter_kit_text_permission_policy,
     starter_permission_policy,
 )
 from .views.group_life import ContactListView, EndGroupView, RemoveMemberView
@@ -77,6 +85,12 @@ from .views.reports import (
     StatisticsReportView,
 )
 from .views.scoping import ScopedDeleteView, ScopedHistoryView, ScopedUsageView
+from .views.site_scoping import (
+    CHANGING,
+    SiteScopedChooserViewSet,
+    visible_to,
+    within_sites,
+)
 from .views.starters import (
     GroupStartersView,
     StarterDataView,
@@ -86,19 +100,38 @@ from .views.starters import (
 )
 
 
-class ContactPointViewSet(SnippetViewSet):
+class SiteScopedSnippetViewSet(SnippetViewSet):
+    """A snippet that belongs to a municipality (a site): listed, chosen and
+    opened only within the sites the user works for (``views/site_scoping``),
+    changed as the site-scoped permission policy allows."""
+
+    chooser_viewset_class = SiteScopedChooserViewSet
+
+    def get_queryset(self, request):
+        return visible_to(request, self.model).order_by(*self.ordering)
+
+    def construct_view(self, view_class, **kwargs):
+        changes = getattr(view_class, "permission_required", None) in CHANGING
+        return within_sites(
+            super().construct_view(view_class, **kwargs), self.model, changes=changes
+        )
+
+
+class ContactPointViewSet(SiteScopedSnippetViewSet):
     model = ContactPoint
+    permission_policy = contact_point_permission_policy
     icon = "group"
     menu_label = _("Contact points")
     menu_order = 300
     ordering = ["municipality", "sort_order", "organisation"]
-    list_filter = ["kind", "municipality", "live"]
+    list_filter = ["kind", "municipality", "site", "live"]
     list_display = [
         "__str__",
         Column("kind", label=_("Kind"), accessor="get_kind_display", sort_key="kind"),
         Column(
             "municipality", label=_("Municipality or area"), sort_key="municipality"
         ),
+        Column("site", label=_("Site"), accessor="site_label"),
         Column("phone", label=_("Phone"), accessor="phone_display"),
         UpdatedAtColumn(),
         LiveStatusTagColumn(),
@@ -108,35 +141,50 @@ class ContactPointViewSet(SnippetViewSet):
     #: Listed in the "Self-help" menu, so not again under "Snippets".
     menu_item_is_registered = True
 
-    panels = [
-        MultiFieldPanel(
-            [
-                FieldPanel("organisation"),
-                FieldPanel("kind"),
-                FieldPanel("municipality", widget=MunicipalityInput),
-                FieldPanel("sort_order"),
-            ],
-            heading=_("Organisation and area"),
-        ),
-        MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("contact_person"), FieldPanel("role")]),
-                FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
-                FieldPanel("website"),
-                FieldPanel("address"),
-                FieldPanel("opening_hours"),
-            ],
-            heading=_("How to get in touch"),
-        ),
-    ]
+    edit_handler = ObjectList(
+        [
+            MultiFieldPanel(
+                [
+                    FieldPanel("organisation"),
+                    FieldPanel("kind"),
+                    FieldPanel("municipality", widget=MunicipalityInput),
+                    FieldPanel("sort_order"),
+                ],
+                heading=_("Organisation and area"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("site"),
+                    FieldPanel(
+                        "shared_with_sites", widget=forms.CheckboxSelectMultiple
+                    ),
+                ],
+                heading=_("Which sites show it"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("contact_person"), FieldPanel("role")]),
+                    FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+                    FieldPanel("website"),
+                    FieldPanel("address"),
+                    FieldPanel("opening_hours"),
+                ],
+                heading=_("How to get in touch"),
+            ),
+        ],
+        base_form_class=ContactPointForm,
+    )
 
 
-class StarterKitTextViewSet(SnippetViewSet):
+class StarterKitTextViewSet(SiteScopedSnippetViewSet):
     """A site's own wording of the starter's kit, one per site and language
     (a translatable snippet, so a site with bokmål and nynorsk pages holds
     both)."""
 
     model = StarterKitText
+    permission_policy = starter_kit_text_permission_policy
+    edit_handler = ObjectList(StarterKitText.panels, base_form_class=SiteScopedForm)
+    ordering = ["site", "locale"]
     icon = "doc-full"
     menu_label = _("Starter's kit texts")
     menu_order = 350

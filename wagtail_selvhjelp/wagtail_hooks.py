@@ -8,12 +8,23 @@ from django.utils.html import format_html
 from wagtail import hooks
 
 from . import audit
-from .models import MatchingRun, Offer, Registration, SelfHelpGroup, Starter, audit_log
+from .models import (
+    ContactPoint,
+    MatchingRun,
+    Offer,
+    Registration,
+    SelfHelpGroup,
+    Starter,
+    StarterKitText,
+    audit_log,
+)
 from .models.permissions import (
+    contact_point_permission_policy,
     group_permission_policy,
     matching_run_permission_policy,
     offer_permission_policy,
     registration_permission_policy,
+    starter_kit_text_permission_policy,
     starter_permission_policy,
 )
 from .views.dashboard import CoordinatorPanel, WaitingSummaryItem
@@ -31,6 +42,8 @@ else:
     register_permission_policy(MatchingRun, matching_run_permission_policy)
     register_permission_policy(Starter, starter_permission_policy)
     register_permission_policy(Offer, offer_permission_policy)
+    register_permission_policy(ContactPoint, contact_point_permission_policy)
+    register_permission_policy(StarterKitText, starter_kit_text_permission_policy)
 
 
 @hooks.register("register_admin_viewset")

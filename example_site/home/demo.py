@@ -661,8 +661,9 @@ def _starters(page):
     return starters
 
 
-def ensure_contact_point(data, locale, *, translation_of=None):
-    """The live contact point made of ``data`` in ``locale``; made if missing.
+def ensure_contact_point(data, locale, site, *, translation_of=None):
+    """The live contact point made of ``data`` in ``locale``, belonging to
+    ``site``; made if missing.
 
     ``translation_of`` links it to the same contact point in another
     language, as Wagtail's translations are linked.
@@ -671,7 +672,7 @@ def ensure_contact_point(data, locale, *, translation_of=None):
         organisation=data["organisation"], locale=locale
     ).first()
     if contact_point is None:
-        contact_point = ContactPoint(locale=locale, **data)
+        contact_point = ContactPoint(locale=locale, site=site, **data)
         if translation_of is not None:
             contact_point.translation_key = translation_of.translation_key
         contact_point.full_clean()
@@ -737,7 +738,10 @@ def _load_content(root, *, force=False):
 
     _describe_home(root)
     locale = Locale.get_default()
-    contact_points = [ensure_contact_point(data, locale) for data in CONTACT_POINTS]
+    site = root.get_site()
+    contact_points = [
+        ensure_contact_point(data, locale, site) for data in CONTACT_POINTS
+    ]
 
     section = publish_child(
         root,

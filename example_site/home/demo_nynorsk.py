@@ -553,14 +553,19 @@ def _load_content(*, force=False):
 
     SelfHelpSiteSettings.objects.update_or_create(site=lauvdal, defaults=SITE_SETTINGS)
     contact_points = [
-        demo.ensure_contact_point(data, locale) for data in CONTACT_POINTS
+        demo.ensure_contact_point(data, locale, lauvdal) for data in CONTACT_POINTS
     ]
     regional_nb = ContactPoint.objects.filter(
         organisation=demo.REGIONAL_CENTRE, locale=Locale.get_default()
     ).first()
     regional = demo.ensure_contact_point(
-        REGIONAL_CENTRE, locale, translation_of=regional_nb
+        REGIONAL_CENTRE, locale, lauvdal, translation_of=regional_nb
     )
+    # The regional centre: each municipality's text belongs to it and is
+    # shared with the other municipality.
+    if regional_nb is not None and regional_nb.site_id:
+        regional.shared_with_sites.set([regional_nb.site_id])
+        regional_nb.shared_with_sites.add(lauvdal)
 
     section = demo.publish_child(
         home,

@@ -117,9 +117,13 @@ class OptionsReadTogether:
         querysets = [field.queryset for field in fields]
         if not fields or not all(isinstance(qs, QuerySet) for qs in querysets):
             return
-        columns = [
+        # The columns all the tables have (a place's municipality is a
+        # column of its own, which the form does not need).
+        attnames = [
             [f.attname for f in qs.model._meta.concrete_fields] for qs in querysets
         ]
+        common = [name for name in attnames[0] if all(name in a for a in attnames)]
+        columns = [common for _qs in querysets]
         parts = [
             qs.order_by()
             .annotate(option_list=Value(index))

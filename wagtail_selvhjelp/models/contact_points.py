@@ -13,6 +13,7 @@ from wagtail.models import (
 from wagtail.search import index
 
 from ..phone import format_phone, normalise_phone
+from .sites import SiteScopedQuerySet
 
 
 class ContactPointKind(models.TextChoices):
@@ -24,7 +25,19 @@ class ContactPointKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ContactPointQuerySet(models.QuerySet):
+class ContactPointQuerySet(SiteScopedQuerySet):
+    """Contact points of a site, those shared with it, and national ones."""
+
+    def _for_site_ids(self, site_ids):
+        shared = ContactPoint.shared_with_sites.through.objects.filter(
+            site__in=site_ids
+        ).values("contactpoint_id")
+        return self.filter(
+            models.Q(site__in=site_ids)
+            | models.Q(site__isnull=True)
+            | models.Q(pk__in=shared)
+        )
+
     def live(self):
         return self.filter(live=True)
 
@@ -41,6 +54,10 @@ class ContactPoint(
     models.Model,
 ):
     """A unit or person citizens can contact about self-help in an area.
+
+    It belongs to one municipality's site, may be shared with named other
+    sites (a regional centre), or is national (no site: every site shows
+    it); ``ContactPoint.objects.for_site()`` is what a site's pages show.
 
     Drafts and revisions come from Wagtail's mixins, so editors can prepare a
     change and publish it later; only live contact points are ever shown on
@@ -83,6 +100,29 @@ class ContactPoint(
         max_length=100,
         help_text=_("Contact points are grouped and filtered by this name."),
     )
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("site"),
+        help_text=_(
+            "The municipality's site this contact point belongs to; its editors "
+            "keep it up to date. Empty: national, shown on every site (for "
+            "example a national helpline)."
+        ),
+    )
+    shared_with_sites = models.ManyToManyField(
+        "wagtailcore.Site",
+        blank=True,
+        related_name="+",
+        verbose_name=_("also shown on"),
+        help_text=_(
+            "Other municipalities' sites that show it too, for example a "
+            "regional centre serving several municipalities."
+        ),
+    )
     address = models.TextField(_("address"), blank=True)
     opening_hours = models.TextField(_("opening hours"), blank=True)
     website = models.URLField(_("web address"), blank=True)
@@ -112,6 +152,9 @@ class ContactPoint(
         index.FilterField("kind"),
         index.FilterField("municipality"),
         index.FilterField("live"),
+        index.FilterField("site"),
+        # A site's listing and chooser search within for_site()'s rows.
+        index.FilterField("id"),
         index.FilterField("locale"),
         index.FilterField("translation_key"),
     ]
@@ -158,6 +201,11 @@ class ContactPoint(
             ]
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def site_label(self):
+        """The site it belongs to, or that it is national (the admin's listing)."""
+        return self.site.site_name if self.site_id else _("National")
 
     @property
     def phone_display(self):

@@ -30,6 +30,7 @@ from .descriptions import (
 )
 from .registration_pages import AbstractGroupRegistrationPage
 from .site_settings import SelfHelpSiteSettings
+from .sites import site_id_of_page
 
 
 #: Characters that must not appear raw inside a <script> element.
@@ -213,10 +214,17 @@ class SelfHelpIndexPage(MetaDescriptionMixin, PublicCacheMixin, Page):
         numbers = range(1, list_pages + 2) if list_pages else ()
         return ["/", *(f"/?{self.page_parameter}={number}" for number in numbers)]
 
-    def get_contact_points(self):
+    def get_contact_points(self, request=None):
+        """The chosen contact points that are live and belong to this page's
+        site (its own, shared with it, or national)."""
         return [
             link.contact_point
-            for link in self.contact_point_links.filter(contact_point__live=True)
+            for link in self.contact_point_links.filter(
+                contact_point__live=True,
+                contact_point__in=ContactPoint.objects.for_site(
+                    site_id_of_page(self, request)
+                ),
+            )
             .select_related("contact_point")
             .order_by("sort_order")
         ]
@@ -233,7 +241,7 @@ class SelfHelpIndexPage(MetaDescriptionMixin, PublicCacheMixin, Page):
                 else []
             ),
             "section_list": section_list,
-            "contact_points": self.get_contact_points(),
+            "contact_points": self.get_contact_points(request),
         }
 
     def get_context(self, request, *args, **kwargs):
@@ -362,18 +370,20 @@ class ContactDirectoryPage(MetaDescriptionMixin, PublicCacheMixin, Page):
     #: The query parameter of the page number.
     page_parameter = "side"
 
-    def published_contact_points(self):
-        """Live contact points in this page's language, in directory order."""
+    def published_contact_points(self, request=None):
+        """Live contact points of this page's site (its own, those shared with
+        it and national ones) in this page's language, in directory order."""
         return (
             ContactPoint.objects.live()
+            .for_site(site_id_of_page(self, request))
             .filter(locale_id=self.locale_id)
             .in_directory_order()
         )
 
-    def municipality_counts(self):
+    def municipality_counts(self, request=None):
         """(municipality, number of contact points), in alphabetical order."""
         rows = (
-            self.published_contact_points()
+            self.published_contact_points(request)
             .order_by()
             .values_list("municipality")
             .annotate(number=models.Count("pk"))
@@ -413,13 +423,13 @@ class ContactDirectoryPage(MetaDescriptionMixin, PublicCacheMixin, Page):
         query of its own), and the JSON-LD describes only what is shown.
         """
         context = {}
-        counts = self.municipality_counts()
+        counts = self.municipality_counts(request)
         municipalities = [name for name, _number in counts]
         selected = request.GET.get(self.filter_parameter, "")
         if selected not in municipalities:
             context["unknown_municipality"] = bool(selected)
             selected = ""
-        contact_points = self.published_contact_points()
+        contact_points = self.published_contact_points(request)
         total = sum(number for _name, number in counts)
         if selected:
             contact_points = contact_points.filter(municipality=selected)

@@ -16,11 +16,13 @@ which public routes on page models call, can check them too.
 from django.contrib.auth import get_permission_codename
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from .contact_points import ContactPoint
 from .groups import SelfHelpGroup
 from .invitations import Offer
 from .matching_runs import MatchingRun
 from .page_scoped import coordinated_page_ids
 from .registrations import Registration
+from .starter_kits import StarterKitText
 from .starters import Starter
 
 
@@ -135,6 +137,52 @@ class MatchingRunPermissionPolicy(PageScopedPermissionPolicy):
 matching_run_permission_policy = MatchingRunPermissionPolicy(
     MatchingRun, auth_model=Registration
 )
+
+
+class SiteScopedPermissionPolicy(ModelPermissionPolicy):
+    """Model permissions, with instances scoped to the sites a user works for
+    (``models/sites.py``), beside the page-scoped policy above.
+
+    A user sees (``view``, and choosing in a chooser) their sites' rows, the
+    rows shared with their sites and the national ones: the model's
+    ``for_user()``. They change, publish or delete only their own sites'
+    rows, and national ones only when they work for every site: the model's
+    ``changeable_by()``. Superusers reach all.
+    """
+
+    #: Actions that only read.
+    read_actions = frozenset({"view"})
+
+    def _scoped(self, user, actions):
+        manager = self.model._default_manager
+        if set(actions) <= self.read_actions:
+            return manager.for_user(user)
+        return manager.changeable_by(user)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_any_permission_for_instance(user, [action], instance)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return any(
+            self.user_has_permission(user, action)
+            and self._scoped(user, [action]).filter(pk=instance.pk).exists()
+            for action in actions
+        )
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        actions = [a for a in actions if self.user_has_permission(user, a)]
+        if not actions:
+            return self.model._default_manager.none()
+        if any(a in self.read_actions for a in actions):
+            return self._scoped(user, ["view"])
+        return self._scoped(user, actions)
+
+
+#: Contact points: add, change, delete, publish, view, each on the sites
+#: the user works for (shared and national ones are seen, not changed).
+contact_point_permission_policy = SiteScopedPermissionPolicy(ContactPoint)
+#: The kit's texts: a site's own, or every site's.
+starter_kit_text_permission_policy = SiteScopedPermissionPolicy(StarterKitText)
 
 
 def sees_all_pages_counts(user):

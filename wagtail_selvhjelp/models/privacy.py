@@ -169,7 +169,7 @@ def count_registrations(registrations, *, outcome_of):
     """Counts and labels of ``registrations`` for :class:`RegistrationStatistic`.
 
     ``outcome_of(status)`` gives the outcome each registration is counted
-    under. Five queries, whatever the number of rows.
+    under. Six queries, whatever the number of rows.
     """
     counts = Counter()
     labels = {}
@@ -192,6 +192,24 @@ def count_registrations(registrations, *, outcome_of):
             month, page_id, outcome = counted[pk]
             counts[(month, page_id, dimension, str(choice_id), outcome)] += 1
             labels[(dimension, str(choice_id))] = name
+    # An inter-municipal page: once per municipality of the places chosen.
+    municipalities = set()
+    for pk, site_id, site_name in (
+        RegistrationPlaceChoice.objects.filter(
+            registration_id__in=list(counted), place__municipality__isnull=False
+        )
+        .values_list(
+            "registration_id", "place__municipality", "place__municipality__site_name"
+        )
+        .distinct()
+    ):
+        if (pk, site_id) in municipalities:
+            continue
+        municipalities.add((pk, site_id))
+        month, page_id, outcome = counted[pk]
+        key = (month, page_id, StatisticDimension.MUNICIPALITY, str(site_id), outcome)
+        counts[key] += 1
+        labels[(StatisticDimension.MUNICIPALITY, str(site_id))] = site_name
     page_ids = {page_id for _month, page_id, _outcome in counted.values()}
     for page_id, title in Page.objects.filter(pk__in=page_ids).values_list(
         "pk", "title"

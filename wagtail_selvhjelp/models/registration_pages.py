@@ -68,11 +68,33 @@ class RegistrationChoice(Orderable):
 
 
 class RegistrationPlace(RegistrationChoice):
+    """A place groups can meet. On a page that serves several municipalities
+    (an inter-municipal page), each place names the municipality it is in,
+    and the statistics count registrations per municipality."""
+
     page = ParentalKey(
         "wagtail_selvhjelp.GroupRegistrationPage",
         on_delete=models.CASCADE,
         related_name="places",
     )
+    municipality = models.ForeignKey(
+        "wagtailcore.Site",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
+        help_text=_(
+            "Only on a page several municipalities share: the municipality's "
+            "site this place is in."
+        ),
+    )
+
+    panels = [
+        FieldRowPanel(
+            [FieldPanel("name"), FieldPanel("municipality"), FieldPanel("archived")]
+        )
+    ]
 
     class Meta(RegistrationChoice.Meta):
         verbose_name = _("place")

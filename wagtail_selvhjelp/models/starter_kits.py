@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import TranslatableMixin
 
+from .contact_points import ContactPoint
+from .sites import SiteScopedQuerySet
+
 
 #: The package's own words, used where an editor wrote nothing.
 DEFAULT_TEXTS = {
@@ -93,6 +96,8 @@ class StarterKitText(TranslatableMixin, models.Model):
         help_text=_("Who members and the starter can turn to."),
     )
 
+    objects = SiteScopedQuerySet.as_manager()
+
     panels = [
         FieldPanel("site"),
         FieldPanel("principles"),
@@ -126,8 +131,9 @@ class StarterKitText(TranslatableMixin, models.Model):
         """The kit's texts for ``site`` in ``locale``: a dict of the
         :data:`DEFAULT_TEXTS` keys, plus ``contact_point`` (or None).
 
-        One query; a site's own text wins over the text for every site, and
-        each empty field keeps the package's words.
+        One query (two with a contact point); a site's own text wins over
+        the text for every site, and each empty field keeps the package's
+        words.
         """
         rows = list(
             cls.objects.filter(locale=locale)
@@ -141,7 +147,15 @@ class StarterKitText(TranslatableMixin, models.Model):
                 (getattr(row, name) for row in rows if getattr(row, name).strip()),
                 str(default),
             )
-        texts["contact_point"] = next(
-            (row.contact_point for row in rows if row.contact_point_id), None
-        )
+        # The text for every site may name one site's contact point: only
+        # one the site shows (its own, shared with it, national) is used.
+        chosen = [row.contact_point for row in rows if row.contact_point_id]
+        if chosen:
+            shown = set(
+                ContactPoint.objects.for_site(site)
+                .filter(pk__in=[point.pk for point in chosen])
+                .values_list("pk", flat=True)
+            )
+            chosen = [point for point in chosen if point.pk in shown]
+        texts["contact_point"] = chosen[0] if chosen else None
         return texts

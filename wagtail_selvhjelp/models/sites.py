@@ -1,0 +1,114 @@
+"""Which municipalities a user works for, and what belongs to a municipality.
+
+A municipality is a Wagtail ``Site``. Wagtail scopes pages by their place in
+the tree (page permissions), but not snippets, users or site settings; the
+package scopes what it owns itself, beside the page-scoped rule
+(``page_scoped.coordinated_page_ids``) that registrations, groups and
+offers follow.
+
+The one rule, :func:`site_ids_for_user`, is derived from what an
+administrator already gives a user, so there is no second list to keep:
+a user works for a site when one of their Django groups has a page
+permission (any kind) on a page inside that site's tree or above its root
+(a permission on the tree's root covers every site), or coordinates a
+registration page inside it. Active superusers work for every site.
+
+A model that belongs to a site has a ``site`` foreign key; an empty site
+means "every site" (a national helpline, the package-wide wording of the
+kit). Its queryset subclasses :class:`SiteScopedQuerySet`: ``for_site()``
+is what a public page of a site shows, ``for_user()`` what a user sees in
+the admin (listings and choosers), ``changeable_by()`` what they may change.
+"""
+
+from django.db import models
+
+
+def _site_root_paths():
+    from wagtail.models import Site
+
+    return list(Site.objects.values_list("pk", "root_page__path"))
+
+
+def site_ids_for_user(user):
+    """The ids of the sites ``user`` works for, as a frozenset.
+
+    Two queries, kept on the user object for the rest of the request (as
+    Wagtail keeps a user's page permissions).
+    """
+    cached = getattr(user, "_selvhjelp_site_ids", None)
+    if cached is not None:
+        return cached
+    from wagtail.models import GroupPagePermission, Page
+
+    from .page_scoped import coordinated_page_ids
+
+    if not (user.is_authenticated and user.is_active):
+        site_ids = frozenset()
+    elif user.is_superuser:
+        site_ids = frozenset(pk for pk, _path in _site_root_paths())
+    else:
+        groups = user.groups.all()
+        paths = Page.objects.filter(
+            models.Q(
+                pk__in=GroupPagePermission.objects.filter(group__in=groups).values(
+                    "page"
+                )
+            )
+            | models.Q(pk__in=coordinated_page_ids(user))
+        ).values_list("path", flat=True)
+        paths = list(paths)
+        site_ids = frozenset(
+            site_id
+            for site_id, root in _site_root_paths()
+            if any(path.startswith(root) or root.startswith(path) for path in paths)
+        )
+    user._selvhjelp_site_ids = site_ids
+    return site_ids
+
+
+def works_for_every_site(user):
+    """Whether ``user`` works for all the installation's sites: they may
+    change what belongs to every site (a national contact point)."""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return True
+    site_ids = site_ids_for_user(user)
+    return bool(site_ids) and site_ids >= {pk for pk, _path in _site_root_paths()}
+
+
+def site_id_of_page(page, request=None):
+    """The id of the site ``page`` is served on, or None outside every site.
+
+    Wagtail's own lookup (the site root paths it caches), with the request's
+    site preferred where several sites share a root.
+    """
+    parts = page.get_url_parts(request)
+    return parts[0] if parts else None
+
+
+class SiteScopedQuerySet(models.QuerySet):
+    """Rows that belong to one site, or to every site (``site`` empty)."""
+
+    def _for_site_ids(self, site_ids):
+        return self.filter(models.Q(site__in=site_ids) | models.Q(site__isnull=True))
+
+    def for_site(self, site):
+        """What a public page of ``site`` (a ``Site``, its id, or None
+        outside every site) may show."""
+        site_id = getattr(site, "pk", site)
+        return self._for_site_ids([site_id] if site_id is not None else [])
+
+    def for_user(self, user):
+        """What ``user`` sees in the admin: their sites' rows and every
+        site's (superusers: all)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_active and user.is_superuser:
+            return self
+        return self._for_site_ids(site_ids_for_user(user))
+
+    def changeable_by(self, user):
+        """What ``user`` may change: their sites' rows, and every site's
+        only when they work for every site."""
+        if works_for_every_site(user):
+            return self
+        return self.filter(site__in=site_ids_for_user(user))
