@@ -16,7 +16,6 @@ the settings.
 
 import datetime
 import random
-from itertools import chain
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -129,20 +128,6 @@ REGIONAL_CENTRE = {
     "opening_hours": "Måndag–fredag kl. 09–15",
     "sort_order": 0,
 }
-
-#: Which site each demo contact point belongs to, by organisation: each
-#: municipality's own, and the regional centre shared by both (each
-#: translation belongs to the site of its language and is shared with the
-#: other). Read by :func:`contact_point_sites`.
-OWN_CONTACT_POINTS = {
-    "nb": [
-        data["organisation"]
-        for data in demo.CONTACT_POINTS
-        if data["organisation"] != demo.REGIONAL_CENTRE
-    ],
-    "nn": [data["organisation"] for data in CONTACT_POINTS],
-}
-SHARED_CONTACT_POINTS = [demo.REGIONAL_CENTRE]
 
 HOME_INTRO = (
     "<p>Lauvdal er ein oppdikta fjellkommune. Her kan du lese om "
@@ -500,29 +485,6 @@ def _site(locale):
             hostname=hostname, port=port, site_name=MUNICIPALITY, root_page=home
         )
     return home, lauvdal
-
-
-def contact_point_sites(nb_site, nn_site):
-    """Each demo contact point with the site it belongs to and the sites it
-    is shared with: [(contact point, site, [shared with])].
-
-    From :data:`OWN_CONTACT_POINTS` and :data:`SHARED_CONTACT_POINTS`; a
-    contact point's language says which municipality's text it is.
-    """
-    sites = {"nb": nb_site, "nn": nn_site}
-    result = []
-    organisations = [*chain(*OWN_CONTACT_POINTS.values()), *SHARED_CONTACT_POINTS]
-    for contact_point in ContactPoint.objects.filter(
-        organisation__in=organisations
-    ).select_related("locale"):
-        own = sites[contact_point.locale.language_code]
-        shared = (
-            [other for other in sites.values() if other != own]
-            if contact_point.organisation in SHARED_CONTACT_POINTS
-            else []
-        )
-        result.append((contact_point, own, shared))
-    return result
 
 
 def load_demo(*, force=False):
