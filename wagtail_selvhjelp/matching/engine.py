@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ._assemble import Assembler, Group
+from ._bound import LagrangianBound
 from ._keys import canonical_key, optional_key
 from ._problem import Problem, components, prepare, priority_order
-from ._select import Selector, branch_and_bound, build_types
+from ._select import Selector, bits, branch_and_bound, build_types
 from .reasons import Explainer
 from .types import Candidate, MatchResult, OpenGroup, ProposedGroup, Rules
 
@@ -40,6 +41,13 @@ EXACT_MAX_TYPES = 150
 
 EXACT_MAX_CANDIDATES = 500
 """Components with more candidates than this skip it too (it recurses)."""
+
+BOUND_ROUNDS = 300
+"""Subgradient rounds of the Lagrangian bound per component, at most."""
+
+BOUND_WORK = 2_000_000
+"""Pool members the Lagrangian bound may visit per component, at most (a
+round visits every member of every type once)."""
 
 
 def propose_groups(
@@ -117,11 +125,24 @@ def _solve_component(
     bound = selector.bound()
     if selector.value()[0] < bound:
         selector.shake(min(ANNEALING_ROUNDS, 5 * len(order)), 0)
+    relaxed = None
+    if selector.value()[0] < bound:
+        relaxation = LagrangianBound(
+            table.members,
+            problem.rules.min_size,
+            seats,
+            [bits(pool) for pool in pools],
+        )
+        work = max(1, sum(map(len, table.members)))
+        rounds = min(BOUND_ROUNDS, BOUND_WORK // work)
+        bound = min(bound, relaxation.search(selector.value()[0], rounds))
+        price = relaxation.best_price
+        relaxed = (relaxation.base(price), relaxation.type_values(price))
     small = len(table.keys) <= EXACT_MAX_TYPES and len(order) <= EXACT_MAX_CANDIDATES
     if selector.value()[0] < bound and small:
-        proven, best = branch_and_bound(selector, EXACT_NODE_LIMIT)
+        proven, best = branch_and_bound(selector, EXACT_NODE_LIMIT, relaxed)
         if proven:
-            bound = best
+            bound = min(bound, best)
         selector.improve(SEARCH_BUDGET)
 
     assembler = Assembler(problem, rank)
