@@ -48,6 +48,11 @@ class LagrangianBound:
     """Rounds without a lower value before the step factor halves."""
 
     MIN_STEP = 1e-4
+
+    DEFLECT = 0.3
+    """How much of the previous direction each step keeps (a deflected
+    subgradient zigzags less: on the benchmark it reaches the floor of the
+    linear relaxation in fewer rounds)."""
     """The search stops when the step factor falls below this."""
 
     def __init__(
@@ -127,8 +132,9 @@ class LagrangianBound:
 
         Stops early once the bound reaches ``target`` (the number a proposal
         already places: no bound can be lower). Uses Polyak's step towards
-        ``target + 1/2`` with a step factor that halves when the value has not
-        improved for :attr:`PATIENCE` rounds. The prices with the lowest value
+        ``target + 1/2`` along a deflected subgradient, with a step factor
+        that halves when the value has not improved for :attr:`PATIENCE`
+        rounds. The prices with the lowest value
         are kept in :attr:`best_price`.
         """
         price = [1.0] * self.size
@@ -138,10 +144,14 @@ class LagrangianBound:
         factor = self.STEP
         stale = 0
         goal = target + 0.5
+        slope = [0.0] * self.size
         for _ in range(rounds):
             if math.floor(best_value) <= target:
                 break
-            slope = [1 - count for count in taken]
+            slope = [
+                1 - count + self.DEFLECT * old
+                for count, old in zip(taken, slope, strict=True)
+            ]
             norm = sum(part * part for part in slope)
             if not norm:
                 break

@@ -125,6 +125,7 @@ def _solve_component(
     bound = selector.bound()
     if selector.value()[0] < bound:
         selector.shake(min(ANNEALING_ROUNDS, 5 * len(order)), 0)
+    searched = selector.active_types()
     relaxed = None
     if selector.value()[0] < bound:
         relaxation = LagrangianBound(
@@ -138,6 +139,8 @@ def _solve_component(
         bound = min(bound, relaxation.search(selector.value()[0], rounds))
         price = relaxation.best_price
         relaxed = (relaxation.base(price), relaxation.type_values(price))
+        if selector.value()[0] < bound:
+            _follow_prices(selector, relaxed[1])
     small = len(table.keys) <= EXACT_MAX_TYPES and len(order) <= EXACT_MAX_CANDIDATES
     if selector.value()[0] < bound and small:
         proven, best = branch_and_bound(selector, EXACT_NODE_LIMIT, relaxed)
@@ -145,6 +148,21 @@ def _solve_component(
             bound = min(bound, best)
         selector.improve(SEARCH_BUDGET)
 
+    groups, unplaced = _assemble(problem, rank, order, selector, open_indices)
+    if selector.active_types() != searched:
+        # The type level ignores avoid pairs in big pools and newcomers' ages
+        # in open groups, so a choice that covers more may still place fewer:
+        # keep the search's own choice unless the new one places more.
+        selector.restore(searched)
+        before = _assemble(problem, rank, order, selector, open_indices)
+        if _placed(before[0]) >= _placed(groups):
+            groups, unplaced = before
+    considered = sum(len(local_shapes) for local_shapes in shapes)
+    return groups, unplaced, bound, considered
+
+
+def _assemble(problem, rank, order, selector, open_indices):
+    """Concrete groups for the selector's choice: ``(groups, unplaced)``."""
     assembler = Assembler(problem, rank)
     waiting = [
         order[local]
@@ -155,8 +173,37 @@ def _solve_component(
     assembler.build_new_groups(order, selector)
     assembler.repair()
     assembler.polish()
-    considered = sum(len(local_shapes) for local_shapes in shapes)
-    return assembler.groups, assembler.unplaced, bound, considered
+    return assembler.groups, assembler.unplaced
+
+
+def _placed(groups: list[Group]) -> int:
+    return sum(len(group.members) for group in groups)
+
+
+GUIDED_ROUNDS = 300
+"""Rounds of the annealing search after following the relaxation's prices."""
+
+
+def _follow_prices(selector: Selector, earnings) -> None:
+    """Try the choice the relaxation's prices suggest: the types that earn
+    most at those prices first, then the usual greedy, local search and a
+    short annealing; keep it if it covers more."""
+    trial = Selector(
+        selector.table,
+        len(selector.seed_of),
+        selector.min_size,
+        selector.open_seats,
+        selector.open_pools,
+    )
+    for type_index in sorted(range(len(earnings)), key=lambda t: (-earnings[t], t)):
+        if earnings[type_index] <= 0:
+            break
+        trial.add(type_index)
+    trial.greedy()
+    trial.improve(SEARCH_BUDGET)
+    trial.shake(min(GUIDED_ROUNDS, 5 * len(selector.seed_of)), 0, seed=1)
+    if trial.value() > selector.value():
+        selector.restore(trial.active_types())
 
 
 def _to_proposed(problem: Problem, group: Group) -> ProposedGroup:
