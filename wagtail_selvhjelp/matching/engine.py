@@ -45,9 +45,11 @@ EXACT_MAX_CANDIDATES = 500
 BOUND_ROUNDS = 300
 """Subgradient rounds of the Lagrangian bound per component, at most."""
 
-BOUND_WORK = 2_000_000
+BOUND_WORK = 900_000
 """Pool members the Lagrangian bound may visit per component, at most (a
-round visits every member of every type once)."""
+round visits every member of every type once): 300 rounds for a municipality
+of 300. Components too large for the branch and bound get a quarter of it,
+so that a county-wide run stays fast."""
 
 
 def propose_groups(
@@ -135,13 +137,16 @@ def _solve_component(
             [bits(pool) for pool in pools],
         )
         work = max(1, sum(map(len, table.members)))
+        if len(order) > EXACT_MAX_CANDIDATES:
+            work *= 4
         rounds = min(BOUND_ROUNDS, BOUND_WORK // work)
         bound = min(bound, relaxation.search(selector.value()[0], rounds))
         price = relaxation.best_price
         relaxed = (relaxation.base(price), relaxation.type_values(price))
-        if selector.value()[0] < bound:
-            _follow_prices(selector, relaxed[1])
     small = len(table.keys) <= EXACT_MAX_TYPES and len(order) <= EXACT_MAX_CANDIDATES
+    if relaxed is not None and selector.value()[0] < bound:
+        if len(order) <= EXACT_MAX_CANDIDATES:
+            _follow_prices(selector, relaxed[1])
     if selector.value()[0] < bound and small:
         proven, best = branch_and_bound(selector, EXACT_NODE_LIMIT, relaxed)
         if proven:
