@@ -5,8 +5,10 @@ the same place and slot never interact):
 
 1. enumerate the component's group types and their pools (``_select``);
 2. choose active types with a lazy greedy, improve the choice with a local
-   search, and, while the choice may still be short of the type-level bound
-   and the component is small, search exactly with branch and bound;
+   search and an annealing; while the choice may still be short of the
+   union of the pools, tighten that bound with a Lagrangian relaxation
+   (``_bound``), try the choice its prices suggest, and, when the component
+   is small, search exactly with branch and bound pruned by the relaxation;
 3. build concrete groups and repair and polish them (``_assemble``);
 4. explain everyone left out (``reasons``).
 
