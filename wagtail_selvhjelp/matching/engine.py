@@ -187,7 +187,10 @@ def _placed(groups: list[Group]) -> int:
     return sum(len(group.members) for group in groups)
 
 
-GUIDED_ROUNDS = 300
+GUIDED_BUDGET = 2_000
+"""Moves of the local search after following the relaxation's prices."""
+
+GUIDED_ROUNDS = 100
 """Rounds of the annealing search after following the relaxation's prices."""
 
 
@@ -207,7 +210,7 @@ def _follow_prices(selector: Selector, earnings) -> None:
             break
         trial.add(type_index)
     trial.greedy()
-    trial.improve(SEARCH_BUDGET)
+    trial.improve(GUIDED_BUDGET)
     trial.shake(min(GUIDED_ROUNDS, 5 * len(selector.seed_of)), 0, seed=1)
     if trial.value() > selector.value():
         selector.restore(trial.active_types())
