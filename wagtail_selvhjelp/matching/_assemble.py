@@ -184,6 +184,7 @@ class Assembler:
             chosen[local] = best
             loads[best] += 1
         self._balance(chosen, loads, options)
+        self._separate(order, chosen, loads, options)
 
         members: dict[int, list[int]] = {type_index: [] for type_index in active}
         for local in sorted(chosen):
@@ -220,6 +221,64 @@ class Assembler:
                         break
             if not moved:
                 return
+
+    def _separate(self, order, chosen, loads, options) -> None:
+        """Keep avoid pairs out of types too small to split into two groups.
+
+        Such a type forms one group, so the repair would drop one side of the
+        pair, and may leave the group too small. Move one side to another of
+        its active types instead; when the type would fall below
+        ``min_size``, bring in someone from a type that can spare them.
+        """
+        low = self.rules.min_size
+        avoid = self.problem.avoid
+        local_of = {self.candidates[order[local]].id: local for local in chosen}
+        for local in sorted(chosen):
+            here = chosen[local]
+            if loads[here] >= 2 * low:
+                continue
+            if not any(
+                other in local_of and chosen[local_of[other]] == here
+                for other in avoid[order[local]]
+            ):
+                continue
+            for there in options[local]:
+                if there == here:
+                    continue
+                if loads[here] > low:
+                    loads[here] -= 1
+                    loads[there] += 1
+                    chosen[local] = there
+                    break
+                stand_in = self._stand_in(order, chosen, loads, options, here, there)
+                if stand_in is not None:
+                    loads[chosen[stand_in]] -= 1
+                    loads[here] += 1
+                    chosen[stand_in] = here
+                    loads[here] -= 1
+                    loads[there] += 1
+                    chosen[local] = there
+                    break
+
+    def _stand_in(self, order, chosen, loads, options, here, there) -> int | None:
+        """Someone who can move into type ``here`` from a type that stays at
+        ``min_size`` or above without them (``there`` gains a member)."""
+        low = self.rules.min_size
+        ids = {
+            self.candidates[order[other]].id
+            for other in chosen
+            if chosen[other] == here
+        }
+        for other in sorted(chosen):
+            source = chosen[other]
+            if source == here or here not in options[other]:
+                continue
+            if loads[source] <= low and source != there:
+                continue
+            if self.problem.avoid[order[other]] & ids:
+                continue
+            return other
+        return None
 
     def _split(self, key: TypeKey, members: list[int]) -> None:
         """Split one type's members into groups of balanced sizes."""

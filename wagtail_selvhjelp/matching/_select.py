@@ -491,22 +491,35 @@ class _Stop(Exception):
     pass
 
 
-def branch_and_bound(selector: Selector, node_limit: int) -> tuple[bool, int]:
+def branch_and_bound(
+    selector: Selector,
+    node_limit: int,
+    relaxed: tuple[float, Sequence[float]] | None = None,
+) -> tuple[bool, int]:
     """Search every choice of active types for the most candidates placed.
 
     Takes the selector's current choice as the incumbent, searches from the
-    empty choice and leaves the best choice found active. Branches on the uncovered candidate with the
-    fewest remaining types: either one of those types is active (the earlier
-    ones excluded) or none is. The bound is the union of the pools still
-    allowed. Returns ``(proven, best count)``; ``proven`` is false when the
-    node limit stopped the search.
+    empty choice and leaves the best choice found active. Branches on the
+    uncovered candidate with the fewest remaining types: either one of those
+    types is active (the earlier ones excluded) or none is. The bound is the
+    union of the pools still allowed and, when ``relaxed`` is given, the
+    Lagrangian bound of the node (see ``_bound``): ``relaxed`` is the
+    relaxation's value apart from the types and each type's earning when it
+    is formed. A type whose forming alone brings the bound down to the
+    incumbent is excluded before the search starts. Returns ``(proven, best
+    count)``; ``proven`` is false when the node limit stopped the search.
     """
     table = selector.table
     masks = table.masks
     members = table.members
     excluded = [False] * len(masks)
     remaining = [len(types) for types in table.of_candidate]
-    state = {"allowed": table.union, "nodes": 0}
+    earnings: Sequence[float] = ()
+    relaxation = math.inf
+    if relaxed is not None:
+        base, earnings = relaxed
+        relaxation = base + sum(max(0.0, earning) for earning in earnings)
+    state = {"allowed": table.union, "nodes": 0, "relaxation": relaxation}
     seats = sum(selector.open_seats)
     best_value = selector.value()
     best_types = selector.active_types()
@@ -515,6 +528,8 @@ def branch_and_bound(selector: Selector, node_limit: int) -> tuple[bool, int]:
 
     def exclude(type_index: int) -> None:
         excluded[type_index] = True
+        if earnings:
+            state["relaxation"] -= max(0.0, earnings[type_index])
         for local in members[type_index]:
             remaining[local] -= 1
             if not remaining[local]:
@@ -522,16 +537,39 @@ def branch_and_bound(selector: Selector, node_limit: int) -> tuple[bool, int]:
 
     def restore(type_index: int) -> None:
         excluded[type_index] = False
+        if earnings:
+            state["relaxation"] += max(0.0, earnings[type_index])
         for local in members[type_index]:
             if not remaining[local]:
                 state["allowed"] ^= 1 << local
             remaining[local] += 1
 
+    def activate(type_index: int) -> bool:
+        if not selector.add(type_index):
+            return False
+        if earnings:
+            earning = earnings[type_index]
+            state["relaxation"] += earning - max(0.0, earning)
+        return True
+
+    def deactivate(type_index: int) -> None:
+        selector.remove(type_index)
+        if earnings:
+            earning = earnings[type_index]
+            state["relaxation"] -= earning - max(0.0, earning)
+
     def upper() -> int:
         allowed = state["allowed"]
-        return min(
+        bound = min(
             (allowed | selector.open_union).bit_count(), allowed.bit_count() + seats
         )
+        if earnings:
+            bound = min(bound, math.floor(state["relaxation"]))
+        return bound
+
+    for type_index, earning in enumerate(earnings):
+        if earning < 0 and math.floor(relaxation + earning) <= best_value[0]:
+            exclude(type_index)
 
     def search() -> None:
         nonlocal best_value, best_types
@@ -564,9 +602,9 @@ def branch_and_bound(selector: Selector, node_limit: int) -> tuple[bool, int]:
             ]
             options.sort(key=lambda t: -(masks[t] & ~selector.cover).bit_count())
             for type_index in options:
-                if selector.add(type_index):
+                if activate(type_index):
                     search()
-                    selector.remove(type_index)
+                    deactivate(type_index)
                 exclude(type_index)
                 undo.append(type_index)
                 if upper() <= best_value[0]:

@@ -5,8 +5,10 @@ the same place and slot never interact):
 
 1. enumerate the component's group types and their pools (``_select``);
 2. choose active types with a lazy greedy, improve the choice with a local
-   search, and, while the choice may still be short of the type-level bound
-   and the component is small, search exactly with branch and bound;
+   search and an annealing; while the choice may still be short of the
+   union of the pools, tighten that bound with a Lagrangian relaxation
+   (``_bound``), try the choice its prices suggest, and, when the component
+   is small, search exactly with branch and bound pruned by the relaxation;
 3. build concrete groups and repair and polish them (``_assemble``);
 4. explain everyone left out (``reasons``).
 
@@ -19,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ._assemble import Assembler, Group
+from ._bound import LagrangianBound
 from ._keys import canonical_key, optional_key
 from ._problem import Problem, components, prepare, priority_order
-from ._select import Selector, branch_and_bound, build_types
+from ._select import Selector, bits, branch_and_bound, build_types
 from .reasons import Explainer
 from .types import Candidate, MatchResult, OpenGroup, ProposedGroup, Rules
 
@@ -40,6 +43,15 @@ EXACT_MAX_TYPES = 150
 
 EXACT_MAX_CANDIDATES = 500
 """Components with more candidates than this skip it too (it recurses)."""
+
+BOUND_ROUNDS = 300
+"""Subgradient rounds of the Lagrangian bound per component, at most."""
+
+BOUND_WORK = 900_000
+"""Pool members the Lagrangian bound may visit per component, at most (a
+round visits every member of every type once): 300 rounds for a municipality
+of 300. Components too large for the branch and bound get a quarter of it,
+so that a county-wide run stays fast."""
 
 
 def propose_groups(
@@ -117,13 +129,47 @@ def _solve_component(
     bound = selector.bound()
     if selector.value()[0] < bound:
         selector.shake(min(ANNEALING_ROUNDS, 5 * len(order)), 0)
+    searched = selector.active_types()
+    relaxed = None
+    if selector.value()[0] < bound:
+        relaxation = LagrangianBound(
+            table.members,
+            problem.rules.min_size,
+            seats,
+            [bits(pool) for pool in pools],
+        )
+        work = max(1, sum(map(len, table.members)))
+        if len(order) > EXACT_MAX_CANDIDATES:
+            work *= 4
+        rounds = min(BOUND_ROUNDS, BOUND_WORK // work)
+        bound = min(bound, relaxation.search(selector.value()[0], rounds))
+        price = relaxation.best_price
+        relaxed = (relaxation.base(price), relaxation.type_values(price))
     small = len(table.keys) <= EXACT_MAX_TYPES and len(order) <= EXACT_MAX_CANDIDATES
+    if relaxed is not None and selector.value()[0] < bound:
+        if len(order) <= EXACT_MAX_CANDIDATES:
+            _follow_prices(selector, relaxed[1])
     if selector.value()[0] < bound and small:
-        proven, best = branch_and_bound(selector, EXACT_NODE_LIMIT)
+        proven, best = branch_and_bound(selector, EXACT_NODE_LIMIT, relaxed)
         if proven:
-            bound = best
+            bound = min(bound, best)
         selector.improve(SEARCH_BUDGET)
 
+    groups, unplaced = _assemble(problem, rank, order, selector, open_indices)
+    if selector.active_types() != searched:
+        # The type level ignores avoid pairs in big pools and newcomers' ages
+        # in open groups, so a choice that covers more may still place fewer:
+        # keep the search's own choice unless the new one places more.
+        selector.restore(searched)
+        before = _assemble(problem, rank, order, selector, open_indices)
+        if _placed(before[0]) >= _placed(groups):
+            groups, unplaced = before
+    considered = sum(len(local_shapes) for local_shapes in shapes)
+    return groups, unplaced, bound, considered
+
+
+def _assemble(problem, rank, order, selector, open_indices):
+    """Concrete groups for the selector's choice: ``(groups, unplaced)``."""
     assembler = Assembler(problem, rank)
     waiting = [
         order[local]
@@ -134,8 +180,40 @@ def _solve_component(
     assembler.build_new_groups(order, selector)
     assembler.repair()
     assembler.polish()
-    considered = sum(len(local_shapes) for local_shapes in shapes)
-    return assembler.groups, assembler.unplaced, bound, considered
+    return assembler.groups, assembler.unplaced
+
+
+def _placed(groups: list[Group]) -> int:
+    return sum(len(group.members) for group in groups)
+
+
+GUIDED_BUDGET = 2_000
+"""Moves of the local search after following the relaxation's prices."""
+
+GUIDED_ROUNDS = 100
+"""Rounds of the annealing search after following the relaxation's prices."""
+
+
+def _follow_prices(selector: Selector, earnings) -> None:
+    """Try the choice the relaxation's prices suggest: the types that earn
+    most at those prices first, then the usual greedy, local search and a
+    short annealing; keep it if it covers more."""
+    trial = Selector(
+        selector.table,
+        len(selector.seed_of),
+        selector.min_size,
+        selector.open_seats,
+        selector.open_pools,
+    )
+    for type_index in sorted(range(len(earnings)), key=lambda t: (-earnings[t], t)):
+        if earnings[type_index] <= 0:
+            break
+        trial.add(type_index)
+    trial.greedy()
+    trial.improve(GUIDED_BUDGET)
+    trial.shake(min(GUIDED_ROUNDS, 5 * len(selector.seed_of)), 0, seed=1)
+    if trial.value() > selector.value():
+        selector.restore(trial.active_types())
 
 
 def _to_proposed(problem: Problem, group: Group) -> ProposedGroup:

@@ -233,8 +233,10 @@ class MatchResult:
     ``upper_bound`` is a proven upper bound on the number of candidates that
     *any* valid proposal could place for the same input. When it equals
     :attr:`placed_count` the proposal places as many people as possible;
-    otherwise at most ``upper_bound - placed_count`` more could have been
-    placed.
+    otherwise at most ``upper_bound - placed_count`` more could *perhaps* have
+    been placed: the engine could not prove whether any proposal places more
+    than this one (on instances shaped like a municipality the true optimum
+    is usually the proposal itself or one more).
     """
 
     groups: list[ProposedGroup]
@@ -254,7 +256,8 @@ class MatchResult:
 
     @property
     def gap(self) -> int:
-        """How many more candidates the best possible proposal could place."""
+        """At most how many more candidates the best possible proposal could
+        place (0 when this one is proven best; otherwise perhaps fewer)."""
         return self.upper_bound - self.placed_count
 
     @property

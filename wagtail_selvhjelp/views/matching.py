@@ -181,6 +181,7 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
         cards = self.get_cards(proposal, people, names)
         # Only cards that can be created count: a card left too small cannot.
         creatable = [card for card in cards if not card["problems"]]
+        placed = sum(len(card["members"]) for card in creatable)
         context.update(
             {
                 "run": self.run,
@@ -200,8 +201,9 @@ class MatchingRunView(MatchingPermissionMixin, WagtailAdminTemplateMixin, Templa
                     for code in NotReady
                     if (count := sum(code in c for c in warnings.values()))
                 ],
-                "placed": sum(len(card["members"]) for card in creatable),
+                "placed": placed,
                 "upper_bound": proposal.upper_bound,
+                "more": max(0, proposal.upper_bound - placed),
                 "candidates": proposal.candidates,
                 "action_url": self.url("run", self.run.pk),
                 "page_url": self.url("page", page.pk),
