@@ -7,14 +7,13 @@ import logging
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from wagtail_selvhjelp import notifications, privacy, tasks
+from wagtail_selvhjelp import notifications, task_backend, tasks
 from wagtail_selvhjelp.models import OutgoingMessage, Registration
 from wagtail_selvhjelp.models.privacy import forget
 from wagtail_selvhjelp.signals import reconfirmation_requested
@@ -437,7 +436,7 @@ def test_a_refused_address_reaches_no_row_of_the_database_task_backend(
     call_command(
         "db_worker", "--batch", "--backend=database", "--no-startup-delay", verbosity=0
     )
-    model = apps.get_model(privacy.TASK_RESULTS_APP, "DBTaskResult")
+    model = task_backend.result_model()
     stored = model.objects.get()
     assert stored.status == TaskResultStatus.FAILED
     assert stored.exception_class_path.endswith("NotificationFailed")

@@ -15,6 +15,11 @@ Django; the two frameworks read the same ``TASKS`` setting, and
 their immediate and dummy backends run either's tasks.)
 """
 
+from django.apps import apps
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+
 try:
     from django.tasks import TaskResultStatus, default_task_backend, signals, task
 
@@ -32,8 +37,12 @@ except ImportError:  # Django 5.2: the backport
 __all__ = [
     "FRAMEWORK",
     "TaskResultStatus",
+    "WAITING",
+    "RESULTS_APP",
     "backend_path",
     "default_task_backend",
+    "queue_age",
+    "result_model",
     "signals",
     "task",
 ]
@@ -49,3 +58,44 @@ def backend_path(name):
     """
     class_name = {"immediate": "ImmediateBackend", "dummy": "DummyBackend"}[name]
     return f"{FRAMEWORK}.backends.{name}.{class_name}"
+
+
+#: The status of a task waiting for a worker ("NEW" in django-tasks 0.7).
+WAITING = getattr(TaskResultStatus, "READY", None) or TaskResultStatus.NEW
+
+#: The app label of the database backend's stored results, the same for
+#: django-tasks-db and ``django_tasks.backends.database`` (django-tasks 0.7, 0.8).
+RESULTS_APP = "django_tasks_database"
+DATABASE_BACKEND_MODULES = ("django_tasks_db", "django_tasks.backends.database")
+
+
+def result_model():
+    """The database backend's stored task results (``DBTaskResult``), or None
+    when it is not installed."""
+    if not any(apps.is_installed(name) for name in DATABASE_BACKEND_MODULES):
+        return None
+    return apps.get_model(RESULTS_APP, "DBTaskResult")
+
+
+def queue_age(backend, now=None):
+    """Seconds the oldest task due on ``backend`` has waited for a worker.
+
+    0 when nothing waits; None when ``backend`` keeps no queue (the
+    immediate and dummy backends): there is no worker to fall behind. A
+    task enqueued to run later waits from its ``run_after``, not before.
+    """
+    model = result_model()
+    if model is None or not type(backend).__module__.startswith(
+        DATABASE_BACKEND_MODULES
+    ):
+        return None
+    now = now or timezone.now()
+    due_since = (
+        model.objects.filter(status=WAITING, backend_name=backend.alias)
+        .annotate(due_since=Coalesce("run_after", "enqueued_at"))
+        .filter(due_since__lte=now)
+        .order_by("due_since")
+        .values_list("due_since", flat=True)
+        .first()
+    )
+    return 0 if due_since is None else int((now - due_since).total_seconds())
