@@ -193,3 +193,41 @@ def test_the_rate_limit_counts_one_client_across_two_processes(redis_url, tmp_pa
     [key] = client.keys("*wagtail_selvhjelp:rate:*")
     assert int(client.get(key)) == 2 * takes
     assert b"203.0.113.9" not in key
+
+
+# The deploy/ examples
+
+
+DEPLOY = ROOT / "deploy"
+
+
+def test_the_env_example_names_only_what_the_settings_read():
+    """Every variable of deploy/.env.example is read by the production
+    settings (or by the units: WEB_WORKERS, or by Django itself)."""
+    settings_text = "".join(
+        path.read_text() for path in (ROOT / "example_site" / "settings").glob("*.py")
+    )
+    units = "".join(path.read_text() for path in DEPLOY.glob("selvhjelp-*"))
+    names = [
+        line.split("=", 1)[0]
+        for line in (DEPLOY / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert {"REDIS_URL", "TASKS_BACKEND", "CLIENT_IP_HEADER"} <= set(names)
+    for name in names:
+        if name == "DJANGO_SETTINGS_MODULE":
+            continue
+        assert f'"{name}"' in settings_text or f"${{{name}}}" in units, name
+
+
+def test_the_units_run_the_worker_the_tick_and_several_web_processes():
+    web = (DEPLOY / "selvhjelp-web.service").read_text()
+    assert "gunicorn" in web and "--workers" in web and "127.0.0.1:8000" in web
+    assert "manage.py db_worker" in (DEPLOY / "selvhjelp-worker.service").read_text()
+    assert "manage.py selvhjelp_tick" in (DEPLOY / "selvhjelp-tick.service").read_text()
+    assert "OnCalendar=" in (DEPLOY / "selvhjelp-tick.timer").read_text()
+    # Both proxies replace the client's X-Forwarded-For with the peer's
+    # address, as TRUSTED_PROXY_HOPS=1 assumes.
+    nginx = (DEPLOY / "nginx-selvhjelp.conf").read_text()
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx
+    assert "health_uri /selvhjelp-health/" in (DEPLOY / "Caddyfile").read_text()
