@@ -10,9 +10,11 @@ site's ``TASKS`` names backends of the same framework
 (:func:`backend_path`). Every module of the package imports the framework
 from here, never from either directly.
 
-(Wagtail 7 and 8 define their own tasks with the backport, on every
-Django; the two frameworks read the same ``TASKS`` setting, and
-their immediate and dummy backends run either's tasks.)
+Wagtail 7 and 8 define their own tasks with the backport's decorator,
+which makes each task of the class its backend names (``task_class``):
+with the backends of ``backend_path`` or django-tasks-db on Django 6,
+Wagtail's tasks are ``django.tasks`` tasks too, and one worker runs both.
+Both frameworks read the same ``TASKS`` setting.
 """
 
 from django.apps import apps
