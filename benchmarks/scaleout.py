@@ -144,7 +144,7 @@ def task_counts(url):
             ).fetchall()
         )
         doubled = connection.execute(
-            "SELECT count(*) FROM (SELECT args_kwargs FROM "
+            "SELECT count(*) FROM (SELECT 1 FROM "
             "django_tasks_database_dbtaskresult WHERE task_path LIKE "
             "'wagtail_selvhjelp.tasks.%' GROUP BY task_path, args_kwargs::text "
             "HAVING count(*) > 1) AS d"
@@ -180,6 +180,16 @@ class Worker:
             self.process.wait()
         self.log.close()
         return Path(self.log_path).read_text(errors="replace").count("Traceback")
+
+
+def last_frames(text, frames=4):
+    """The first traceback in ``text``: its last frames and its exception."""
+    lines = text[text.index("Traceback (most recent call last)") :].splitlines()
+    end = next(
+        (n for n, line in enumerate(lines[1:], 1) if not line.startswith(" ")),
+        len(lines) - 1,
+    )
+    return "\n".join(lines[max(1, end - 3 * frames) : end + 1])
 
 
 def wait_for_tasks(url, seconds=300):
@@ -227,11 +237,16 @@ def run_round(args, key, processes, template_url, redis, scratch, paths):
         result["form"] = summarise(results, seconds, processes)
         result["drained"] = wait_for_tasks(url)
     finally:
-        tracebacks = worker.stop()
+        tracebacks, first = worker.stop(), ""
         for server in servers:
             server.stop()
-            tracebacks += server.tracebacks()[0]
+            count, text = server.tracebacks()
+            tracebacks += count
+            if count and not first:
+                first = last_frames(text)
     result["tracebacks"] = tracebacks
+    if first:
+        print(f"  the first traceback in the servers' logs:\n{first}")
     result["rows"] = count_rows(url, key)
     result["tasks"] = task_counts(url)
     result["counters"] = redis_counters(redis.url)
@@ -316,6 +331,9 @@ def main():
             f"registrations per round at concurrency {args.concurrency}",
             flush=True,
         )
+        # Production's static files have hashed names: collect them once.
+        os.environ["STATIC_ROOT"] = str(scratch / "static")
+        manage(django_env(template_url), "collectstatic", "--noinput", "-v", "0")
         _page_id, form_path = build_template(template_url)
         # The worker's tables, in the template every round copies.
         manage(django_env(template_url, tasks="database"), "migrate", "-v", "0")
