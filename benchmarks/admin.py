@@ -128,6 +128,7 @@ def invitation_round(client, groups=100, size=6):
         RegistrationTimeSlotChoice,
         invitation_actions,
     )
+    from wagtail_selvhjelp.task_backend import backend_path
 
     home = Site.objects.get(is_default_site=True).root_page
     page = make_registration_page(
@@ -176,7 +177,7 @@ def invitation_round(client, groups=100, size=6):
         return result
 
     invitation_actions.Invite._execute = counted
-    dummy = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    dummy = {"default": {"BACKEND": backend_path("dummy")}}
     try:
         with (
             override_settings(TASKS=dummy),

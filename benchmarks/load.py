@@ -302,7 +302,9 @@ def create_database(url, name, template=None):
         connection.execute(f'CREATE DATABASE "{name}"{suffix}')
 
 
-def django_env(database_url, *, cache="db", redis_url="", rate_limit=None):
+def django_env(
+    database_url, *, cache="db", redis_url="", rate_limit=None, tasks="immediate"
+):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
@@ -310,6 +312,7 @@ def django_env(database_url, *, cache="db", redis_url="", rate_limit=None):
         "PYTHONPATH": str(ROOT),
         "LOAD_CACHE": cache,
         "LOAD_REDIS_URL": redis_url,
+        "TASKS_BACKEND": tasks,
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     env.pop("LOAD_RATE_LIMIT", None)
@@ -506,11 +509,15 @@ def register(port, path, address, number, marker, rng, barrier=None):
     return result
 
 
-def run_clients(ports, path, count, concurrency, marker, seed, *, one_address=None):
+def run_clients(
+    ports, path, count, concurrency, marker, seed, *, one_address=None, address_of=None
+):
     """``count`` registrations by ``concurrency`` threads; results and seconds.
 
     With ``one_address`` every registration comes from that address and all
-    POSTs are released at once, after every thread has its form.
+    POSTs are released at once, after every thread has its form. Otherwise
+    registration ``number`` comes from ``address_of(number)``, by default
+    an address of its own.
     """
     results = [None] * count
     next_number = iter(range(count))
@@ -524,9 +531,7 @@ def run_clients(ports, path, count, concurrency, marker, seed, *, one_address=No
                 number = next(next_number, None)
             if number is None:
                 return
-            address = one_address or (
-                f"10.{(number >> 16) & 255}.{(number >> 8) & 255}.{number & 255}"
-            )
+            address = one_address or (address_of or own_address)(number)
             results[number] = register(
                 ports[number % len(ports)], path, address, number, marker, rng, barrier
             )
@@ -541,6 +546,11 @@ def run_clients(ports, path, count, concurrency, marker, seed, *, one_address=No
     for thread in threads:
         thread.join()
     return results, time.perf_counter() - start
+
+
+def own_address(number):
+    """A client address of registration ``number``'s own."""
+    return f"10.{(number >> 16) & 255}.{(number >> 8) & 255}.{number & 255}"
 
 
 # Scenarios

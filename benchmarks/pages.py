@@ -734,7 +734,8 @@ def measure_post(state, rounds, warmup):
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django_tasks.signals import task_finished, task_started
+
+    from wagtail_selvhjelp.task_backend import signals
 
     page = state["registration_page"]
     url = state["urls"]["form"]
@@ -791,8 +792,8 @@ def measure_post(state, rounds, warmup):
         def finished(**kwargs):
             marks.append(("end", len(queries)))
 
-        task_started.connect(started, weak=False)
-        task_finished.connect(finished, weak=False)
+        signals.task_started.connect(started, weak=False)
+        signals.task_finished.connect(finished, weak=False)
         try:
             # The GET for the tokens is not counted: subtract it.
             before_get = len(queries)
@@ -819,8 +820,8 @@ def measure_post(state, rounds, warmup):
                 },
             )
         finally:
-            task_started.disconnect(started)
-            task_finished.disconnect(finished)
+            signals.task_started.disconnect(started)
+            signals.task_finished.disconnect(finished)
     assert response.status_code == 303, response.status_code
     post_queries = len(queries) - start_post
     in_tasks = 0

@@ -27,4 +27,8 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    # The package's own URLs (the health URL) before Wagtail's catch-all.
+    path("", include("wagtail_selvhjelp.urls")),
+    path("", include(wagtail_urls)),
+]

@@ -41,6 +41,7 @@ LAYERS = [
         "admin_urls",
         "sms",
         "calendars",
+        "task_backend",
     ),
     ("models",),
     (
@@ -52,7 +53,7 @@ LAYERS = [
         "admin_forms",
     ),
     ("filters", "export", "proposals"),
-    ("views", "viewsets", "tasks", "notifications", "middleware"),
+    ("views", "viewsets", "tasks", "notifications", "middleware", "urls"),
     ("handlers", "management", "cache_purge"),
     ("wagtail_hooks", "apps"),
 ]

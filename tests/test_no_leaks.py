@@ -79,7 +79,7 @@ def leaks(text):
 def enqueued(monkeypatch):
     """Every task enqueued, with its arguments."""
     calls = []
-    task_class = type(send_receipt)  # django_tasks' Task, whatever its version
+    task_class = type(send_receipt)  # the framework's Task (task_backend)
     original = task_class.enqueue
 
     def enqueue(self, *args, **kwargs):

@@ -7,28 +7,22 @@ import logging
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from wagtail_selvhjelp import notifications, privacy, tasks
+from wagtail_selvhjelp import notifications, task_backend, tasks
 from wagtail_selvhjelp.models import OutgoingMessage, Registration
 from wagtail_selvhjelp.models.privacy import forget
 from wagtail_selvhjelp.signals import reconfirmation_requested
 from wagtail_selvhjelp.sms import SmsResult, get_sms_backend
 from wagtail_selvhjelp.sms.console import ConsoleSmsBackend
 from wagtail_selvhjelp.sms.gsm7 import SINGLE_SMS_LENGTH, gsm7_length
+from wagtail_selvhjelp.task_backend import TaskResultStatus
 
 from .factories import RegistrationFactory, make_registration_page
-
-
-try:  # django-tasks 0.8+
-    from django_tasks import TaskResultStatus
-except ImportError:  # django-tasks 0.7 (Wagtail 7.0, the oldest pair)
-    from django_tasks import ResultStatus as TaskResultStatus
 
 
 def task_errors(result):
@@ -420,29 +414,18 @@ def test_messages_are_signed_with_their_sites_settings(page, sms_outbox, setting
     assert read_along.get_from_email() == looked_up.get_from_email()
 
 
-def _database_worker_runs_the_packages_tasks():
-    """django-tasks-db runs Django's own ``django.tasks`` once Django has it
-    (6.0+); the package's tasks, like Wagtail's, are django-tasks tasks."""
-    from django.conf import settings
-
-    if settings.TASKS_DATABASE_APP != "django_tasks_db":
-        return True  # django-tasks' own database backend (0.7, 0.8)
-    from django_tasks_db.compat import Task
-
-    return isinstance(tasks.send_registration_emails, Task)
-
-
 # The worker closes its database connections after the batch, as a service
 # does; outside a test transaction the test's next query opens a new one.
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    not _database_worker_runs_the_packages_tasks(),
-    reason="django-tasks-db runs django.tasks tasks on Django 6, not django-tasks'",
-)
 def test_a_refused_address_reaches_no_row_of_the_database_task_backend(
     page, settings, caplog, django_capture_on_commit_callbacks
 ):
-    """The README's database backend keeps the failed task's result as a row."""
+    """The README's database backend keeps the failed task's result as a row.
+
+    Its worker runs the package's tasks on every Django: django-tasks-db
+    runs ``django.tasks`` tasks on Django 6, and the package's are those
+    there (``task_backend``).
+    """
     settings.EMAIL_BACKEND = "tests.failing_email.RefusingBackend"
     registration = RegistrationFactory(page=page, email=EMAIL)
     caplog.set_level(logging.DEBUG)
@@ -453,7 +436,7 @@ def test_a_refused_address_reaches_no_row_of_the_database_task_backend(
     call_command(
         "db_worker", "--batch", "--backend=database", "--no-startup-delay", verbosity=0
     )
-    model = apps.get_model(privacy.TASK_RESULTS_APP, "DBTaskResult")
+    model = task_backend.result_model()
     stored = model.objects.get()
     assert stored.status == TaskResultStatus.FAILED
     assert stored.exception_class_path.endswith("NotificationFailed")

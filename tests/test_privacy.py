@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection, models
 from django.utils import timezone
 
-from wagtail_selvhjelp import privacy
+from wagtail_selvhjelp import privacy, task_backend
 from wagtail_selvhjelp.models import (
     AvoidPair,
     GroupMembership,
@@ -256,7 +256,7 @@ def test_the_purge_task_runs_the_purge(page):
 
 def stored_task_result(task_path, *, finished_at, status="SUCCESSFUL"):
     """A row of django-tasks' database backend, as its worker leaves it."""
-    model = apps.get_model(privacy.TASK_RESULTS_APP, "DBTaskResult")
+    model = task_backend.result_model()
     return model.objects.create(
         task_path=task_path,
         status=status,
@@ -282,7 +282,7 @@ def test_the_purge_deletes_the_packages_finished_task_results(page, settings):
     )
 
     privacy.purge(now=NOW, dry_run=True)
-    model = apps.get_model(privacy.TASK_RESULTS_APP, "DBTaskResult")
+    model = task_backend.result_model()
     assert model.objects.count() == 5
     privacy.purge(now=NOW)
     kept = set(model.objects.values_list("pk", flat=True))

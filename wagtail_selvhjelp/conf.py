@@ -75,6 +75,9 @@ DEFAULTS = {
     # Hours the stored result of one of the package's finished tasks is kept
     # with django-tasks' database backend; the purge deletes older ones.
     "TASK_RESULT_HOURS": 48,
+    # Seconds the oldest due task may wait for the worker (django-tasks'
+    # database backend) before the health URL answers 503.
+    "HEALTH_QUEUE_MAX_SECONDS": 900,
     # Days the self-service link in the receipt e-mail stays valid.
     "SELF_SERVICE_LINK_DAYS": 180,
     # Self-service page views one client may make per hour.

@@ -49,7 +49,7 @@ from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_action_registry
 from wagtail.models import Page
 
-from . import audit
+from . import audit, task_backend
 from .choices import (
     ACTIVE_STATUSES,
     Outcome,
@@ -306,11 +306,6 @@ def purge(*, now=None, dry_run=False):
     return totals
 
 
-#: The app label of django-tasks' database backend, the same for
-#: ``django_tasks.backends.database`` (0.7, 0.8) and ``django_tasks_db``.
-TASK_RESULTS_APP = "django_tasks_database"
-
-
 def delete_task_results(now=None):
     """Delete the package's finished task results older than ``TASK_RESULT_HOURS``.
 
@@ -320,11 +315,9 @@ def delete_task_results(now=None):
     only finished ones; without the database backend there is nothing to do.
     Returns how many were deleted.
     """
-    if not apps.is_installed("django_tasks.backends.database") and not (
-        apps.is_installed("django_tasks_db")
-    ):
+    model = task_backend.result_model()
+    if model is None:
         return 0
-    model = apps.get_model(TASK_RESULTS_APP, "DBTaskResult")
     cutoff = (now or timezone.now()) - timedelta(
         hours=selvhjelp_settings.TASK_RESULT_HOURS
     )

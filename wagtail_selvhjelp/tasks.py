@@ -1,4 +1,7 @@
-"""Background work through django-tasks: messages, and the retention purge.
+"""Background work: messages, and the retention purge.
+
+The tasks belong to Django's own tasks framework on Django 6 and to the
+django-tasks backport before it (see :mod:`.task_backend`).
 
 Tasks receive a registration's primary key, never personal data, and hand
 it to :mod:`wagtail_selvhjelp.notifications`, which reads the registration,
@@ -6,8 +9,6 @@ chooses each message's channel and sends it. A failed message raises
 ``NotificationFailed``, whose text (kept in the task's stored result) names
 no address or number.
 """
-
-from django_tasks import task
 
 from . import notifications, privacy
 from .models.invitation_actions import ExpireOffers, RemindOffers
@@ -17,6 +18,7 @@ from .notifications import (
     Receipt,
     ReconfirmationRequest,
 )
+from .task_backend import task
 
 
 @task()

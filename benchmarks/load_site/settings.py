@@ -16,8 +16,10 @@ security headers), with what a load test on plain HTTP needs:
   from ``X-Forwarded-For``, so that each simulated citizen has an address of
   its own, as behind a reverse proxy;
 * e-mail kept in memory (locmem), background tasks in the request
-  (django-tasks' ImmediateBackend, as the example site's base settings
-  have it: the POST pays for its two e-mails), no second factor;
+  (the immediate backend, as the example site's base settings have it: the
+  POST pays for its two e-mails), unless ``TASKS_BACKEND=database`` queues
+  them for a worker as production does (``benchmarks/scaleout.py``); no
+  second factor;
 * errors logged to stderr, so a 5xx leaves its traceback in gunicorn's log.
 """
 
@@ -42,7 +44,9 @@ SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEFAULT_FROM_EMAIL = "selvhjelp@fjellbygd.example"
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# With a worker (benchmarks/scaleout.py) production's database backend stays.
+if TASKS_BACKEND != "database":  # noqa: F405
+    TASKS = {"default": {"BACKEND": backend_path("immediate")}}  # noqa: F405
 ADMIN_REQUIRE_SECOND_FACTOR = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -37,7 +37,7 @@ DATABASES = {
 DATABASES["default"]["TEST"] = {"NAME": DATABASES["default"]["NAME"]}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {"default": {"BACKEND": backend_path("immediate")}}  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEFAULT_FROM_EMAIL = "selvhjelp@fjellbygd.example"
 WAGTAILADMIN_BASE_URL = "http://127.0.0.1"

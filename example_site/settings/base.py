@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 
 from example_site.admin_security import csp as site_csp
+from wagtail_selvhjelp.task_backend import backend_path
 
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -166,8 +167,10 @@ STORAGES = {
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Background work (e-mails) runs in-process by default; production.py
-# documents the database backend and its worker.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# configures the database backend and its worker. The backend belongs to
+# the tasks framework of the package's tasks: Django's own on Django 6,
+# the django-tasks backport before it (see wagtail_selvhjelp.task_backend).
+TASKS = {"default": {"BACKEND": backend_path("immediate")}}
 
 WAGTAIL_SITE_NAME = "Selvhjelp i Fjellbygd kommune"
 # Slugs stay plain ASCII, not percent-encoded addresses: the admin's slug

@@ -8,6 +8,9 @@ comma separated, newest first), ``ALLOWED_HOSTS`` (comma separated) and
 Static files: ``STATIC_ROOT`` (where ``collectstatic`` writes them; run it on
 every deploy, see docs/compression.md).
 Behind the proxy: ``CLIENT_IP_HEADER`` and ``TRUSTED_PROXY_HOPS`` (below).
+Shared cache: ``REDIS_URL`` (else the database cache). Background work:
+``TASKS_BACKEND=database`` and a worker. deploy/.env.example lists them all,
+docs/production.md the processes that use them.
 
 Admin users with access to registrations or groups must prove a second
 factor; a site whose single sign-on already does that turns it off in
@@ -115,15 +118,48 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 WAGTAILADMIN_BASE_URL = _env("WAGTAILADMIN_BASE_URL", "https://" + ALLOWED_HOSTS[0])
 
-# The rate limit of the registration form counts per client across all
-# workers, so it needs a cache every worker shares (set CACHE_URL-style
-# settings here for Redis or memcached; the database cache works everywhere).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "wagtail_selvhjelp_cache",
+# One cache every application process shares: the rate limits' counters and
+# the content generation that cached fragments are keyed on must be the same
+# in every worker, or each would count and invalidate on its own. Redis
+# (REDIS_URL, through django-redis, whose increments are atomic) holds the
+# counters itself; without it, Django's database cache (run
+# `manage.py createcachetable` once) holds the fragments and the package
+# counts in its own table, whose increments are atomic too
+# (wagtail_selvhjelp.models.rate_limits). See docs/production.md.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "selvhjelp"),
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": 2,
+                "SOCKET_TIMEOUT": 2,
+            },
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "wagtail_selvhjelp_cache",
+        }
+    }
+
+# Background work (e-mails, SMS, offers): TASKS_BACKEND=database queues it in
+# the database for a separate worker (`manage.py db_worker`, django-tasks-db;
+# deploy/selvhjelp-worker.service); unset, it runs in the request, as in
+# development. The health URL reports how long the oldest task has waited.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate").strip()
+if TASKS_BACKEND == "database":
+    INSTALLED_APPS = [*INSTALLED_APPS, "django_tasks_db"]  # noqa: F405
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASKS_BACKEND != "immediate":
+    raise ImproperlyConfigured(
+        "TASKS_BACKEND is 'database' (a worker runs the tasks) or 'immediate'."
+    )
 
 LOGGING = {
     "version": 1,
