@@ -26,6 +26,7 @@ use it.
 """
 
 import ipaddress
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -35,6 +36,9 @@ from django.utils.crypto import salted_hmac
 
 from .conf import selvhjelp_settings
 from .tokens import SignedLink
+
+
+logger = logging.getLogger(__name__)
 
 
 #: The public form's one-time token: the page it was rendered for (the
@@ -169,22 +173,45 @@ class RateLimit:
 
     def is_exceeded(self, request):
         """Whether this client has used up its submissions for the hour."""
-        return self.cache.get(self.key(request), 0) >= self.limit
+        try:
+            return self.cache.get(self.key(request), 0) >= self.limit
+        except Exception as error:  # any cache backend's own failure
+            self.cache_failed(error)
+            return False
 
     def take(self, request):
         """Count one submission from this client; whether it is within the limit.
 
         One atomic increment: however many requests arrive at once, no more
         than the limit get True, and no count is lost.
+
+        When the cache itself fails (Redis down), the submission is let
+        through and a warning logged: a citizen's registration matters more
+        than the flood guard for the minutes of an outage, and every link
+        the limit also guards is a signed token no flood can guess. The
+        health URL answers 503 meanwhile, so the outage is seen.
         """
         key = self.key(request)
-        self.cache.add(key, 0, timeout=self.period)
         try:
-            number = self.cache.incr(key)
-        except ValueError:  # expired between add and incr
             self.cache.add(key, 0, timeout=self.period)
-            number = self.cache.incr(key)
+            try:
+                number = self.cache.incr(key)
+            except ValueError:  # expired between add and incr
+                self.cache.add(key, 0, timeout=self.period)
+                number = self.cache.incr(key)
+        except Exception as error:  # any cache backend's own failure
+            self.cache_failed(error)
+            return True
         return number <= self.limit
+
+    def cache_failed(self, error):
+        """Log that the cache failed: its alias and the error's class only (the
+        error's text may name the cache's host; never the client or scope)."""
+        logger.warning(
+            "Rate limit not counted: the cache %r failed (%s)",
+            selvhjelp_settings.RATE_LIMIT_CACHE,
+            type(error).__name__,
+        )
 
     def count(self, request):
         """Count one submission from this client (whatever the limit)."""

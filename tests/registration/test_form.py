@@ -207,6 +207,32 @@ def test_rate_limit_counts_per_client(client, page, settings):
     assert response.status_code == 303
 
 
+def test_a_rate_limit_cache_that_is_down_lets_the_registration_through(
+    client, page, settings, caplog
+):
+    """Redis down: the citizen's registration is stored, not a 500; the
+    warning names the cache, never the client."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "down": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+        },
+    }
+    settings.WAGTAIL_SELVHJELP = {
+        "MINIMUM_FILL_SECONDS": 0,
+        "RATE_LIMIT_PER_HOUR": 1,
+        "RATE_LIMIT_CACHE": "down",
+    }
+    with caplog.at_level("WARNING", logger="wagtail_selvhjelp.guards"):
+        assert post(client, page, email="a@example.test").status_code == 303
+        assert post(client, page, email="b@example.test").status_code == 303
+    assert Registration.objects.count() == 2
+    assert "Rate limit not counted: the cache 'down' failed" in caplog.text
+    assert "127.0.0.1" not in caplog.text.replace("127.0.0.1:1", "")
+
+
 @pytest.mark.parametrize(("opens", "closes"), [(5, None), (None, -1)])
 def test_closed_window_accepts_nothing(client, section, opens, closes):
     today = timezone.localdate()
