@@ -415,3 +415,109 @@ def test_a_bokmal_site_shows_no_nynorsk_and_no_english(
         for name, text in texts.items()
         if name not in ("index", "info", "directory")
     ), {name: own_in(text, "nb") for name, text in texts.items()}
+
+
+# (c) a neutral municipality's two trees
+
+
+@pytest.fixture
+def example_i18n(settings):
+    """The example site's translated trees: WAGTAIL_I18N_ENABLED, Django's
+    LocaleMiddleware and its URLs with /nn/ (the test settings turn them off)."""
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import example_site.urls
+
+    settings.WAGTAIL_I18N_ENABLED = True
+    middleware = list(settings.MIDDLEWARE)
+    middleware.insert(
+        middleware.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+        "django.middleware.locale.LocaleMiddleware",
+    )
+    settings.MIDDLEWARE = middleware
+    importlib.reload(example_site.urls)
+    clear_url_caches()
+    yield
+    settings.WAGTAIL_I18N_ENABLED = False
+    importlib.reload(example_site.urls)
+    clear_url_caches()
+
+
+@pytest.fixture
+def two_trees(example_i18n, home_page):
+    """A neutral site: a bokmål tree and its nynorsk translation (the
+    section and its info page translated, the directory not)."""
+    from wagtail.models import Locale
+
+    Locale.objects.get_or_create(language_code="nn")
+    section = SelfHelpIndexPageFactory(parent=home_page, title="Selvhjelp")
+    info = SelfHelpInfoPageFactory(parent=section, title="Om selvhjelp")
+    directory = ContactDirectoryPageFactory(parent=section, title="Kontakt")
+    nynorsk = Locale.objects.get(language_code="nn")
+    home_nn = home_page.copy_for_translation(nynorsk)
+    home_nn.save_revision().publish()
+    section_nn = section.copy_for_translation(nynorsk)
+    section_nn.title = "Sjølvhjelp"
+    section_nn.save_revision().publish()
+    info_nn = info.copy_for_translation(nynorsk)
+    info_nn.title = "Om sjølvhjelp"
+    info_nn.save_revision().publish()
+    return (
+        info,
+        info_nn.specific_class.objects.get(pk=info_nn.pk),
+        directory,
+        section_nn,
+    )
+
+
+def alternates(html_text):
+    return dict(
+        re.findall(
+            r'<link rel="alternate" hreflang="([\w-]+)" href="([^"]+)">', html_text
+        )
+    )
+
+
+def test_translated_pages_link_each_other_with_hreflang(client, two_trees):
+    info, info_nn, *_ = two_trees
+    for page in (info, info_nn):
+        html_text = client.get(page.url).content.decode()
+        assert alternates(html_text) == {
+            "nb": info.full_url,
+            "nn": info_nn.full_url,
+            "x-default": info.full_url,
+        }
+    assert info_nn.url.startswith("/nn/")
+    nynorsk = client.get(info_nn.url)
+    assert nynorsk["Content-Language"] == "nn"
+    assert f'<a href="{info.url}" hreflang="nb">' in nynorsk.content.decode()
+
+
+def test_a_page_without_translation_says_so_in_the_other_standard(client, two_trees):
+    *_, directory, section_nn = two_trees
+    html_text = client.get(directory.url).content.decode()
+    assert alternates(html_text) == {}
+    with translation.override("nn"):
+        notice = translation.gettext("This page is not available in %(language)s.")
+    assert notice.split("%")[0] in html_text
+    assert f'<a href="{section_nn.url}" hreflang="nn">Sjølvhjelp</a>' in html_text
+
+
+def test_without_translated_trees_there_is_no_switcher_and_no_query(
+    client, section, django_assert_num_queries
+):
+    html_text = client.get(section.url).content.decode()
+    assert "selvhjelp-languages" not in html_text
+    assert alternates(html_text) == {}
+
+
+def test_the_nynorsk_tree_is_served_under_nn(client, two_trees):
+    *_, section_nn = two_trees
+    home = client.get("/nn/")
+    assert home.status_code == 200
+    assert '<html lang="nn">' in home.content.decode()
+    section = client.get(section_nn.url)
+    assert section.status_code == 200
+    assert "Sjølvhjelp" in section.content.decode()
