@@ -72,6 +72,7 @@ from .views.registrations import (
 )
 from .views.reports import (
     GroupStatisticsReportView,
+    LanguageReportView,
     PrivacyOverviewView,
     StatisticsReportView,
 )
@@ -513,11 +514,18 @@ class StatisticsViewSet(PolicyViewSet):
             index_results_url_name=self.get_url_name("groups_results"),
             other_report_url_name=self.get_url_name("index"),
         )
+        languages = LanguageReportView.as_view(
+            index_url_name=self.get_url_name("languages"),
+            index_results_url_name=self.get_url_name("languages_results"),
+            other_report_url_name=self.get_url_name("index"),
+        )
         return [
             path("", view, name="index"),
             path("results/", view, name="results"),
             path("groups/", groups, name="groups"),
             path("groups/results/", groups, name="groups_results"),
+            path("languages/", languages, name="languages"),
+            path("languages/results/", languages, name="languages_results"),
         ]
 
 
