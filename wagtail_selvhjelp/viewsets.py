@@ -508,6 +508,7 @@ class StatisticsViewSet(PolicyViewSet):
             index_url_name=self.get_url_name("index"),
             index_results_url_name=self.get_url_name("results"),
             other_report_url_name=self.get_url_name("groups"),
+            language_report_url_name=self.get_url_name("languages"),
         )
         groups = GroupStatisticsReportView.as_view(
             index_url_name=self.get_url_name("groups"),

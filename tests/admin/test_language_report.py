@@ -91,3 +91,9 @@ def test_the_export_has_the_same_counts(client, superuser, messages):
     text = b"".join(response.streaming_content).decode()
     assert "Messages in" in text
     assert "< 5" in text
+
+
+def test_the_statistics_link_to_it(client, superuser):
+    client.force_login(superuser)
+    response = client.get(reverse("wagtail_selvhjelp_statistics:index"))
+    assert f'href="{reverse(URL)}"' in response.content.decode()

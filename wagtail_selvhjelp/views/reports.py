@@ -291,17 +291,29 @@ class StatisticsReportView(ReportView):
     other_report_url_name = None
     other_report_label = _("Group statistics per year")
 
+    #: The language report, linked from the header where given.
+    language_report_url_name = None
+
     @property
     def header_buttons(self):
-        if not self.other_report_url_name:
-            return []
-        return [
-            HeaderButton(
-                self.other_report_label,
-                reverse(self.other_report_url_name),
-                icon_name="table",
+        buttons = []
+        if self.other_report_url_name:
+            buttons.append(
+                HeaderButton(
+                    self.other_report_label,
+                    reverse(self.other_report_url_name),
+                    icon_name="table",
+                )
             )
-        ]
+        if self.language_report_url_name:
+            buttons.append(
+                HeaderButton(
+                    _("Written standards"),
+                    reverse(self.language_report_url_name),
+                    icon_name="globe",
+                )
+            )
+        return buttons
 
     def get_filename(self):
         return "registration-statistics"
