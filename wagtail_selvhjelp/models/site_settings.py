@@ -1,8 +1,9 @@
 """Per-site settings: what differs between the municipalities of one installation.
 
-A municipality is a Wagtail ``Site``; the names it signs with (the sender of
-its e-mails and text messages, the controller and the data-protection
-officer its privacy notice names) are edited in the admin's Settings menu,
+A municipality is a Wagtail ``Site``; its written standard (bokmål,
+nynorsk or neutral, see docs/languages.md) and the names it signs with (the
+sender of its e-mails and text messages, the controller and the
+data-protection officer its privacy notice names) are edited in the admin's Settings menu,
 one set per site, with Wagtail's own ``BaseSiteSetting``. Empty fields fall
 back to what the installation is configured with, so a site that fills in
 nothing behaves as before these settings existed.
