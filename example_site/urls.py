@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.utils.functional import lazy
@@ -27,8 +28,15 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [
-    # The package's own URLs (the health URL) before Wagtail's catch-all.
-    path("", include("wagtail_selvhjelp.urls")),
-    path("", include(wagtail_urls)),
-]
+# The package's own URLs (the health URL) before Wagtail's catch-all, outside
+# the language prefixes.
+urlpatterns += [path("", include("wagtail_selvhjelp.urls"))]
+
+# Wagtail's pages: with translated trees (WAGTAIL_I18N_ENABLED), the
+# nynorsk tree under /nn/ and the default language's without a prefix; the
+# package's pages are shown in their site's written standard either way.
+page_urlpatterns = [path("", include(wagtail_urls))]
+if getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+    urlpatterns += i18n_patterns(*page_urlpatterns, prefix_default_language=False)
+else:
+    urlpatterns += page_urlpatterns

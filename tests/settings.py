@@ -26,6 +26,16 @@ else:
     TASKS_DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
 INSTALLED_APPS = [*INSTALLED_APPS, TASKS_DATABASE_APP]
 
+# One tree, one language per request, unless a test turns translated trees
+# on (tests/test_written_standards.py does, with the example's /nn/ URLs):
+# most tests read pages in the active language they set themselves.
+WAGTAIL_I18N_ENABLED = False
+MIDDLEWARE = [
+    name
+    for name in MIDDLEWARE  # noqa: F405
+    if name != "django.middleware.locale.LocaleMiddleware"
+]
+
 SECRET_KEY = "tests-only-not-secret"
 # Fernet keys for the free texts (tests only): the first encrypts.
 WAGTAIL_SELVHJELP_ENCRYPTION_KEYS = ["dGVzdHMtb25seS1ub3Qtc2VjcmV0LWtleS0wMDAwMDA="]

@@ -274,12 +274,6 @@ def test_the_nynorsk_demo_is_written_in_nynorsk(client, home_page):
         assert word in own.lower(), word
 
 
-@pytest.mark.xfail(
-    reason="Package strings and the layout follow the active language; "
-    "they are nynorsk on Lauvdal's site once the public pages render in "
-    "their page's language (issue 20, item 3). Remove this mark then.",
-    strict=False,
-)
 def test_no_bokmal_on_the_nynorsk_pages(client, home_page):
     _run()
     for page in _nn_pages():

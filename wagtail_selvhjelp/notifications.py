@@ -2,7 +2,10 @@
 
 A notification class declares what a message is: its ``kind`` (stored with
 each message and naming its templates), its context, its recipients and the
-channels it may use. The language is always the registration page's. A
+channels it may use. A message to a person is in the written standard they
+registered in (:func:`language`), whatever language the coordinator who
+acts uses; a message to the coordinators or a starter is in the page's
+language (its site's standard). A
 message to a registrant goes through *their* channel: e-mail where they gave
 an address, SMS where they gave only a phone number (and an SMS backend is
 configured, see :mod:`wagtail_selvhjelp.sms`); without either it is not
@@ -59,6 +62,7 @@ from .models import (
     SelfHelpGroup,
 )
 from .models.actions import OpenFollowUp
+from .models.languages import locale_language, person_language
 from .models.site_settings import SelfHelpSiteSettings
 from .sms import get_sms_backend
 
@@ -98,9 +102,10 @@ def sms_enabled():
 
 
 def language(registration):
-    """The language of the registration's page (its locale is fetched along)."""
-    locale = registration.page.locale
-    return getattr(locale, "language_code", None) or settings.LANGUAGE_CODE
+    """The written standard of every message to the person: the one they
+    registered in (``models.languages.person_language``), whatever language
+    the coordinator who acts uses."""
+    return person_language(registration)
 
 
 def admin_url(path):
@@ -122,7 +127,12 @@ def person_channel(registration, channels):
 
 
 #: The site settings a message needs, read along with its registration.
-SITE_SETTINGS_READ_ALONG = ("email_sender_name", "email_sender_address", "sms_sender")
+SITE_SETTINGS_READ_ALONG = (
+    "email_sender_name",
+    "email_sender_address",
+    "sms_sender",
+    "language_form",
+)
 
 
 def get_registration(registration_id, *, with_waiting=False):
@@ -191,8 +201,17 @@ class Notification:
         return self.template_prefix or f"wagtail_selvhjelp/emails/{self.kind}"
 
     def get_language(self):
-        """The language the message is written in: its page's."""
-        return language(self.registration)
+        """The language the message is written in: the person's
+        (:func:`language`; for a row from before it was recorded, the page's,
+        from the settings read along)."""
+        return self.registration.language or self.get_page_language()
+
+    def get_page_language(self):
+        """The page's language: its site's written standard (the settings
+        read along with the registration), or in a neutral site its locale's."""
+        # The registration's plain page holds the locale read along with it.
+        page = self.registration.page if self.registration else self.page
+        return self.get_site_settings().language_for(locale_language(page))
 
     def get_subject_label(self):
         """What the message is about, for logs and errors: a number, no name."""
@@ -235,7 +254,8 @@ class Notification:
             return SelfHelpSiteSettings(
                 site_id=registration.nearest_site_id,
                 **{
-                    name: getattr(registration, f"nearest_site_{name}") or ""
+                    name: getattr(registration, f"nearest_site_{name}")
+                    or SelfHelpSiteSettings._meta.get_field(name).get_default()
                     for name in SITE_SETTINGS_READ_ALONG
                 },
             )
@@ -255,7 +275,7 @@ class Notification:
         return self.page.get_site().site_name
 
     def render(self, channel):
-        """``(subject, text)`` in the page's language; SMS have no subject."""
+        """``(subject, text)`` in :meth:`get_language`; SMS have no subject."""
         prefix = self.get_template_prefix()
         with translation.override(self.get_language()):
             context = self.get_context()
@@ -299,6 +319,7 @@ class Notification:
                 channel=recipient.channel,
                 registration_id=self.get_row_registration_id(),
                 page_id=self.page.pk,
+                language=self.get_language(),
             )
             try:
                 subject, text = self.render(recipient.channel)
@@ -342,6 +363,10 @@ class CoordinatorNotice(Notification):
 
     def get_row_registration_id(self):
         return None
+
+    def get_language(self):
+        """The page's language: the coordinators', not the person's."""
+        return self.get_page_language()
 
     def get_waiting(self):
         """How many wait on the page; counted along by :func:`get_registration`."""
@@ -433,8 +458,9 @@ class OfferMessage(RegistrantNotification):
         }
 
     def read_out(self):
-        """The message as a coordinator reads it out, in the page's language."""
-        with translation.override(language(self.registration)):
+        """The message as a coordinator reads it out, in the person's
+        language (not the coordinator's)."""
+        with translation.override(self.get_language()):
             return render_to_string(
                 "wagtail_selvhjelp/emails/offer_read_out.txt", self.get_context()
             )
@@ -520,6 +546,10 @@ class GroupContactNotice(Notification):
 
     def get_row_registration_id(self):
         return None
+
+    def get_language(self):
+        """The page's language: the coordinators', not the person's."""
+        return self.get_page_language()
 
     def get_context(self):
         return {
@@ -717,8 +747,9 @@ class StarterMeetingDetails(MeetingDetails):
         self.update = update
 
     def get_language(self):
-        locale = getattr(self.page, "locale", None)
-        return getattr(locale, "language_code", None) or settings.LANGUAGE_CODE
+        """The page's language (its site's standard): a starter registered
+        in no standard of their own."""
+        return self.get_page_language()
 
     def get_subject_label(self):
         return f"group {self.group.pk}"

@@ -81,6 +81,7 @@ from .views.registrations import (
 )
 from .views.reports import (
     GroupStatisticsReportView,
+    LanguageReportView,
     PrivacyOverviewView,
     StatisticsReportView,
 )
@@ -562,10 +563,16 @@ class StatisticsViewSet(PolicyViewSet):
             index_url_name=self.get_url_name("index"),
             index_results_url_name=self.get_url_name("results"),
             other_report_url_name=self.get_url_name("groups"),
+            language_report_url_name=self.get_url_name("languages"),
         )
         groups = GroupStatisticsReportView.as_view(
             index_url_name=self.get_url_name("groups"),
             index_results_url_name=self.get_url_name("groups_results"),
+            other_report_url_name=self.get_url_name("index"),
+        )
+        languages = LanguageReportView.as_view(
+            index_url_name=self.get_url_name("languages"),
+            index_results_url_name=self.get_url_name("languages_results"),
             other_report_url_name=self.get_url_name("index"),
         )
         return [
@@ -573,6 +580,8 @@ class StatisticsViewSet(PolicyViewSet):
             path("results/", view, name="results"),
             path("groups/", groups, name="groups"),
             path("groups/results/", groups, name="groups_results"),
+            path("languages/", languages, name="languages"),
+            path("languages/results/", languages, name="languages_results"),
         ]
 
 

@@ -443,6 +443,7 @@ def _registrations(page):
         has_email = rng.random() < 0.8
         registration = Registration.objects.create(
             page=page,
+            language="nb",
             name=name,
             email=f"deltaker{number:02d}@demo.example" if has_email else "",
             phone=f"+47999{number:05d}"
@@ -488,6 +489,7 @@ def _past_registrations(page):
     for number, (status, days) in enumerate(past, start=REGISTRATION_COUNT + 1):
         registration = Registration.objects.create(
             page=page,
+            language="nb",
             name=f"Tidligere Demo {number:02d}",
             # The long-waiting ones have only a phone: Inspect shows the
             # coordinator the question to ask (and the demo sends no e-mail).

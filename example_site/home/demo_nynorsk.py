@@ -62,6 +62,7 @@ SITE_SETTINGS = {
     "dpo_name": "Personvernombodet i Lauvdal (demo)",
     "dpo_contact": "personvern@lauvdal.example",
     "sms_sender": "Lauvdal",
+    "language_form": "nn",
 }
 
 CONTACT_POINTS = [
@@ -436,6 +437,7 @@ def _registrations(page):
             consent_given_at=timezone.now(),
             consent_text=consent,
             status=rng.choice(statuses),
+            language="nn",
         )
         registration.places.set({places[number % len(places)], rng.choice(places)})
         registration.time_slots.set(rng.sample(slots, k=rng.choice([1, 2])))

@@ -60,6 +60,10 @@ MIDDLEWARE = [
     # After the CSP middleware: it swaps in the admin's policy first.
     "example_site.admin_security.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of /nn/… (i18n_patterns in urls.py); without a prefix the
+    # installation's LANGUAGE_CODE. The package's pages then show their
+    # site's written standard (SelfHelpSiteSettings.language_form).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -145,6 +149,9 @@ WAGTAIL_CONTENT_LANGUAGES = [
     ("nn", "Norsk nynorsk"),
 ]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# A neutral municipality keeps a bokmål and a nynorsk tree, each page linked
+# to its translation (hreflang, the language switcher); see docs/languages.md.
+WAGTAIL_I18N_ENABLED = True
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True

@@ -98,6 +98,8 @@ EXPECTED = {
     "wagtail_selvhjelp_statistics:results": LISTING,
     "wagtail_selvhjelp_statistics:groups": LISTING,
     "wagtail_selvhjelp_statistics:groups_results": LISTING,
+    "wagtail_selvhjelp_statistics:languages": LISTING,
+    "wagtail_selvhjelp_statistics:languages_results": LISTING,
     # For the data-protection officer (a permission of its own).
     "wagtail_selvhjelp_privacy:index": {
         "editor": 302,

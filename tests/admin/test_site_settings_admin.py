@@ -28,11 +28,13 @@ def test_a_superuser_edits_them_from_the_settings_menu(client, superuser, sectio
             "dpo_name": "Per Vern",
             "dpo_contact": "personvern@fjellbygd.example.test",
             "sms_sender": "Fjellbygd",
+            "language_form": "nn",
         },
     )
     assert response.status_code == 302
     saved = SelfHelpSiteSettings.objects.get()
     assert saved.dpo_name == "Per Vern" and saved.sms_sender == "Fjellbygd"
+    assert saved.language_form == "nn"
 
 
 def test_coordinators_and_editors_without_the_permission_cannot(

@@ -2,9 +2,11 @@
 
 A row says which message (its kind), by which channel, about which
 registration on which page, in which state and with the gateway's message
-id, so that a coordinator or an operator can answer "did the receipt go
-out?" It never holds the text nor the address or number: those are the
-person's data, and the row outlives neither the person nor the need.
+id and the written standard it was in, so that a coordinator or an operator
+can answer "did the receipt go out?" and a municipality can count its
+messages per standard. It never holds the text nor the address or number:
+those are the person's data, and the row outlives neither the person nor
+the need.
 
 Rows of a registrant's messages are deleted with the registration
 (``CASCADE``): the gateway's message id is a key into the gateway's own log,
@@ -53,6 +55,9 @@ class OutgoingMessage(models.Model):
     #: The class name of the error a failed send raised ("SMTPRecipientsRefused"),
     #: never its text, which may hold the address.
     error = models.CharField(_("error"), max_length=100, blank=True)
+    #: The written standard the message was written in (nb or nn), which
+    #: the language report counts.
+    language = models.CharField(_("written standard"), max_length=15, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 

@@ -28,6 +28,7 @@ from .descriptions import (
     first_paragraph_of_stream,
     rich_text_to_plain,
 )
+from .languages import PageLanguageMixin
 from .registration_pages import AbstractGroupRegistrationPage
 from .site_settings import SelfHelpSiteSettings
 from .sites import site_id_of_page
@@ -97,7 +98,9 @@ class PublicCacheMixin:
         patch_cache_control(response, private=True)
 
 
-class SelfHelpIndexPage(MetaDescriptionMixin, PublicCacheMixin, Page):
+class SelfHelpIndexPage(
+    PageLanguageMixin, MetaDescriptionMixin, PublicCacheMixin, Page
+):
     """The landing page of a municipality's self-help section."""
 
     intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
@@ -275,7 +278,7 @@ class SelfHelpIndexContactPoint(Orderable):
         verbose_name = _("contact point")
 
 
-class SelfHelpInfoPage(MetaDescriptionMixin, PublicCacheMixin, Page):
+class SelfHelpInfoPage(PageLanguageMixin, MetaDescriptionMixin, PublicCacheMixin, Page):
     """An article: what self-help is, how a group works, experiences..."""
 
     intro = models.TextField(
@@ -334,7 +337,9 @@ class SelfHelpInfoPage(MetaDescriptionMixin, PublicCacheMixin, Page):
         )
 
 
-class ContactDirectoryPage(MetaDescriptionMixin, PublicCacheMixin, Page):
+class ContactDirectoryPage(
+    PageLanguageMixin, MetaDescriptionMixin, PublicCacheMixin, Page
+):
     """Live contact points by municipality: filtered and paged without JS."""
 
     intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)

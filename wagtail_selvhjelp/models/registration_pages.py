@@ -29,6 +29,7 @@ from .descriptions import MetaDescriptionMixin, rich_text_to_plain
 from .follow_up_page import FollowUpPageMixin
 from .invitation_answers import OfferAnswerMixin
 from .invitations import MAX_OFFER_DAYS
+from .languages import PageLanguageMixin
 from .privacy import Retention
 from .registration_form import RegistrationFormMixin
 from .registrations import ConsentText
@@ -199,6 +200,7 @@ def default_after_group_months():
 
 
 class AbstractGroupRegistrationPage(
+    PageLanguageMixin,
     MetaDescriptionMixin,
     RegistrationFormMixin,
     SelfServiceMixin,
@@ -518,8 +520,9 @@ class AbstractGroupRegistrationPage(
         "[fill in: …]" for the municipality's names. Once both are known
         (the page editor's create view; the first save), a privacy notice
         and consent wording still equal to those defaults are made in the
-        page's own language (a nynorsk page gets nynorsk, whatever the
-        editor's admin language), the notice with the controller and
+        page's own language (its site's written standard, else its
+        locale's: a nynorsk page gets nynorsk, whatever the editor's admin
+        language), the notice with the controller and
         data-protection officer from the site's settings. Texts an editor
         or a script gave are kept. ``parent``: the page's parent, when the
         page is not in the tree yet.
@@ -537,9 +540,11 @@ class AbstractGroupRegistrationPage(
         parent = parent or self.get_parent()
         if self.locale_id is None:
             self.locale = self.get_default_locale()
+        site_settings = parent and SelfHelpSiteSettings.for_page(parent)
         language_code = self.locale.language_code
+        if site_settings:
+            language_code = site_settings.language_for(language_code)
         if "privacy_notice" in untouched:
-            site_settings = parent and SelfHelpSiteSettings.for_page(parent)
             self.privacy_notice = default_privacy_notice(language_code, site_settings)
         if "consent_text" in untouched:
             self.consent_text = default_consent_text(language_code)

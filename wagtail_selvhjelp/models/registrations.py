@@ -28,6 +28,7 @@ from ..choices import (
 )
 from ..fields import EncryptedTextField
 from ..phone import format_phone
+from .languages import registered_language
 from .page_scoped import PageScopedModel, PageScopedQuerySet
 
 
@@ -133,6 +134,7 @@ class RegistrationQuerySet(PageScopedQuerySet):
         consent_text,
         consent_version_id=None,
         submission_token=None,
+        language=None,
     ):
         """Create a registration from a valid form's ``answers``; return it.
 
@@ -141,6 +143,8 @@ class RegistrationQuerySet(PageScopedQuerySet):
         an extra question without further code. The consent wording is kept
         as given, as the :class:`ConsentText` ``consent_version_id`` when the caller
         knows it holds that wording, else looked up (or stored) by its text.
+        ``language``: the written standard the person used, by default the
+        one they are registering in now (``languages.registered_language``).
         Raises ``IntegrityError`` when ``submission_token`` was already used.
         """
         model = self.model
@@ -154,6 +158,7 @@ class RegistrationQuerySet(PageScopedQuerySet):
             consent_given_at=timezone.now(),
             consent_text_id=consent_version_id or ConsentText.for_text(consent_text).pk,
             submission_token=submission_token,
+            language=language or registered_language(page),
             **fields,
         )
         # One transaction (no savepoint inside the caller's), and the choices
@@ -260,6 +265,12 @@ class Registration(PageScopedModel):
     )
     reconfirmation_requested_at = models.DateTimeField(
         _("asked to confirm"), null=True, blank=True, editable=False
+    )
+
+    #: The written standard the person registered in (nb or nn): every
+    #: message to them is in it, whatever the coordinator's admin language.
+    language = models.CharField(
+        _("written standard"), max_length=15, blank=True, editable=False
     )
 
     # The one-time token of the form that was submitted: a double click or a

@@ -1,8 +1,9 @@
 """Per-site settings: what differs between the municipalities of one installation.
 
-A municipality is a Wagtail ``Site``; the names it signs with (the sender of
-its e-mails and text messages, the controller and the data-protection
-officer its privacy notice names) are edited in the admin's Settings menu,
+A municipality is a Wagtail ``Site``; its written standard (bokmål,
+nynorsk or neutral, see docs/languages.md) and the names it signs with (the
+sender of its e-mails and text messages, the controller and the
+data-protection officer its privacy notice names) are edited in the admin's Settings menu,
 one set per site, with Wagtail's own ``BaseSiteSetting``. Empty fields fall
 back to what the installation is configured with, so a site that fills in
 nothing behaves as before these settings existed.
@@ -32,6 +33,22 @@ SMS_SENDER_MAX_LENGTH = 11
 #: The longest a site may let shared caches keep its content pages: a day.
 #: Browsers keep them as long, and no purge reaches a browser.
 CACHE_MAX_AGE_LIMIT = 24 * 60 * 60
+
+
+class LanguageForm(models.TextChoices):
+    """The written standard a municipality chose (språklova § 11).
+
+    ``nb`` and ``nn``: the site's package pages (their texts, form errors,
+    default texts) and the messages of those who register there are in that
+    standard, whatever language its pages' Wagtail locale has. ``neutral``:
+    the site has both trees (Wagtail's internationalisation), each page is in
+    its own locale's standard, the citizen chooses, and each person's
+    messages are in the standard they registered in.
+    """
+
+    BOKMAL = "nb", _("Bokmål")
+    NYNORSK = "nn", _("Nynorsk")
+    NEUTRAL = "neutral", _("Neutral: bokmål and nynorsk, the reader chooses")
 
 
 def validate_sms_sender(value):
@@ -113,7 +130,21 @@ class SelfHelpSiteSettings(BaseSiteSetting):
         ),
     )
 
+    language_form = models.CharField(
+        _("written standard"),
+        max_length=10,
+        choices=LanguageForm.choices,
+        default=LanguageForm.NEUTRAL,
+        help_text=_(
+            "Bokmål or nynorsk: the self-help pages and the messages sent from "
+            "this site are in that standard. Neutral: each page is in its own "
+            "language (a bokmål and a nynorsk tree), and each person gets "
+            "messages in the standard they registered in."
+        ),
+    )
+
     panels = [
+        FieldPanel("language_form"),
         MultiFieldPanel(
             [FieldPanel("email_sender_name"), FieldPanel("email_sender_address")],
             heading=_("E-mail"),
@@ -138,7 +169,7 @@ class SelfHelpSiteSettings(BaseSiteSetting):
     request_cache_attribute = "_wagtail_selvhjelp_site_settings"
 
     @classmethod
-    def for_page(cls, page, request=None):
+    def for_page(cls, page, request=None, *, site=None):
         """The settings of the site ``page`` belongs to, never ``None``.
 
         The site is the one Wagtail builds the page's URL with
@@ -146,10 +177,15 @@ class SelfHelpSiteSettings(BaseSiteSetting):
         every page URL); the settings then cost one query, none when
         ``request`` already holds them. Unlike ``for_site``, a site without settings
         gets an unsaved, empty instance instead of a new row, so reading
-        never writes; its fallbacks are the installation's.
+        never writes; its fallbacks are the installation's. ``site``: the
+        page's site where the caller knows it (the site a request was routed
+        through), which saves finding it.
         """
-        url_parts = page.get_url_parts(request)
-        site_id = url_parts[0] if url_parts else None
+        if site is not None:
+            site_id = site.pk
+        else:
+            url_parts = page.get_url_parts(request)
+            site_id = url_parts[0] if url_parts else None
         cache = None
         if request is not None:
             cached = getattr(request, cls.get_cache_attr_name(), None)
@@ -168,6 +204,13 @@ class SelfHelpSiteSettings(BaseSiteSetting):
         if cache is not None:
             cache[site_id] = found
         return found
+
+    def language_for(self, language_code):
+        """The language of a page in ``language_code`` (its locale's) on this
+        site: the site's written standard, or in a neutral site the page's own."""
+        if self.language_form in (LanguageForm.BOKMAL, LanguageForm.NYNORSK):
+            return self.language_form
+        return language_code
 
     def get_from_email(self):
         """The ``From`` of the e-mails the package sends for this site.

@@ -2,6 +2,10 @@ from django import template
 from django.conf import settings
 from django.utils.html import format_html
 from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
+from django.utils.translation import get_language_info, gettext
+from django.utils.translation import override as translation_override
+from wagtail.coreutils import get_content_languages
+from wagtail.models import Page
 
 from .. import fragment_cache
 from ..phone import format_phone
@@ -86,3 +90,100 @@ def selvhjelp_userbar(context, position="bottom-right"):
     if request is None or settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return ""
     return wagtailuserbar(context, position)
+
+
+def _translations(page):
+    """``page``'s live translations, its own locale's first, or ``[]`` where
+    the installation has no translated trees (``WAGTAIL_I18N_ENABLED``)."""
+    if page is None or not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+        return []
+    found = list(page.get_translations(inclusive=True).live().select_related("locale"))
+    found.sort(key=lambda translation: translation.pk != page.pk)
+    return found
+
+
+@register.inclusion_tag(
+    "wagtail_selvhjelp/includes/alternate_links.html", takes_context=True
+)
+def selvhjelp_alternate_links(context, page=None):
+    """``<link rel="alternate" hreflang>`` for each live translation of the
+    page (``{% selvhjelp_alternate_links %}`` in the head), so search
+    engines pair the bokmål and the nynorsk page; ``x-default`` is the
+    installation's default language's. Nothing for a page without one."""
+    page = page or context.get("page")
+    translations = _translations(page)
+    if len(translations) < 2:
+        return {"links": []}
+    request = context.get("request")
+    links = [
+        {
+            "hreflang": translation.locale.language_code,
+            "href": translation.get_full_url(request),
+        }
+        for translation in translations
+    ]
+    default = next(
+        (link for link in links if link["hreflang"] == settings.LANGUAGE_CODE), None
+    )
+    if default is not None:
+        links.append({"hreflang": "x-default", "href": default["href"]})
+    return {"links": [link for link in links if link["href"]]}
+
+
+@register.inclusion_tag(
+    "wagtail_selvhjelp/includes/language_switcher.html", takes_context=True
+)
+def selvhjelp_language_switcher(context, page=None):
+    """A link to the page in each other written standard of the site.
+
+    Where the page has no translation in a standard, the switcher says so in
+    that standard ("Denne sida finst ikkje på nynorsk") and links to the
+    nearest ancestor that has one, instead of a link to a missing page: a
+    reader never meets a silent fallback or a 404 there.
+    """
+    page = page or context.get("page")
+    translations = _translations(page)
+    if not translations:
+        return {"choices": []}
+    own = page.locale.language_code
+    by_language = {
+        translation.locale.language_code: translation for translation in translations
+    }
+    request = context.get("request")
+    choices = []
+    for code in get_content_languages():
+        if code == own:
+            continue
+        info = get_language_info(code)
+        with translation_override(code):
+            translated = by_language.get(code)
+            if translated is not None:
+                choices.append(
+                    {
+                        "code": code,
+                        "name": info["name_local"],
+                        "url": translated.get_url(request),
+                    }
+                )
+                continue
+            nearest = (
+                Page.objects.filter(
+                    translation_key__in=page.get_ancestors().values("translation_key"),
+                    locale__language_code=code,
+                    depth__gt=1,
+                )
+                .live()
+                .order_by("-depth")
+                .first()
+            )
+            choices.append(
+                {
+                    "code": code,
+                    "name": info["name_local"],
+                    "missing": gettext("This page is not available in %(language)s.")
+                    % {"language": info["name_local"]},
+                    "url": nearest.get_url(request) if nearest else "",
+                    "nearest_title": nearest.title if nearest else "",
+                }
+            )
+    return {"choices": choices}

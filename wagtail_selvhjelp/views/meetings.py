@@ -20,6 +20,7 @@ from ..admin_forms import StartGroupForm
 from ..choices import GroupStatus
 from ..models import Offer, StarterKitText
 from ..models.actions import StartGroup
+from ..models.languages import page_language
 from .scoping import ScopedQuerysetMixin
 
 
@@ -128,7 +129,7 @@ class StartGroupView(GroupObjectView):
 class StarterKitView(GroupObjectView):
     """The starter's kit for one group, to print on one or two A4 pages.
 
-    In the registration page's language whatever the admin's language:
+    In the registration page's language (its site's standard) whatever the admin's language:
     the texts are the site's (``StarterKitText``) or the package's. It
     names no one: the declaration has blank lines to sign.
     """
@@ -165,7 +166,7 @@ class StarterKitView(GroupObjectView):
         return context
 
     def get(self, request, pk):
-        language = self.object.page.locale.language_code
+        language = page_language(self.object.page)
         with translation.override(language):
             response = self.render_to_response(self.get_context_data())
             response.render()

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import capfirst
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 from wagtail.admin.auth import permission_denied
@@ -35,6 +35,7 @@ from ..models.actions import (
     KeepMention,
     RedactMention,
 )
+from ..models.languages import person_language
 from ..models.permissions import registration_permission_policy
 from ..models.personal_data import mentions_of
 from .scoping import ScopedDeleteView
@@ -92,8 +93,7 @@ class PersonDataView(RegistrationObjectMixin, View):
         return response
 
     def document(self, request):
-        page = self.registration.page
-        language = getattr(page.locale, "language_code", None) or get_language()
+        language = person_language(self.registration)
         with translation.override(language):
             html = render_to_string(
                 self.document_template_name,

@@ -23,6 +23,7 @@ to the totals; they get year rows of their own.
 from collections import Counter, defaultdict
 from statistics import median
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -33,7 +34,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets.button import HeaderButton
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from .. import privacy
 from ..choices import (
@@ -47,11 +48,18 @@ from ..choices import (
 )
 from ..filters import GroupStatisticFilterSet, StatisticFilterSet
 from ..models import (
+    AbstractGroupRegistrationPage,
+    ContactDirectoryPage,
     GroupLifeStatistic,
     GroupRegistrationPage,
+    OutgoingMessage,
     Registration,
     RegistrationStatistic,
+    SelfHelpIndexPage,
+    SelfHelpInfoPage,
+    SelfHelpSiteSettings,
 )
+from ..models.languages import written_standards
 from ..models.permissions import (
     can_see_statistics,
     registration_permission_policy,
@@ -283,17 +291,29 @@ class StatisticsReportView(ReportView):
     other_report_url_name = None
     other_report_label = _("Group statistics per year")
 
+    #: The language report, linked from the header where given.
+    language_report_url_name = None
+
     @property
     def header_buttons(self):
-        if not self.other_report_url_name:
-            return []
-        return [
-            HeaderButton(
-                self.other_report_label,
-                reverse(self.other_report_url_name),
-                icon_name="table",
+        buttons = []
+        if self.other_report_url_name:
+            buttons.append(
+                HeaderButton(
+                    self.other_report_label,
+                    reverse(self.other_report_url_name),
+                    icon_name="table",
+                )
             )
-        ]
+        if self.language_report_url_name:
+            buttons.append(
+                HeaderButton(
+                    _("Written standards"),
+                    reverse(self.language_report_url_name),
+                    icon_name="globe",
+                )
+            )
+        return buttons
 
     def get_filename(self):
         return "registration-statistics"
@@ -576,3 +596,142 @@ class PrivacyOverviewView(WagtailAdminTemplateMixin, TemplateView):
             }
         )
         return context
+
+
+class LanguageRow:
+    """One site's pages and messages in each written standard."""
+
+    def __init__(self, site, standard):
+        self.site_name = site.site_name or site.hostname
+        self.standard = standard
+        self.counts = Counter()
+
+    def __getattr__(self, name):
+        # "pages_nn", "messages_nb", …: a count, shown as the other reports do.
+        kind, _sep, language = name.partition("_")
+        if kind in ("pages", "messages") and language:
+            number = self.__dict__["counts"][(kind, language)]
+            return shown_count(number) if kind == "messages" else number
+        raise AttributeError(name)
+
+
+def language_rows(user):
+    """A :class:`LanguageRow` per site the user's counts reach: its live
+    pages of the package per locale (both trees of a neutral site) and the
+    messages sent from its registration pages per written standard.
+
+    Messages are the ``OutgoingMessage`` rows that went out (kept while
+    their registration is), cut to the pages the user coordinates, as the
+    statistics are; a site appears where the user coordinates one of its
+    registration pages (every site for whoever sees every page's counts),
+    with its public pages. Counts only; messages below 5 shown as "< 5".
+    """
+    messages = (
+        scope_counts_to_user(
+            OutgoingMessage.objects.exclude(state=OutgoingMessage.State.FAILED),
+            user,
+            field="page_id",
+        )
+        .order_by()
+        .values("page__path", "language")
+        .annotate(count=Count("pk"))
+    )
+    scoped_paths = set(
+        scope_counts_to_user(
+            Page.objects.type(AbstractGroupRegistrationPage), user, field="pk"
+        ).values_list("path", flat=True)
+    )
+    package_pages = (
+        Page.objects.type(
+            SelfHelpIndexPage,
+            SelfHelpInfoPage,
+            ContactDirectoryPage,
+            AbstractGroupRegistrationPage,
+        )
+        .live()
+        .order_by()
+        .values_list("path", "locale__language_code")
+    )
+    package_pages = list(package_pages)
+    messages = list(messages)
+    settings_by_site = {
+        row.site_id: row.get_language_form_display()
+        for row in SelfHelpSiteSettings.objects.all()
+    }
+    rows = []
+    for site in Site.objects.select_related("root_page").order_by("site_name"):
+        roots = [
+            page.path
+            for page in site.root_page.get_translations(inclusive=True).only("path")
+        ]
+
+        def within(path, roots=roots):
+            return any(path.startswith(root) for root in roots)
+
+        if not any(within(path) for path in scoped_paths):
+            continue
+        row = LanguageRow(
+            site,
+            settings_by_site.get(
+                site.pk, SelfHelpSiteSettings(site=site).get_language_form_display()
+            ),
+        )
+        for path, language in package_pages:
+            if within(path):
+                row.counts[("pages", language)] += 1
+        for message in messages:
+            if within(message["page__path"]):
+                row.counts[("messages", message["language"])] += message["count"]
+        rows.append(row)
+    return rows
+
+
+class LanguageReportView(StatisticsReportView):
+    """Pages and messages per written standard, per site (municipality), so
+    a municipality can show that it follows its choice of bokmål, nynorsk or
+    neutral (språklova § 11), as the state's own measuring tool counts."""
+
+    page_title = _("Written standards")
+    header_icon = "globe"
+    filterset_class = None
+    other_report_label = _("Registration statistics")
+
+    @property
+    def columns(self):
+        names = written_standards()
+        return [
+            Column("site_name", label=_("Site")),
+            Column("standard", label=_("Written standard")),
+            *(
+                Column(
+                    f"pages_{code}",
+                    label=gettext("Pages in %(language)s") % {"language": names[code]},
+                )
+                for code in names
+            ),
+            *(
+                Column(
+                    f"messages_{code}",
+                    label=gettext("Messages in %(language)s")
+                    % {"language": names[code]},
+                )
+                for code in names
+            ),
+        ]
+
+    @property
+    def list_export(self):
+        return [column.name for column in self.columns]
+
+    @property
+    def export_headings(self):
+        return {column.name: column.label for column in self.columns}
+
+    def get_filename(self):
+        return "written-standards"
+
+    def get_queryset(self):
+        return language_rows(self.request.user)
+
+    def get_filtered_queryset(self):
+        return self.get_queryset()
