@@ -1,9 +1,9 @@
 from django import template
 from django.conf import settings
 from django.utils.html import format_html
-from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 from django.utils.translation import get_language_info, gettext
 from django.utils.translation import override as translation_override
+from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 from wagtail.coreutils import get_content_languages
 from wagtail.models import Page
 
