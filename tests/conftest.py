@@ -25,6 +25,17 @@ def _clear_caches():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """End every test in the installation's language: Django's
+    LocaleMiddleware (on in the i18n tests) leaves the language of its last
+    request active in the thread, and the next test would render in it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def english():
     """For tests that read the English source texts: the admin, for a user

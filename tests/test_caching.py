@@ -189,13 +189,25 @@ def test_an_administrator_sets_the_lifetime_up_to_a_day(admin_client, section):
     site = Site.objects.get(is_default_site=True)
     url = f"/admin/settings/wagtail_selvhjelp/selfhelpsitesettings/{site.pk}/"
     assert "cache_max_age" in admin_client.get(url).content.decode()
-    assert admin_client.post(url, {"cache_max_age": "600"}).status_code == 302
+    assert (
+        admin_client.post(
+            url, {"cache_max_age": "600", "language_form": "neutral"}
+        ).status_code
+        == 302
+    )
     assert SelfHelpSiteSettings.objects.get().get_cache_max_age() == 600
-    response = admin_client.post(url, {"cache_max_age": "86401"})
+    response = admin_client.post(
+        url, {"cache_max_age": "86401", "language_form": "neutral"}
+    )
     assert response.status_code == 200  # the form again, with its error
     assert SelfHelpSiteSettings.objects.get().cache_max_age == 600
     # Empty: the installation's default.
-    assert admin_client.post(url, {"cache_max_age": ""}).status_code == 302
+    assert (
+        admin_client.post(
+            url, {"cache_max_age": "", "language_form": "neutral"}
+        ).status_code
+        == 302
+    )
     assert SelfHelpSiteSettings.objects.get().get_cache_max_age() == 300
 
 

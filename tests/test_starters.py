@@ -447,13 +447,13 @@ def test_the_migration_turns_typed_starters_into_the_register(home_page):
     after = [("wagtail_selvhjelp", "0015_starters")]
     # The page is made with today's models, before going back in time.
     page = make_registration_page(home_page, slug="migrert")
+    place = page.places.get(name="Gol")
+    slot = page.time_slots.get(name="Kveld")
     executor = MigrationExecutor(connection)
     try:
         executor.migrate(before)
         old_apps = executor.loader.project_state(before).apps
         OldGroup = old_apps.get_model("wagtail_selvhjelp", "SelfHelpGroup")
-        place = page.places.get(name="Gol")
-        slot = page.time_slots.get(name="Kveld")
 
         def old_group(name, **fields):
             return OldGroup.objects.create(

@@ -5,9 +5,10 @@ from wagtail.models import Page
 
 from wagtail_selvhjelp.models import MetaDescriptionMixin, PublicCacheMixin
 from wagtail_selvhjelp.models.descriptions import rich_text_to_plain
+from wagtail_selvhjelp.models.languages import PageLanguageMixin
 
 
-class HomePage(MetaDescriptionMixin, PublicCacheMixin, Page):
+class HomePage(PageLanguageMixin, MetaDescriptionMixin, PublicCacheMixin, Page):
     """The example municipality's front page; the self-help section sits below it.
 
     Like the package's content pages it is the same for everyone: it may be

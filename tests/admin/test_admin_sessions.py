@@ -96,8 +96,21 @@ def test_the_deploy_check_warns_without_the_middleware(settings):
     assert "wagtail_selvhjelp.W022" in ids
 
 
-def test_public_pages_do_not_read_the_session(client, coordinator_a, home_page):
+def test_public_pages_do_not_refresh_the_admin_session(
+    client, coordinator_a, home_page
+):
+    """Reading public pages keeps no admin session alive: only the admin's
+    own requests count as activity. (A signed-in editor's page does read the
+    session, for Wagtail's user bar, and so is private: docs/caching.md.)"""
     signed_in(client, coordinator_a, idle=timedelta(hours=1))
+    last_seen = client.session[LAST_SEEN_KEY]
+    response = client.get(home_page.url)
+    assert response.status_code == 200
+    assert client.session[LAST_SEEN_KEY] == last_seen
+    assert "private" in response["Cache-Control"]
+
+
+def test_public_pages_do_not_read_an_anonymous_visitors_session(client, home_page):
     response = client.get(home_page.url)
     assert response.status_code == 200
     assert "Cookie" not in response.get("Vary", "")
