@@ -156,10 +156,10 @@ def test_redacting_replaces_the_name_email_and_phone_and_logs_no_text(
             ("notes", "coordinator_notes"),
         )
     }
-    assert texts == {
-        "avoid": "Ikke i gruppe med [removed]",
-        "message": "Kan ringe [removed] om skyss",
-        "notes": "Kjenner [removed]",
+    assert texts == {  # the marker in the page's language (nb)
+        "avoid": "Ikke i gruppe med [fjernet]",
+        "message": "Kan ringe [fjernet] om skyss",
+        "notes": "Kjenner [fjernet]",
     }
     assert mentions_of(kari) == []
     logged = entries(audit.MENTION_REDACT.code)
