@@ -398,16 +398,7 @@ def _registration_page(section):
         notify_emails="koordinator@fjellbygd.example",
     )
     page.privacy_notice = registration_privacy(page)
-    page.places = [
-        RegistrationPlace(name=name, sort_order=i) for i, name in enumerate(PLACES)
-    ]
-    page.time_slots = [
-        RegistrationTimeSlot(name=name, sort_order=i)
-        for i, name in enumerate(TIME_SLOTS)
-    ]
-    page.topics = [
-        RegistrationTopic(name=name, sort_order=i) for i, name in enumerate(TOPICS)
-    ]
+    set_choices(page, PLACES, TIME_SLOTS, TOPICS)
     return publish_child(section, page)
 
 
@@ -661,6 +652,20 @@ def _starters(page):
         )
         starters.append(starter)
     return starters
+
+
+def set_choices(page, places, time_slots, topics):
+    """Give a new registration page its places, time slots and topics, in order."""
+    page.places = [
+        RegistrationPlace(name=name, sort_order=i) for i, name in enumerate(places)
+    ]
+    page.time_slots = [
+        RegistrationTimeSlot(name=name, sort_order=i)
+        for i, name in enumerate(time_slots)
+    ]
+    page.topics = [
+        RegistrationTopic(name=name, sort_order=i) for i, name in enumerate(topics)
+    ]
 
 
 def ensure_contact_point(data, locale, site, *, translation_of=None):

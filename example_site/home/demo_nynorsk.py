@@ -31,9 +31,6 @@ from wagtail_selvhjelp.models import (
     ContactPointKind,
     GroupRegistrationPage,
     Registration,
-    RegistrationPlace,
-    RegistrationTimeSlot,
-    RegistrationTopic,
     SelfHelpIndexContactPoint,
     SelfHelpIndexPage,
     SelfHelpInfoPage,
@@ -403,16 +400,7 @@ def _registration_page(section):
         notify_emails="koordinator@lauvdal.example",
     )
     page.privacy_notice = registration_privacy(page)
-    page.places = [
-        RegistrationPlace(name=name, sort_order=i) for i, name in enumerate(PLACES)
-    ]
-    page.time_slots = [
-        RegistrationTimeSlot(name=name, sort_order=i)
-        for i, name in enumerate(TIME_SLOTS)
-    ]
-    page.topics = [
-        RegistrationTopic(name=name, sort_order=i) for i, name in enumerate(TOPICS)
-    ]
+    demo.set_choices(page, PLACES, TIME_SLOTS, TOPICS)
     return demo.publish_child(section, page)
 
 
