@@ -654,6 +654,31 @@ def _starters(page):
     return starters
 
 
+def fill_section(section, contact_points, articles):
+    """Link the section's contact points, publish it, and publish its articles
+    (dicts with title, slug, search_description, intro, facts and body)."""
+    for order, contact_point in enumerate(contact_points):
+        SelfHelpIndexContactPoint.objects.create(
+            page=section, contact_point=contact_point, sort_order=order
+        )
+    section.save_revision().publish()
+    for article in articles:
+        publish_child(
+            section,
+            SelfHelpInfoPage(
+                title=article["title"],
+                slug=article["slug"],
+                search_description=article["search_description"],
+                intro=article["intro"],
+                facts=[
+                    ("fact", {"label": label, "value": value})
+                    for label, value in article["facts"]
+                ],
+                body=article["body"],
+            ),
+        )
+
+
 def set_choices(page, places, time_slots, topics):
     """Give a new registration page its places, time slots and topics, in order."""
     page.places = [
@@ -765,27 +790,7 @@ def _load_content(root, *, force=False):
             ),
         ),
     )
-    for order, contact_point in enumerate(contact_points[:2]):
-        SelfHelpIndexContactPoint.objects.create(
-            page=section, contact_point=contact_point, sort_order=order
-        )
-    section.save_revision().publish()
-
-    for article in ARTICLES:
-        publish_child(
-            section,
-            SelfHelpInfoPage(
-                title=article["title"],
-                slug=article["slug"],
-                search_description=article["search_description"],
-                intro=article["intro"],
-                facts=[
-                    ("fact", {"label": label, "value": value})
-                    for label, value in article["facts"]
-                ],
-                body=article["body"],
-            ),
-        )
+    fill_section(section, contact_points[:2], ARTICLES)
     registration_page = _registration_page(section)
     registration_page.coordinator_groups.add(coordinator_group())
     registration_page.save_revision().publish()

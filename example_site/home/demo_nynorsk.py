@@ -31,9 +31,7 @@ from wagtail_selvhjelp.models import (
     ContactPointKind,
     GroupRegistrationPage,
     Registration,
-    SelfHelpIndexContactPoint,
     SelfHelpIndexPage,
-    SelfHelpInfoPage,
     SelfHelpSiteSettings,
 )
 
@@ -533,27 +531,7 @@ def _load_content(*, force=False):
             ),
         ),
     )
-    for order, contact_point in enumerate([contact_points[0], regional]):
-        SelfHelpIndexContactPoint.objects.create(
-            page=section, contact_point=contact_point, sort_order=order
-        )
-    section.save_revision().publish()
-
-    for article in ARTICLES:
-        demo.publish_child(
-            section,
-            SelfHelpInfoPage(
-                title=article["title"],
-                slug=article["slug"],
-                search_description=article["search_description"],
-                intro=article["intro"],
-                facts=[
-                    ("fact", {"label": label, "value": value})
-                    for label, value in article["facts"]
-                ],
-                body=article["body"],
-            ),
-        )
+    demo.fill_section(section, [contact_points[0], regional], ARTICLES)
     registration_page = _registration_page(section)
     registration_page.coordinator_groups.add(demo.coordinator_group(COORDINATOR_GROUP))
     registration_page.save_revision().publish()
