@@ -14,7 +14,10 @@ class WagtailSelvhjelpAppConfig(AppConfig):
 
         # Importing them registers the system checks and the signal receivers.
         from . import checks, handlers  # noqa: F401
+        from .compat import patch_site_history_union
         from .http import DatabaseIdConverter
+
+        patch_site_history_union()
 
         if apps.is_installed("wagtail.contrib.frontend_cache"):
             # A shared cache in front: purge what each change shows on.
