@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.servers.basehttp import WSGIServer
 
 from .helpers import DESKTOP, BrowserProblems
 
@@ -45,9 +46,31 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+class OneRequestAtATime(WSGIServer):
+    """Django's test server without a thread per request.
+
+    The server thread already uses the shared connections it is given.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
 @pytest.fixture(scope="session")
 def live_server(request):
-    """pytest-django's live server, on 127.0.0.1 unless told otherwise."""
+    """pytest-django's live server, on 127.0.0.1 unless told otherwise.
+
+    On an in-memory SQLite database the server's request threads all share
+    the test's one connection, and two requests at once (the admin's editor
+    pings and fetches while a form is posted) break each other: "cannot
+    open savepoint - SQL statements in progress". There the server answers
+    one request at a time (Django then closes each connection after its
+    answer, so no browser connection holds it); on PostgreSQL each thread
+    has its own connection and the server stays threaded.
+    """
+    from django.db import connections
+    from django.test.testcases import LiveServerThread
     from pytest_django.live_server_helper import LiveServer
 
     address = (
@@ -55,7 +78,19 @@ def live_server(request):
         or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
         or "127.0.0.1"
     )
-    server = LiveServer(address)
+    shares_one_connection = any(
+        connection.vendor == "sqlite" and connection.is_in_memory_db()
+        for connection in connections.all()
+    )
+    threaded = LiveServerThread.server_class
+    if shares_one_connection:
+        # Read by the server thread before LiveServer() returns (it waits
+        # until the server is ready), so restoring it after is safe.
+        LiveServerThread.server_class = OneRequestAtATime
+    try:
+        server = LiveServer(address)
+    finally:
+        LiveServerThread.server_class = threaded
     yield server
     server.stop()
 
