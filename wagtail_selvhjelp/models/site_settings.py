@@ -169,6 +169,13 @@ class SelfHelpSiteSettings(BaseSiteSetting):
     request_cache_attribute = "_wagtail_selvhjelp_site_settings"
 
     @classmethod
+    def get_permission_policy(cls):
+        """Who edits which site's settings (Wagtail 7.1 and later ask it)."""
+        from .site_setting_permissions import SiteSettingPermissionPolicy
+
+        return SiteSettingPermissionPolicy(cls)
+
+    @classmethod
     def for_page(cls, page, request=None, *, site=None):
         """The settings of the site ``page`` belongs to, never ``None``.
 
