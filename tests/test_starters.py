@@ -127,13 +127,16 @@ def test_planned_meetings_and_dates_are_checked(page, group):
     starter = StarterFactory(pages=[page])
     with pytest.raises(ValidationError):
         assign(group, starter, planned_meetings=0)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         assign(
             group,
             starter,
             since=TODAY,
             until=TODAY - datetime.timedelta(days=1),
         )
+    assert refused.value.message_dict == {
+        "until": ["The last day cannot come before the first."]
+    }
     assert not group.starter_assignments.exists()
 
 

@@ -306,6 +306,13 @@ class GroupStarter(models.Model):
     def __str__(self):
         return f"{self.group_id}: {self.starter_id} ({self.role})"
 
+    def clean(self):
+        super().clean()
+        if self.until and self.since and self.until < self.since:
+            raise ValidationError(
+                {"until": gettext("The last day cannot come before the first.")}
+            )
+
     @property
     def many_meetings(self):
         """Whether more meetings are planned than a starter usually accompanies."""
