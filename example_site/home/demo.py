@@ -521,6 +521,8 @@ COORDINATOR_PERMISSIONS = [
     ("wagtail_selvhjelp", "change_starter"),
     ("wagtail_selvhjelp", "delete_starter"),
     ("wagtail_selvhjelp", "access_starter"),
+    # The municipality's own settings only (docs/sites.md).
+    ("wagtail_selvhjelp", "change_selfhelpsitesettings"),
 ]
 
 
