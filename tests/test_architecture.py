@@ -42,6 +42,7 @@ LAYERS = [
         "sms",
         "calendars",
         "task_backend",
+        "compat",
     ),
     ("models",),
     (
