@@ -261,3 +261,39 @@ def test_a_translated_contact_point_keeps_its_site_sharing_and_links(
     translated.shared_with_sites.clear()
     translated.save()
     assert not translated.shared_with_sites.exists()
+
+
+def test_a_translated_section_links_the_contact_points_translations(home_page):
+    from wagtail_selvhjelp.models import SelfHelpIndexContactPoint
+
+    nynorsk, _created = Locale.objects.get_or_create(language_code="nn")
+    site = home_page.get_site()
+    translated_one = ContactPointFactory(site=site, organisation="Frisklivssentralen")
+    untranslated = ContactPointFactory(site=site, organisation="Legevakta")
+    translated_one_nn = translated_one.copy_for_translation(nynorsk)
+    translated_one_nn.organisation = "Frisklivssentralen (nynorsk)"
+    translated_one_nn.save()
+    section = SelfHelpIndexPageFactory(parent=home_page)
+    for order, contact_point in enumerate((translated_one, untranslated)):
+        SelfHelpIndexContactPoint.objects.create(
+            page=section, contact_point=contact_point, sort_order=order
+        )
+    section.save_revision().publish()
+    home_page.copy_for_translation(nynorsk).save_revision().publish()
+
+    section_nn = section.copy_for_translation(nynorsk)
+
+    linked = [
+        link.contact_point_id
+        for link in SelfHelpIndexContactPoint.objects.filter(page=section_nn)
+    ]
+    assert linked == [translated_one_nn.pk, untranslated.pk]
+    draft = section_nn.get_latest_revision_as_object()
+    assert [link.contact_point_id for link in draft.contact_point_links.all()] == (
+        linked
+    )
+    # The original keeps its own.
+    assert [link.contact_point_id for link in section.contact_point_links.all()] == [
+        translated_one.pk,
+        untranslated.pk,
+    ]
