@@ -112,7 +112,7 @@ def test_the_standards_are_named_as_in_running_text(
     client.force_login(superuser)
     with translation.override(language):
         response = client.get(reverse(URL), HTTP_ACCEPT_LANGUAGE=language)
-        labels = [str(column.label) for column in response.context["columns"]]
+        labels = [str(column.label) for column in response.context["view"].columns]
         expected = [
             translation.gettext(text) % {"language": standard_name(code)}
             for text in ("Pages in %(language)s", "Messages in %(language)s")
@@ -120,3 +120,5 @@ def test_the_standards_are_named_as_in_running_text(
         ]
     assert labels[2:] == expected
     assert not any("Norsk" in label for label in labels)
+    html = response.content.decode()
+    assert all(label in html for label in expected)
