@@ -9,8 +9,10 @@ The example site's translated trees (``/nn/``) are turned on per test by the
 """
 
 import re
+from unittest import mock
 
 import pytest
+from django.http import Http404
 from django.utils import translation
 from wagtail.models import Locale, Page
 
@@ -85,6 +87,8 @@ def test_the_notice_follows_a_translated_section_whose_slug_differs(client, two_
 
 def test_a_page_only_in_nynorsk_asked_for_in_bokmal_gets_a_notice(client, two_trees):
     *_, section_nn = two_trees
+    # Fresh from the database: its translated article is a child since.
+    section_nn = Page.objects.get(pk=section_nn.pk).specific
     only_nn = SelfHelpInfoPageFactory(
         parent=section_nn, title="Berre på nynorsk", slug="berre-nynorsk"
     )
@@ -297,3 +301,14 @@ def test_a_translated_section_links_the_contact_points_translations(home_page):
         translated_one.pk,
         untranslated.pk,
     ]
+
+
+def test_a_404_from_the_page_itself_stays_a_404(client, two_trees):
+    """A page Wagtail found in the requested tree that answers 404 itself
+    (a wrong link on a registration page's route) gets no notice about the
+    other standard, though the same path exists there."""
+    _info, info_nn, *_ = two_trees
+    with mock.patch.object(type(info_nn), "serve", side_effect=Http404):
+        response = client.get(info_nn.url)
+    assert response.status_code == 404
+    assert "hreflang" not in response.content.decode()

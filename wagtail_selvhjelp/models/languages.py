@@ -149,9 +149,13 @@ def translation_elsewhere(request, path):
     translation key, and the rest of the path is routed below it, so the
     slugs may differ between the trees up to the missing page. Only pages
     of the request's own site are found, and none behind a view
-    restriction.
+    restriction; nothing where Wagtail found a page whose own view said 404.
     """
     if not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+        return None
+    # Wagtail found a page there (kept on the request): the 404 came from
+    # the page itself (a link whose token is wrong), not a missing page.
+    if Page.route_for_request(request, path) is not None:
         return None
     site = Site.find_for_request(request)
     if site is None:
