@@ -10,6 +10,7 @@ from django.dispatch import receiver
 from wagtail.documents.models import AbstractDocument
 from wagtail.images.models import AbstractImage
 from wagtail.models import BaseViewRestriction, Page, Site
+from wagtail.signals import copy_for_translation_done
 
 from . import fragment_cache
 from .choices import MemberNotice
@@ -83,6 +84,41 @@ def enqueue_member_notice(sender, action, **kwargs):
     notify_group_contact.enqueue(
         membership.registration_id, membership.group_id, notice.value
     )
+
+
+@receiver(copy_for_translation_done, dispatch_uid="wagtail_selvhjelp.translated_links")
+def link_translated_contact_points(sender, source_obj, target_obj, **kwargs):
+    """A section's new translation links the contact points' translations
+    in its locale, where they exist, instead of the original's.
+
+    Wagtail copies a page's links as they are, so a nynorsk section would
+    show the bokmål contact points until an editor chose them again; the
+    translations (:meth:`.ContactPoint.copy_for_translation`) keep the
+    site and sharing of the originals, so the section still shows only
+    what its site may show. The copy is a draft: its links are saved with
+    it and in its latest revision, which the editor opens.
+    """
+    links = getattr(target_obj, "contact_point_links", None)
+    if links is None or getattr(target_obj, "alias_of_id", None):
+        return
+    rows = list(links.select_related("contact_point"))
+    translations = {
+        contact_point.translation_key: contact_point
+        for contact_point in ContactPoint.objects.filter(
+            locale_id=target_obj.locale_id,
+            translation_key__in=[row.contact_point.translation_key for row in rows],
+        )
+    }
+    changed = False
+    for row in rows:
+        translated = translations.get(row.contact_point.translation_key)
+        if translated is not None and translated.pk != row.contact_point_id:
+            row.contact_point = translated
+            changed = True
+    if changed:
+        target_obj.contact_point_links = rows
+        target_obj.save(clean=False)
+        target_obj.save_revision(changed=False, clean=False)
 
 
 #: Saving or deleting any of these can change what a cached fragment shows

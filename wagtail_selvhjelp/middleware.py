@@ -1,4 +1,5 @@
-"""Middleware: the lifetime of admin sessions that open personal data.
+"""Middleware: the lifetime of admin sessions that open personal data, and
+the notice for a page missing in the requested written standard.
 
 Django's sessions last ``SESSION_COOKIE_AGE`` (two weeks by default) and a
 proven second factor lasts as long as the session. For users who see
@@ -10,15 +11,18 @@ sign in again (and prove their second factor again).
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from .conf import selvhjelp_settings
 from .permissions import sees_personal_data
+from .views.translations import translation_missing
 
 
 #: Session keys: when the admin session began, and its latest admin request
@@ -76,3 +80,31 @@ class AdminSessionLifetimeMiddleware:
             # The stored session dies with the idle limit too.
             session.set_expiry(int(idle))
         return None
+
+
+class TranslationNoticeMiddleware:
+    """Answer a page missing in the requested written standard with a
+    notice that links it in the other (:mod:`.views.translations`), where
+    Wagtail's page view would give a bare 404.
+
+    List it after Django's ``LocaleMiddleware``. It acts only on a 404
+    raised by Wagtail's page view (``wagtail_serve``) with translated trees
+    (``WAGTAIL_I18N_ENABLED``); every other request passes untouched.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, Http404) or not getattr(
+            settings, "WAGTAIL_I18N_ENABLED", False
+        ):
+            return None
+        match = request.resolver_match
+        if match is None or match.url_name != "wagtail_serve":
+            return None
+        path = match.kwargs.get("path", match.args[0] if match.args else "")
+        return translation_missing(request, path)

@@ -3,6 +3,7 @@
 The only module that registers anything; nothing imports it.
 """
 
+from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.utils.html import format_html
 from wagtail import hooks
@@ -18,6 +19,7 @@ from .models import (
     StarterKitText,
     audit_log,
 )
+from .models.languages import canonical_path
 from .models.permissions import (
     contact_point_permission_policy,
     group_permission_policy,
@@ -82,3 +84,16 @@ def admin_css():
         '<link rel="stylesheet" href="{}">',
         static("wagtail_selvhjelp/css/admin.css"),
     )
+
+
+@hooks.register("before_serve_page")
+def redirect_to_canonical_address(page, request, serve_args, serve_kwargs):
+    """A page reached at the other language's address (a nynorsk-only
+    site's ``/side/`` beside ``/nn/side/``) is sent, for good, to the one
+    Wagtail gives it (docs/languages.md); a form sent there is not."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    canonical = canonical_path(page, request)
+    if canonical is not None:
+        return HttpResponsePermanentRedirect(canonical)
+    return None

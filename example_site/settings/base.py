@@ -76,6 +76,10 @@ MIDDLEWARE = [
     "wagtail_selvhjelp.middleware.AdminSessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # A page missing in the requested written standard (/nn/… of a page
+    # only in bokmål): a notice linking it where it exists, not a bare 404.
+    # Inside the redirects' middleware, so an editor's redirect still wins.
+    "wagtail_selvhjelp.middleware.TranslationNoticeMiddleware",
     # Last, as django-axes asks: turns a lockout into its own response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -97,3 +97,28 @@ def test_the_statistics_link_to_it(client, superuser):
     client.force_login(superuser)
     response = client.get(reverse("wagtail_selvhjelp_statistics:index"))
     assert f'href="{reverse(URL)}"' in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "nb", "nn"])
+def test_the_standards_are_named_as_in_running_text(
+    client, superuser, messages, language
+):
+    """ "Pages in nynorsk", not "Pages in Norsk nynorsk" (the content
+    languages' names, which read as a heading of their own)."""
+    from django.utils import translation
+
+    from wagtail_selvhjelp.models.languages import standard_name
+
+    client.force_login(superuser)
+    with translation.override(language):
+        response = client.get(reverse(URL), HTTP_ACCEPT_LANGUAGE=language)
+        labels = [str(column.label) for column in response.context["view"].columns]
+        expected = [
+            translation.gettext(text) % {"language": standard_name(code)}
+            for text in ("Pages in %(language)s", "Messages in %(language)s")
+            for code in ("nb", "nn")
+        ]
+    assert labels[2:] == expected
+    assert not any("Norsk" in label for label in labels)
+    html = response.content.decode()
+    assert all(label in html for label in expected)

@@ -176,6 +176,28 @@ class ContactPoint(
             return f"{self.organisation} ({self.contact_person})"
         return self.organisation
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        shared_site_ids = self.__dict__.pop("_shared_site_ids", None)
+        if shared_site_ids is not None:
+            self.shared_with_sites.set(shared_site_ids)
+
+    def copy_for_translation(self, locale, exclude_fields=None):
+        """The unsaved copy in ``locale`` (Wagtail's "Translate",
+        wagtail-localize), which keeps the contact point's site, its ways of
+        getting in touch and the sites it is shared with, so the
+        translation is shown where the original is.
+
+        Wagtail copies the fields (the site, the e-mail, phone and web
+        address among them) but not a many-to-many, which can only be set
+        once the copy is saved: :meth:`save` sets it then.
+        """
+        translated = super().copy_for_translation(locale, exclude_fields=exclude_fields)
+        translated._shared_site_ids = list(
+            self.shared_with_sites.values_list("pk", flat=True)
+        )
+        return translated
+
     def clean(self):
         super().clean()
         errors = {}

@@ -17,6 +17,8 @@ from django.utils.functional import cached_property
 from wagtail.blocks import RichTextBlock
 from wagtail.rich_text import get_text_for_indexing
 
+from .languages import page_language
+
 
 #: About what search engines show of a description before they cut it.
 DESCRIPTION_LENGTH = 155
@@ -97,5 +99,7 @@ class MetaDescriptionMixin:
         own_words = summarise(self.get_description_text())
         if own_words or not self.default_description:
             return own_words
-        with translation.override(self.locale.language_code):
+        # The site's written standard (a bokmål site over a nynorsk tree
+        # describes its pages in bokmål), as the page is shown.
+        with translation.override(page_language(self)):
             return str(self.default_description)

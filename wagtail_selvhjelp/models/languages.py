@@ -17,9 +17,12 @@ one installation serves many, each with its own choice
 """
 
 from django.conf import settings
+from django.http import Http404
 from django.utils import translation
+from django.utils.text import capfirst
+from django.utils.translation import pgettext_lazy
 from wagtail.coreutils import get_content_languages
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from .site_settings import SelfHelpSiteSettings
 
@@ -28,6 +31,26 @@ def written_standards():
     """The language codes a page or a person's messages may be in: the
     installation's content languages (``WAGTAIL_CONTENT_LANGUAGES``)."""
     return get_content_languages()
+
+
+#: The written standards' names as Norwegian writes them in running text
+#: ("sider på nynorsk"): lower case in the catalogues, as any name the
+#: content languages (``WAGTAIL_CONTENT_LANGUAGES``) give that is not here.
+STANDARD_NAMES = {
+    "nb": pgettext_lazy("written standard, in running text", "Bokmål"),
+    "nn": pgettext_lazy("written standard, in running text", "Nynorsk"),
+}
+
+
+def standard_name(code):
+    """The name of the written standard ``code`` in the active language,
+    for running text ("not available in nynorsk")."""
+    return str(STANDARD_NAMES.get(code) or written_standards().get(code, code))
+
+
+def standard_label(code):
+    """:func:`standard_name` on its own (a link, a cell): capitalised."""
+    return capfirst(standard_name(code))
 
 
 def locale_language(page):
@@ -89,3 +112,88 @@ def in_language(language, serve, *args, **kwargs):
             response.render()
     response.headers.setdefault("Content-Language", language)
     return response
+
+
+def canonical_path(page, request):
+    """The address of the request for ``page`` in the form Wagtail gives
+    ``page`` (``page.get_url``: its locale's prefix on its site), or None
+    when the request already has it.
+
+    With translated trees and a default language without a prefix
+    (``i18n_patterns(..., prefix_default_language=False)``), Wagtail serves
+    a tree that has no translation in the requested language at both
+    addresses: a nynorsk-only municipality's pages at ``/nn/side/`` and
+    at ``/side/``. Only the first is the page's own. Django's
+    ``translate_url`` keeps a route's remainder and the query string.
+    """
+    from django.urls import translate_url
+
+    if not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+        return None
+    language = locale_language(page)
+    if translation.get_language() == language:
+        return None
+    path = request.get_full_path()
+    canonical = translate_url(path, language)
+    return canonical if canonical != path else None
+
+
+def translation_elsewhere(request, path):
+    """The live page of the request's site that ``path`` names in another
+    written standard, for a page missing in the requested one; else None.
+
+    Wagtail routes ``path`` in the site root's translation of the active
+    language (``Site.root_page.localized``). The deepest page it names
+    there (the root, or a translated section whose child is missing) is
+    looked up in each other translation of the site's root by its
+    translation key, and the rest of the path is routed below it, so the
+    slugs may differ between the trees up to the missing page. Only pages
+    of the request's own site are found, and none behind a view
+    restriction; nothing where Wagtail found a page whose own view said 404.
+    """
+    if not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+        return None
+    # Wagtail found a page there (kept on the request): the 404 came from
+    # the page itself (a link whose token is wrong), not a missing page.
+    if Page.route_for_request(request, path) is not None:
+        return None
+    site = Site.find_for_request(request)
+    if site is None:
+        return None
+    components = [component for component in path.split("/") if component]
+    root = site.root_page.localized
+    prefixes = [
+        root.url_path + "".join(f"{c}/" for c in components[:length])
+        for length in range(len(components), -1, -1)
+    ]
+    deepest = (
+        Page.objects.live()
+        .filter(url_path__in=prefixes, path__startswith=root.path)
+        .order_by("-depth")
+        .first()
+    )
+    if deepest is None:
+        return None
+    rest = components[deepest.depth - root.depth :]
+    other_roots = (
+        site.root_page.get_translations(inclusive=True)
+        .exclude(pk=root.pk)
+        .exclude(sites_rooted_here__isnull=False)
+    )
+    if site.root_page_id != root.pk:
+        other_roots = other_roots | Page.objects.filter(pk=site.root_page_id)
+    for other_root in other_roots.live().order_by("pk"):
+        start = deepest.get_translation_or_none(other_root.locale_id)
+        if start is None or not start.path.startswith(other_root.path):
+            continue
+        try:
+            found = start.specific.route(request, rest)
+        except Http404:
+            continue
+        page = getattr(found, "page", None) or found[0]
+        if page.get_view_restrictions().exists():
+            continue
+        url_parts = page.get_url_parts(request)
+        if url_parts and url_parts[0] == site.pk:
+            return page
+    return None

@@ -1,13 +1,14 @@
 from django import template
 from django.conf import settings
 from django.utils.html import format_html
-from django.utils.translation import get_language_info, gettext
+from django.utils.translation import gettext
 from django.utils.translation import override as translation_override
 from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 from wagtail.coreutils import get_content_languages
 from wagtail.models import Page
 
 from .. import fragment_cache
+from ..models.languages import standard_label, standard_name
 from ..phone import format_phone
 
 
@@ -102,6 +103,21 @@ def _translations(page):
     return found
 
 
+@register.simple_tag(takes_context=True)
+def selvhjelp_canonical_link(context, page=None):
+    """``<link rel="canonical">`` to the page's one address, the one
+    Wagtail gives it on its site (``page.get_full_url``): a nynorsk-only
+    site's pages answer at ``/nn/side/`` and, sent there for good, at
+    ``/side/``; a route of the page (a thank-you page) names the page."""
+    page = page or context.get("page")
+    if page is None or not getattr(page, "pk", None):
+        return ""
+    url = page.get_full_url(context.get("request"))
+    if not url:
+        return ""
+    return format_html('<link rel="canonical" href="{}">', url)
+
+
 @register.inclusion_tag(
     "wagtail_selvhjelp/includes/alternate_links.html", takes_context=True
 )
@@ -154,14 +170,14 @@ def selvhjelp_language_switcher(context, page=None):
     for code in get_content_languages():
         if code == own:
             continue
-        info = get_language_info(code)
         with translation_override(code):
+            name = standard_label(code)
             translated = by_language.get(code)
             if translated is not None:
                 choices.append(
                     {
                         "code": code,
-                        "name": info["name_local"],
+                        "name": name,
                         "url": translated.get_url(request),
                     }
                 )
@@ -179,9 +195,9 @@ def selvhjelp_language_switcher(context, page=None):
             choices.append(
                 {
                     "code": code,
-                    "name": info["name_local"],
+                    "name": name,
                     "missing": gettext("This page is not available in %(language)s.")
-                    % {"language": info["name_local"]},
+                    % {"language": standard_name(code)},
                     "url": nearest.get_url(request) if nearest else "",
                     "nearest_title": nearest.title if nearest else "",
                 }

@@ -59,7 +59,7 @@ from ..models import (
     SelfHelpInfoPage,
     SelfHelpSiteSettings,
 )
-from ..models.languages import written_standards
+from ..models.languages import standard_name, written_standards
 from ..models.permissions import (
     can_see_statistics,
     registration_permission_policy,
@@ -705,7 +705,8 @@ class LanguageReportView(StatisticsReportView):
             *(
                 Column(
                     f"pages_{code}",
-                    label=gettext("Pages in %(language)s") % {"language": names[code]},
+                    label=gettext("Pages in %(language)s")
+                    % {"language": standard_name(code)},
                 )
                 for code in names
             ),
@@ -713,7 +714,7 @@ class LanguageReportView(StatisticsReportView):
                 Column(
                     f"messages_{code}",
                     label=gettext("Messages in %(language)s")
-                    % {"language": names[code]},
+                    % {"language": standard_name(code)},
                 )
                 for code in names
             ),
