@@ -270,6 +270,7 @@ def quality(args) -> None:
                     seconds=engine_seconds,
                     proved_placed=proved.placed_count,
                     proved_bound=proved.upper_bound,
+                    prover_seconds=prover_seconds,
                 )
             )
             print(
@@ -294,6 +295,7 @@ class Row:
     seconds: float
     proved_placed: int
     proved_bound: int
+    prover_seconds: float
 
     @property
     def known(self) -> int | None:
@@ -364,6 +366,13 @@ def summarise(rows: list[Row], largest: int, prover: float = 0) -> None:
                 f"{_rate(proven, len(part))}; bound above the known optimum by "
                 f"at most {max(loose, default=0)}"
             )
+    used = [row.prover_seconds for row in rows if row.prover_seconds]
+    if used:
+        print(
+            f"engine + exact prover: run on {len(used)} instances with a gap, "
+            f"max {max(used):.1f} s, mean {sum(used) / len(used):.1f} s (engine "
+            f"and prover, with --prover {prover:g})"
+        )
     print("bound never below a CP-SAT verified solution: checked on every instance")
     big = [row.seconds for row in rows if row.size == largest]
     if big:
