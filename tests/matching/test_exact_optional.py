@@ -4,6 +4,8 @@ never imports OR-Tools (issue 21)."""
 import subprocess
 import sys
 
+import pytest
+
 import wagtail_selvhjelp.matching
 from wagtail_selvhjelp.matching import engine, propose_groups
 
@@ -39,3 +41,10 @@ def test_the_prover_off_imports_no_ortools():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert output.strip() == "[]"
+
+
+@pytest.mark.parametrize("value", [-1, "10", True, float("nan"), [5]])
+def test_a_bad_time_limit_is_refused(value):
+    people, rules, groups = random_instance(1, size=8)
+    with pytest.raises(ValueError, match="exact_seconds"):
+        propose_groups(people, rules, groups, exact_seconds=value)

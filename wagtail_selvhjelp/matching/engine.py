@@ -67,13 +67,22 @@ def propose_groups(
     Free seats in ``open_groups`` are offered first to those no new group
     would take. With ``exact_seconds`` (and OR-Tools installed, the ``exact``
     extra), a gap the engine's own bound leaves is handed to CP-SAT for at
-    most that long (:func:`_prove`); without OR-Tools it is ignored. Raises ``ValueError`` for input of the wrong shape (``None``
+    most that long (:func:`_prove`); without OR-Tools, or at 0, it is
+    ignored. Raises ``ValueError`` for input of the wrong shape (``None``
     or a single object where a collection belongs, elements that are not
     ``Candidate``/``OpenGroup``) and for inconsistent input (duplicate ids,
     ids with no stable order, a candidate who is already in an open group,
     ...). See the package documentation for the guarantees.
     """
     problem = prepare(candidates, Rules() if rules is None else rules, open_groups)
+    if exact_seconds is not None and (
+        isinstance(exact_seconds, bool)
+        or not isinstance(exact_seconds, int | float)
+        or not exact_seconds >= 0
+    ):
+        raise ValueError(
+            f"exact_seconds must be a number of seconds or None, got {exact_seconds!r}"
+        )
     rank = [0] * len(problem.candidates)
     for position, index in enumerate(
         priority_order(problem, range(len(problem.candidates)))
@@ -211,8 +220,9 @@ def _prove(problem, groups, unplaced, upper_bound, seconds):
     placed = _placed(groups)
     hint = _result(problem, groups, unplaced, upper_bound, 0)
     found = _exact.solve(problem, seconds, hint=hint)
-    if found.bound is not None:
-        upper_bound = max(placed, min(upper_bound, found.bound))
+    if found.bound is not None and found.bound >= placed:
+        # A bound below a valid proposal would be a wrong model, not a proof.
+        upper_bound = min(upper_bound, found.bound)
     if found.groups is None or found.value is None or found.value <= placed:
         return groups, unplaced, upper_bound
     better = _exact_groups(problem, found.groups)
