@@ -17,6 +17,8 @@ Needs the ``benchmark`` extra (``pip install -e ".[benchmark]"``, i.e.
     python benchmarks/matching.py            # full run, about 6 minutes
     python benchmarks/matching.py --quick    # about 10 seconds
     python benchmarks/matching.py --seed 7 --time-limit 30
+    python benchmarks/matching.py --time-limit 30 --prover 30   # README's run
+    python benchmarks/matching.py --prover 0  # the engine alone, no prover
 """
 
 from __future__ import annotations
