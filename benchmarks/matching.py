@@ -17,6 +17,8 @@ Needs the ``benchmark`` extra (``pip install -e ".[benchmark]"``, i.e.
     python benchmarks/matching.py            # full run, about 6 minutes
     python benchmarks/matching.py --quick    # about 10 seconds
     python benchmarks/matching.py --seed 7 --time-limit 30
+    python benchmarks/matching.py --time-limit 30 --prover 30   # README's run
+    python benchmarks/matching.py --prover 0  # the engine alone, no prover
 """
 
 from __future__ import annotations
@@ -175,253 +177,44 @@ def make_instance(
 # -- the exact yardstick --------------------------------------------------
 
 
-def _fits(candidate: Candidate, place, slot, topic, gender) -> bool:
-    if place not in candidate.places or slot not in candidate.slots:
-        return False
-    if topic is None and candidate.kind == "themed":
-        return False
-    if topic is not None and (
-        candidate.kind == "mixed" or topic not in candidate.topics
-    ):
-        return False
-    if gender is None:
-        return not candidate.single_gender
-    return candidate.gender == gender
-
-
-def _close(years, span) -> bool:
-    known = [year for year in years if year is not None]
-    return span is None or not known or max(known) - min(known) <= span
-
-
 def exact_optimum(
     instance: Instance, time_limit: float, hint=None, workers: int = 8
 ) -> dict:
-    """The most candidates any valid proposal can place, by CP-SAT.
-
-    The model reasons per group *type*: a shape (place, slot, topic or mixed,
-    gender or any) and, with an age span, the lowest birth year of the group.
-    Types that another type dominates (same or fewer possible members) are
-    left out: their groups can always be relabelled as the other type.
-    For each type an integer counts its groups and booleans assign candidates
-    to it; ``min_size * n <= assigned <= max_size * n``. This is exact for
-    everything but avoid pairs: a type with one group may not hold both sides
-    of a pair, while for two or more groups the model assumes the pair can be
-    split between them. The solution is then split into concrete groups by a
-    second small model; if every split succeeds the optimum is exact
+    """The most candidates any valid proposal can place, by CP-SAT: the
+    package's own optional prover (``matching/_exact.py``, its docstring
+    describes the model), here with ``workers`` threads and ``time_limit``
+    seconds. The solution is split into concrete groups; if every split
+    succeeds the optimum is exact
     ("verified"), otherwise the figure is only an upper bound.
 
     ``hint`` (a proposal, e.g. the engine's) only gives the solver a first
     solution: the optimum is still proven by CP-SAT's own bound.
     """
-    from ortools.sat.python import cp_model
+    from wagtail_selvhjelp.matching import _exact
+    from wagtail_selvhjelp.matching._problem import prepare
 
-    candidates = instance.candidates
-    rules = instance.rules
-    span = rules.max_age_span
-    low, high = rules.min_size, rules.max_size
-    ids = {c.id for c in candidates}
-    avoid = {c.id: set() for c in candidates}
-    for c in candidates:
-        for other in c.avoid:
-            if other in ids and other != c.id:
-                avoid[c.id].add(other)
-                avoid[other].add(c.id)
-
-    places = sorted({p for c in candidates for p in c.places})
-    slots = sorted({s for c in candidates for s in c.slots})
-    topics = sorted({t for c in candidates for t in c.topics})
-    genders = sorted({c.gender for c in candidates if c.gender is not None})
-    model = cp_model.CpModel()
-    chosen: dict[int, list] = {c.id: [] for c in candidates}
-    types = []
-    seen = set()
-    for place in places:
-        for slot in slots:
-            for topic in [None, *topics]:
-                for gender in [None, *genders]:
-                    pool = [
-                        c for c in candidates if _fits(c, place, slot, topic, gender)
-                    ]
-                    if len(pool) < low:
-                        continue
-                    if gender is not None and not any(c.single_gender for c in pool):
-                        continue  # a group of the open shape can hold the same people
-                    years = sorted({c.birth_year for c in pool} - {None})
-                    windows = [None] if span is None or not years else years
-                    found = {}
-                    for start in windows:
-                        members = [
-                            c
-                            for c in pool
-                            if start is None
-                            or c.birth_year is None
-                            or start <= c.birth_year <= start + span
-                        ]
-                        if len(members) >= low:
-                            found[start] = members
-                    sets = {start: {c.id for c in m} for start, m in found.items()}
-                    for start, members in found.items():
-                        key = frozenset(sets[start])
-                        if key in seen or any(
-                            sets[start] < sets[other] for other in sets
-                        ):
-                            continue  # another window holds everyone this one does
-                        seen.add(key)
-                        types.append(((place, slot, topic, gender, start), members))
-
-    total = []
-    type_vars = []
-    # With max_size >= 2 * min_size - 1 every load from min_size up splits into
-    # valid groups, so a type only needs to know whether it is used at all.
-    no_gaps = high >= 2 * low - 1
-    for key, members in types:
-        assign = {c.id: model.NewBoolVar(f"x{key}{c.id}") for c in members}
-        load = sum(assign.values())
-        count = None
-        if no_gaps:
-            used = model.NewBoolVar(f"used{key}")
-            model.Add(load >= low).OnlyEnforceIf(used)
-            for var in assign.values():
-                model.AddImplication(var, used)
-        else:
-            count = model.NewIntVar(0, len(members) // low, f"n{key}")
-            model.Add(load >= low * count)
-            model.Add(load <= high * count)
-            for var in assign.values():
-                model.Add(var <= count)
-        pairs = [
-            (a.id, b)
-            for a in members
-            for b in avoid[a.id]
-            if b in assign and repr(a.id) < repr(b)
-        ]
-        if pairs:
-            several = model.NewBoolVar(f"several{key}")
-            if no_gaps:
-                model.Add(load >= 2 * low).OnlyEnforceIf(several)
-                model.Add(load <= high).OnlyEnforceIf(several.Not())
-            else:
-                model.Add(count >= 2).OnlyEnforceIf(several)
-                model.Add(count <= 1).OnlyEnforceIf(several.Not())
-            for a, b in pairs:
-                model.AddBoolOr([assign[a].Not(), assign[b].Not(), several])
-        for cid, var in assign.items():
-            chosen[cid].append(var)
-            total.append(var)
-        type_vars.append((key, members, assign))
-
-    open_assign = {}
-    for group in instance.open_groups:
-        seats = max(0, high - len(group.member_ids))
-        pool = [
-            c
-            for c in candidates
-            if _fits(c, group.place, group.slot, group.topic, group.gender)
-            and not (avoid[c.id] | set(c.avoid)) & group.member_ids
-            and _close((*group.birth_years, c.birth_year), span)
-        ]
-        assign = {c.id: model.NewBoolVar(f"o{group.id}{c.id}") for c in pool}
-        model.Add(sum(assign.values()) <= seats)
-        for i, a in enumerate(pool):
-            for b in pool[i + 1 :]:
-                if b.id in avoid[a.id] or not _close(
-                    (a.birth_year, b.birth_year), span
-                ):
-                    model.AddBoolOr([assign[a.id].Not(), assign[b.id].Not()])
-        for cid, var in assign.items():
-            chosen[cid].append(var)
-            total.append(var)
-        open_assign[group.id] = assign
-    if hint is not None:
-        _add_hint(model, hint, type_vars, open_assign)
-    for variables in chosen.values():
-        if len(variables) > 1:
-            model.AddAtMostOne(variables)
-    model.Maximize(sum(total))
-
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = 1
-    started = time.perf_counter()
-    status = solver.Solve(model)
-    elapsed = time.perf_counter() - started
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {"status": "unknown", "value": None, "bound": None, "seconds": elapsed}
-    value = round(solver.ObjectiveValue())
-    bound = round(solver.BestObjectiveBound())
-    verified = True
-    for _key, members, assign in type_vars:
-        picked = [c for c in members if solver.Value(assign[c.id])]
-        ids_picked = {c.id for c in picked}
-        if any(avoid[c.id] & ids_picked for c in picked):
-            verified &= any(
-                _split_ok(picked, groups, avoid, low, high)
-                for groups in range(-(-len(picked) // high), len(picked) // low + 1)
-            )
+    problem = prepare(instance.candidates, instance.rules, instance.open_groups)
+    found = _exact.solve(problem, time_limit, hint=hint, workers=workers)
     return {
-        "status": "optimal" if status == cp_model.OPTIMAL else "feasible",
-        "value": value,
-        "bound": bound,
-        "verified": verified,
-        "seconds": elapsed,
+        "status": found.status,
+        "value": found.value,
+        "bound": found.bound,
+        "verified": found.groups is not None,
+        "seconds": found.seconds,
     }
-
-
-def _add_hint(model, proposal, type_vars, open_assign) -> None:
-    hinted = set()
-    for group in proposal.groups:
-        members = set(group.members)
-        if group.open_group is not None:
-            variables = [open_assign[group.open_group][m] for m in members]
-        else:
-            shape = (group.place, group.slot, group.topic)
-            for key, _pool, assign in type_vars:
-                if key[:3] == shape and members <= assign.keys():
-                    variables = [assign[m] for m in members]
-                    break
-            else:
-                continue
-        for var in variables:
-            model.AddHint(var, 1)
-            hinted.add(var.Index())
-    for _, _, assign in type_vars:
-        for var in assign.values():
-            if var.Index() not in hinted:
-                model.AddHint(var, 0)
-
-
-def _split_ok(picked, groups, avoid, low, high) -> bool:
-    from ortools.sat.python import cp_model
-
-    model = cp_model.CpModel()
-    place = {
-        (c.id, g): model.NewBoolVar(f"{c.id}-{g}")
-        for c in picked
-        for g in range(groups)
-    }
-    for c in picked:
-        model.AddExactlyOne(place[c.id, g] for g in range(groups))
-    for g in range(groups):
-        size = sum(place[c.id, g] for c in picked)
-        model.Add(size >= low)
-        model.Add(size <= high)
-        for c in picked:
-            for other in avoid[c.id]:
-                if (other, g) in place:
-                    model.AddBoolOr([place[c.id, g].Not(), place[other, g].Not()])
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = 10
-    return solver.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 # -- running ---------------------------------------------------------------
 
 
-def run_engine(instance: Instance) -> tuple:
+def run_engine(instance: Instance, exact_seconds: float | None = None) -> tuple:
     started = time.perf_counter()
-    result = propose_groups(instance.candidates, instance.rules, instance.open_groups)
+    result = propose_groups(
+        instance.candidates,
+        instance.rules,
+        instance.open_groups,
+        exact_seconds=exact_seconds,
+    )
     elapsed = time.perf_counter() - started
     problems = check_proposal(
         instance.candidates, instance.rules, instance.open_groups, result
@@ -438,7 +231,8 @@ def quality(args) -> None:
     per_size = args.per_size or (2 if args.quick else 6)
     header = (
         f"{'instance':<44} {'engine':>6} {'bound':>6} {'optimum':>8} "
-        f"{'status':>9} {'engine s':>9} {'cp-sat s':>9}"
+        f"{'status':>9} {'engine s':>9} {'cp-sat s':>9} {'+prover':>8} "
+        f"{'bound':>6} {'s':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -447,21 +241,26 @@ def quality(args) -> None:
         for number in range(per_size):
             instance = make_instance(args.seed * 1000 + number, size)
             result, engine_seconds = run_engine(instance)
+            proved, prover_seconds = result, 0.0
+            if args.prover and result.gap:
+                proved, prover_seconds = run_engine(instance, args.prover)
             exact = exact_optimum(instance, args.time_limit, hint=result)
             optimum = exact["value"]
             status = exact["status"]
             if status == "optimal" and not exact["verified"]:
                 status = "bound"
-            if (
-                optimum is not None
-                and exact["verified"]
-                and result.upper_bound < optimum
-            ):
-                raise SystemExit(
-                    f"{instance.label}: the engine's upper_bound {result.upper_bound} "
-                    f"is below {optimum}, which CP-SAT placed in a verified "
-                    f"solution: the bound is not a proven bound"
-                )
+            for mode in (result, proved):
+                if (
+                    optimum is not None
+                    and exact["verified"]
+                    and mode.upper_bound < optimum
+                ):
+                    raise SystemExit(
+                        f"{instance.label}: the engine's upper_bound "
+                        f"{mode.upper_bound} is below {optimum}, which CP-SAT "
+                        f"placed in a verified solution: the bound is not a "
+                        f"proven bound"
+                    )
             rows.append(
                 Row(
                     size=size,
@@ -471,15 +270,20 @@ def quality(args) -> None:
                     optimum=optimum,
                     status=status,
                     seconds=engine_seconds,
+                    proved_placed=proved.placed_count,
+                    proved_bound=proved.upper_bound,
+                    prover_seconds=prover_seconds,
                 )
             )
             print(
                 f"{instance.label:<44} {result.placed_count:>6} "
                 f"{result.upper_bound:>6} {optimum if optimum is not None else '-':>8} "
-                f"{status:>9} {engine_seconds:>9.3f} {exact['seconds']:>9.2f}",
+                f"{status:>9} {engine_seconds:>9.3f} {exact['seconds']:>9.2f} "
+                f"{proved.placed_count:>8} {proved.upper_bound:>6} "
+                f"{prover_seconds:>6.1f}",
                 flush=True,
             )
-    summarise(rows, max(sizes))
+    summarise(rows, max(sizes), args.prover)
 
 
 @dataclass
@@ -491,6 +295,9 @@ class Row:
     optimum: int | None
     status: str
     seconds: float
+    proved_placed: int
+    proved_bound: int
+    prover_seconds: float
 
     @property
     def known(self) -> int | None:
@@ -499,6 +306,8 @@ class Row:
             return self.optimum
         if self.bound == self.placed:
             return self.placed
+        if self.proved_bound == self.proved_placed:
+            return self.proved_placed
         return None
 
 
@@ -506,16 +315,12 @@ def _rate(part: int, whole: int) -> str:
     return f"{part}/{whole} ({100 * part / max(1, whole):.0f} %)"
 
 
-def summarise(rows: list[Row], largest: int) -> None:
+def summarise(rows: list[Row], largest: int, prover: float = 0) -> None:
     """Print the figures the README's table reports."""
     scored = [row for row in rows if row.status == "optimal"]
     engine_total = sum(row.placed for row in scored)
     optimum_total = sum(row.optimum for row in scored)
     known = [row for row in rows if row.known is not None]
-    equal = [row for row in known if row.placed == row.known]
-    worst = max((row.known - row.placed for row in known), default=0)
-    small = [row for row in known if row.size <= 100]
-    equal_small = sum(1 for row in small if row.placed == row.known)
     print()
     print(
         f"instances: {len(rows)}, optimum proven and verified by CP-SAT for "
@@ -527,22 +332,48 @@ def summarise(rows: list[Row], largest: int) -> None:
             f"aggregate ratio engine/optimum (CP-SAT proven): "
             f"{engine_total}/{optimum_total} = {engine_total / optimum_total:.4f}"
         )
-    print(
-        f"engine places the optimum: {_rate(len(equal), len(known))} of those "
-        f"with a known optimum; at most {worst} below it"
-    )
-    print(f"equal to the optimum for N <= 100: {_rate(equal_small, len(small))}")
-    for label, with_span in (
-        ("without an age span", False),
-        ("with an age span", True),
-    ):
-        part = [row for row in rows if row.span == with_span]
-        proven = sum(1 for row in part if row.bound == row.placed)
-        loose = [row.bound - row.known for row in part if row.known is not None]
+    modes = [("engine alone", "placed", "bound")]
+    if any(row.proved_bound != row.bound for row in rows) or prover:
+        modes.append(("engine + exact prover", "proved_placed", "proved_bound"))
+    for mode, placed_field, bound_field in modes:
+        print(f"{mode}:")
+        equal = [row for row in known if getattr(row, placed_field) == row.known]
+        worst = max(
+            (row.known - getattr(row, placed_field) for row in known), default=0
+        )
+        small = [row for row in known if row.size <= 100]
+        equal_small = sum(1 for row in small if getattr(row, placed_field) == row.known)
         print(
-            f"engine proves its proposal optimal (gap 0) {label}: "
-            f"{_rate(proven, len(part))}; bound above the known optimum by at "
-            f"most {max(loose, default=0)}"
+            f"  places the optimum: {_rate(len(equal), len(known))} of those "
+            f"with a known optimum; at most {worst} below it"
+        )
+        print(f"  equal to the optimum for N <= 100: {_rate(equal_small, len(small))}")
+        for label, with_span in (
+            ("without an age span", False),
+            ("with an age span", True),
+        ):
+            part = [row for row in rows if row.span == with_span]
+            proven = sum(
+                1
+                for row in part
+                if getattr(row, bound_field) == getattr(row, placed_field)
+            )
+            loose = [
+                getattr(row, bound_field) - row.known
+                for row in part
+                if row.known is not None
+            ]
+            print(
+                f"  proves its proposal optimal (gap 0) {label}: "
+                f"{_rate(proven, len(part))}; bound above the known optimum by "
+                f"at most {max(loose, default=0)}"
+            )
+    used = [row.prover_seconds for row in rows if row.prover_seconds]
+    if used:
+        print(
+            f"engine + exact prover: run on {len(used)} instances with a gap, "
+            f"max {max(used):.1f} s, mean {sum(used) / len(used):.1f} s (engine "
+            f"and prover, with --prover {prover:g})"
         )
     print("bound never below a CP-SAT verified solution: checked on every instance")
     big = [row.seconds for row in rows if row.size == largest]
@@ -664,6 +495,11 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--time-limit", type=float, default=20.0,
         help="CP-SAT seconds per instance (default 20)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--prover", type=float, default=10.0,
+        help="seconds for the engine's optional CP-SAT prover where its own "
+        "bound leaves a gap (0: engine alone only; default 10)",
     )  # fmt: skip
     parser.add_argument("--sizes", type=int, nargs="*", help="instance sizes N")
     parser.add_argument("--per-size", type=int, help="instances per size")

@@ -108,6 +108,10 @@ DEFAULTS = {
     # enforces it elsewhere (a municipality's single sign-on); False says it
     # is not enforced (the check warns in production).
     "SECOND_FACTOR_ENFORCED": None,
+    # Seconds the matching engine may hand to OR-Tools CP-SAT (the optional
+    # ``exact`` extra) to prove its proposal best when its own bound leaves
+    # a gap; 0 or None turns it off, as does OR-Tools not being installed.
+    "MATCHING_EXACT_SECONDS": 0,
 }
 
 

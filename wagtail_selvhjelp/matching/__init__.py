@@ -69,6 +69,11 @@ Guarantees:
   whether it is the best possible. A gap above 0 means the engine could not
   prove the proposal best, not that a better one exists: on the benchmark's
   municipal instances the bound is at most 2 above the true optimum.
+  With ``exact_seconds=...`` and OR-Tools installed (the ``exact`` extra),
+  a gap is handed to CP-SAT, whose proven bound replaces the engine's when
+  lower; a CP-SAT solution placing more people is used only if
+  :func:`check_proposal` passes it. Its time limit is wall-clock time, so
+  with it the result may depend on the machine (see docs/matching-exact.md).
 
 Unknown ids in ``avoid`` are ignored. Bad input raises ``ValueError`` (never
 ``TypeError``) with a message naming the argument: an argument of the wrong

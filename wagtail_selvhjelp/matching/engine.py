@@ -27,6 +27,7 @@ from ._problem import Problem, components, prepare, priority_order
 from ._select import Selector, bits, branch_and_bound, build_types
 from .reasons import Explainer
 from .types import Candidate, MatchResult, OpenGroup, ProposedGroup, Rules
+from .validation import check_proposal
 
 
 SEARCH_BUDGET = 20_000
@@ -58,17 +59,30 @@ def propose_groups(
     candidates: Iterable[Candidate],
     rules: Rules | None = None,
     open_groups: Iterable[OpenGroup] = (),
+    *,
+    exact_seconds: float | None = None,
 ) -> MatchResult:
     """Propose groups for ``candidates`` under ``rules``.
 
     Free seats in ``open_groups`` are offered first to those no new group
-    would take. Raises ``ValueError`` for input of the wrong shape (``None``
+    would take. With ``exact_seconds`` (and OR-Tools installed, the ``exact``
+    extra), a gap the engine's own bound leaves is handed to CP-SAT for at
+    most that long (:func:`_prove`); without OR-Tools, or at 0, it is
+    ignored. Raises ``ValueError`` for input of the wrong shape (``None``
     or a single object where a collection belongs, elements that are not
     ``Candidate``/``OpenGroup``) and for inconsistent input (duplicate ids,
     ids with no stable order, a candidate who is already in an open group,
     ...). See the package documentation for the guarantees.
     """
     problem = prepare(candidates, Rules() if rules is None else rules, open_groups)
+    if exact_seconds is not None and (
+        isinstance(exact_seconds, bool)
+        or not isinstance(exact_seconds, int | float)
+        or not exact_seconds >= 0
+    ):
+        raise ValueError(
+            f"exact_seconds must be a number of seconds or None, got {exact_seconds!r}"
+        )
     rank = [0] * len(problem.candidates)
     for position, index in enumerate(
         priority_order(problem, range(len(problem.candidates)))
@@ -88,6 +102,14 @@ def propose_groups(
         upper_bound += part_bound
         considered += part_considered
 
+    if exact_seconds and upper_bound > _placed(groups):
+        groups, unplaced, upper_bound = _prove(
+            problem, groups, unplaced, upper_bound, exact_seconds
+        )
+    return _result(problem, groups, unplaced, upper_bound, considered)
+
+
+def _result(problem, groups, unplaced, upper_bound, considered) -> MatchResult:
     explainer = Explainer(problem, groups)
     reasons = {
         problem.candidates[index].id: explainer.explain(index)
@@ -181,6 +203,65 @@ def _assemble(problem, rank, order, selector, open_indices):
     assembler.repair()
     assembler.polish()
     return assembler.groups, assembler.unplaced
+
+
+def _prove(problem, groups, unplaced, upper_bound, seconds):
+    """Hand the gap to the optional CP-SAT prover (``_exact``).
+
+    Its proven bound replaces the engine's when lower, so the gap closes
+    when it proves the proposal best. A solution placing more people is
+    taken only if it passes ``check_proposal``, the same rulebook as the
+    engine's own proposals; otherwise the engine's proposal stays. The
+    prover is only imported here, so without OR-Tools nothing changes."""
+    try:
+        from . import _exact
+    except ImportError:
+        return groups, unplaced, upper_bound
+    placed = _placed(groups)
+    hint = _result(problem, groups, unplaced, upper_bound, 0)
+    found = _exact.solve(problem, seconds, hint=hint)
+    if found.bound is not None and found.bound >= placed:
+        # A bound below a valid proposal would be a wrong model, not a proof.
+        upper_bound = min(upper_bound, found.bound)
+    if found.groups is None or found.value is None or found.value <= placed:
+        return groups, unplaced, upper_bound
+    better = _exact_groups(problem, found.groups)
+    better_unplaced = set(range(len(problem.candidates))) - {
+        member for group in better for member in group.members
+    }
+    trial = _result(problem, better, better_unplaced, upper_bound, 0)
+    if trial.placed_count <= placed or check_proposal(
+        problem.candidates, problem.rules, problem.open_groups, trial
+    ):
+        return groups, unplaced, upper_bound
+    return better, better_unplaced, upper_bound
+
+
+def _exact_groups(problem: Problem, found) -> list[Group]:
+    """The prover's ``(shape, members, open group)`` triples as the engine's
+    groups, open groups with their members and years as the assembler
+    builds them."""
+    max_size = problem.rules.max_size
+    groups = []
+    for shape, members, open_index in found:
+        if open_index is None:
+            groups.append(
+                Group(shape[:4], list(members), problem.rules.min_size, max_size)
+            )
+            continue
+        source = problem.open_groups[open_index]
+        groups.append(
+            Group(
+                shape=shape,
+                members=list(members),
+                minimum=0,
+                capacity=max_size,
+                open_index=open_index,
+                fixed_ids=source.member_ids,
+                fixed_years=source.birth_years,
+            )
+        )
+    return groups
 
 
 def _placed(groups: list[Group]) -> int:
