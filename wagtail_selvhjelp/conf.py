@@ -111,6 +111,7 @@ DEFAULTS = {
     # Seconds the matching engine may hand to OR-Tools CP-SAT (the optional
     # ``exact`` extra) to prove its proposal best when its own bound leaves
     # a gap; 0 or None turns it off, as does OR-Tools not being installed.
+    # The proposal is made while the coordinator waits: a few seconds.
     "MATCHING_EXACT_SECONDS": 0,
 }
 

@@ -20,6 +20,7 @@ from wagtail.log_actions import log
 
 from . import adapters, audit
 from .choices import CoordinatorReason, GroupStatus, NotReady, RegistrationStatus
+from .conf import selvhjelp_settings
 from .matching import MatchResult, check_proposal, propose_groups
 from .models import SelfHelpGroup
 from .models.actions import Action, PlaceMembers
@@ -65,7 +66,12 @@ def run_engine(run, *, today=None):
     open_groups = [group for group in open_groups if group.id not in kept_open]
     # Someone kept in a proposal cannot be avoided by a fresh candidate's
     # group either: the engine only knows the candidates it is given.
-    result = propose_groups(candidates, rules=rules, open_groups=open_groups)
+    result = propose_groups(
+        candidates,
+        rules=rules,
+        open_groups=open_groups,
+        exact_seconds=selvhjelp_settings.MATCHING_EXACT_SECONDS or None,
+    )
     renewed = proposal.renewed(result, candidates=len(candidates))
     renewed.set_aside(stranded, CoordinatorReason.ARCHIVED)
     renewed.set_aside(new, CoordinatorReason.NOT_CONTACTED)
