@@ -75,6 +75,52 @@ def works_for_every_site(user):
     return bool(site_ids) and site_ids >= {pk for pk, _path in _site_root_paths()}
 
 
+def site_ids_of_pages(page_ids):
+    """{page id: the id of the site it is served on, or None}, for many pages.
+
+    The rule of :func:`site_id_of_page` (Wagtail's cached site root paths,
+    both trees of a neutral site included: the deepest root above the page,
+    the default site first among sites sharing a root), in one query for
+    the pages' paths.
+    """
+    from wagtail.models import Page, Site
+
+    roots = Site.get_site_root_paths()
+    return {
+        pk: next(
+            (root.site_id for root in roots if url_path.startswith(root.root_path)),
+            None,
+        )
+        for pk, url_path in Page.objects.filter(pk__in=list(page_ids)).values_list(
+            "pk", "url_path"
+        )
+    }
+
+
+def pages_of_sites(site_ids):
+    """The pages served on the sites ``site_ids``, as a ``Page`` queryset.
+
+    The rule of :func:`site_ids_of_pages`, as a filter: below one of the
+    sites' roots, and not below a deeper root of another site.
+    """
+    from wagtail.models import Page, Site
+
+    roots = Site.get_site_root_paths()
+    mine = {root.root_path for root in roots if root.site_id in site_ids}
+    if not mine:
+        return Page.objects.none()
+    within = models.Q()
+    for path in mine:
+        within |= models.Q(url_path__startswith=path)
+    pages = Page.objects.filter(within)
+    for root in roots:
+        if root.root_path not in mine and any(
+            root.root_path.startswith(path) for path in mine
+        ):
+            pages = pages.exclude(url_path__startswith=root.root_path)
+    return pages
+
+
 def site_id_of_page(page, request=None):
     """The id of the site ``page`` is served on, or None outside every site.
 
