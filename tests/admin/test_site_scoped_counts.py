@@ -186,6 +186,12 @@ def test_a_data_protection_officer_sees_only_their_sites_counts(
     response, body = _body(client, "wagtail_selvhjelp_privacy:index", {})
     assert [item.page.pk for item in response.context["pages"]] == [mine.pk]
     assert mine.title in body
+    # The other site's page asked for by its id: not a choice, nothing shown.
+    for name in ("index", "groups"):
+        response, body = _body(
+            client, f"wagtail_selvhjelp_statistics:{name}", {"page_id": theirs.pk}
+        )
+        assert theirs.title not in body, name
 
 
 def test_superusers_see_both_sites(client, counts, superuser):
@@ -368,6 +374,27 @@ def test_the_purge_dry_run_uses_the_sites_default(page_a, page_b, settings_b):
     assert privacy.due_for(page_a, NOW)["closed"].count() == 0
     assert not PurgeRun.objects.exists()
     assert Registration.objects.count() == 2
+
+
+def test_the_purge_command_uses_the_sites_default(page_a, page_b, settings_b):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    for page in (page_a, page_b):
+        registration = RegistrationFactory(page=page, status="withdrawn")
+        Registration.objects.filter(pk=registration.pk).update(
+            updated_at=timezone.now() - 8 * DAY
+        )
+    out = StringIO()
+    call_command("selvhjelp_purge", "--dry-run", stdout=out)
+    assert "     1  withdrawn or spam registrations deleted" in out.getvalue()
+    call_command("selvhjelp_purge", stdout=StringIO())
+    assert list(Registration.objects.values_list("page", flat=True)) == [page_a.pk]
+    run = PurgeRun.objects.get()
+    assert run.counts["closed"] == 1
+    assert run.counts_by_site[str(page_b.get_site().pk)]["closed"] == 1
+    assert run.counts_by_site[str(page_a.get_site().pk)]["closed"] == 0
 
 
 def test_the_site_settings_show_the_retention_defaults(admin_client, site_b):

@@ -184,6 +184,8 @@ def default_consent_text(language_code=None):
         )
 
 
+# The retention fields' defaults until migration 0024, which its earlier
+# migrations still name; the fields are now empty by default (the site's).
 def default_closed_days():
     return selvhjelp_settings.RETENTION_CLOSED_DAYS
 
