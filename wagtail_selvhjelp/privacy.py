@@ -40,7 +40,7 @@ from datetime import timedelta
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -638,21 +638,25 @@ def overview(pages, request=None):
         .annotate(number=Count("starter_id"))
         .values_list("page_id", "number")
     )
-    users = get_user_model()
+    groups_of = {page.pk: coordinator_groups_of(page.specific) for page in pages}
+    # Every coordinator group's active members in one query, not one a group.
+    members = {}
+    for user in (
+        get_user_model()
+        .objects.filter(
+            groups__in={group.pk for groups in groups_of.values() for group in groups},
+            is_active=True,
+        )
+        .annotate(coordinator_group=F("groups"))
+        .order_by("username")
+    ):
+        members.setdefault(user.coordinator_group, []).append(user_label(user))
     result = []
     for page in pages:
         specific = page.specific
         groups = [
-            {
-                "name": group.name,
-                "members": [
-                    user_label(user)
-                    for user in users.objects.filter(
-                        groups=group, is_active=True
-                    ).order_by("username")
-                ],
-            }
-            for group in coordinator_groups_of(specific)
+            {"name": group.name, "members": members.get(group.pk, [])}
+            for group in groups_of[page.pk]
         ]
         counts = by_status.get(page.pk, {})
         result.append(

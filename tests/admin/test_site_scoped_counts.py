@@ -41,7 +41,7 @@ from ..factories import (
     SelfHelpIndexPageFactory,
     make_registration_page,
 )
-from .conftest import _works_for
+from .conftest import _coordinators, _works_for
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -513,3 +513,35 @@ def test_scope_counts_to_user_needs_an_active_user(counts, dpo_a):
     assert scope_counts_to_user(rows, dpo_a, "page_id", site_field="site").exists()
     dpo_a.is_active = False
     assert not scope_counts_to_user(rows, dpo_a, "page_id", site_field="site")
+
+
+def test_the_overview_costs_one_query_per_page_at_most(
+    rf, section, superuser, django_user_model
+):
+    """A page's coordinator groups are one query; their members and the
+    site's retention defaults are read once for all pages."""
+
+    def make(number):
+        page = make_registration_page(
+            section, title=f"Side {number}", slug=f"s{number}"
+        )
+        group = _coordinators(f"Koordinatorer {number}", page)
+        for member in range(2):
+            user = django_user_model.objects.create_user(f"k{number}-{member}")
+            user.groups.add(group)
+        return page.pk
+
+    def queries(ids):
+        request = rf.get("/")
+        request.user = superuser
+        pages = Page.objects.filter(pk__in=ids).specific()
+        with CaptureQueriesContext(connection) as captured:
+            found = privacy.overview(pages, request)
+        assert all(len(item.coordinator_groups[0]["members"]) == 2 for item in found)
+        return len(captured)
+
+    ids = [make(number) for number in range(2)]
+    two = queries(ids)
+    ids += [make(number) for number in range(2, 6)]
+    six = queries(ids)
+    assert six - two <= 4
