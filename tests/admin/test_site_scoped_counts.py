@@ -186,6 +186,8 @@ def test_a_data_protection_officer_sees_only_their_sites_counts(
     response, body = _body(client, "wagtail_selvhjelp_privacy:index", {})
     assert [item.page.pk for item in response.context["pages"]] == [mine.pk]
     assert mine.title in body
+    site_name = "Fjellbygd kommune" if who == "a" else "Dalbygd"
+    assert f"The pages and counts of the sites you work for: {site_name}." in body
     # The other site's page asked for by its id: not a choice, nothing shown.
     for name in ("index", "groups"):
         response, body = _body(
@@ -238,8 +240,9 @@ def test_the_permission_alone_shows_no_site(client, counts, django_user_model):
     for name, params in COUNT_URLS:
         _response, body = _body(client, name, params)
         assert page_a.title not in body and page_b.title not in body, name
-    response, _body_ = _body(client, "wagtail_selvhjelp_privacy:index", {})
+    response, body = _body(client, "wagtail_selvhjelp_privacy:index", {})
     assert response.context["pages"] == []
+    assert "You work for no site" in body
 
 
 def test_the_site_of_a_deleted_page_keeps_its_counts_for_its_officer(

@@ -610,6 +610,15 @@ class PrivacyOverviewView(WagtailAdminTemplateMixin, TemplateView):
                 ),
                 "personal_data": privacy.where_personal_data_is_kept(),
                 "statistics_url_name": self.statistics_url_name,
+                # None: every site (a superuser).
+                "site_names": None
+                if site_ids is None
+                else [
+                    site.site_name or site.hostname
+                    for site in Site.objects.filter(pk__in=site_ids).order_by(
+                        "site_name", "hostname"
+                    )
+                ],
             }
         )
         return context
