@@ -548,3 +548,25 @@ def test_the_overview_costs_one_query_per_page_at_most(
     ids += [make(number) for number in range(2, 6)]
     six = queries(ids)
     assert six - two <= 4
+
+
+def test_a_permission_in_the_nynorsk_tree_works_for_the_site(
+    settings, home_page, site_a, page_a, django_user_model
+):
+    """A neutral site's nynorsk tree is the translation of its root: its
+    officer, given a permission there, works for the site and sees the
+    counts of both trees."""
+    from wagtail.models import Locale
+
+    from wagtail_selvhjelp.models.sites import site_ids_for_user
+
+    settings.WAGTAIL_I18N_ENABLED = True
+    nynorsk, _created = Locale.objects.get_or_create(language_code="nn")
+    home_nn = home_page.copy_for_translation(nynorsk)
+    Site.clear_site_root_paths_cache()
+    officer = _dpo(django_user_model, "personvern-nn", home_nn)
+    assert site_ids_for_user(officer) == {site_a.pk}
+    _counts(page_a, 0, 5, "Gol")
+    assert scope_counts_to_user(
+        RegistrationStatistic.objects.all(), officer, "page_id", site_field="site"
+    ).exists()

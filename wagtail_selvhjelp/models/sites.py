@@ -24,16 +24,20 @@ from django.db import models
 
 
 def _site_root_paths():
+    """[(site id, root page's URL path)], both trees of a neutral site
+    included: Wagtail's own list, which it caches for page URLs."""
     from wagtail.models import Site
 
-    return list(Site.objects.values_list("pk", "root_page__path"))
+    return [(root.site_id, root.root_path) for root in Site.get_site_root_paths()]
 
 
 def site_ids_for_user(user):
     """The ids of the sites ``user`` works for, as a frozenset.
 
-    Two queries, kept on the user object for the rest of the request (as
-    Wagtail keeps a user's page permissions).
+    Two queries at most (the site root paths are Wagtail's cached ones),
+    kept on the user object for the rest of the request (as Wagtail keeps
+    a user's page permissions). A permission in the nynorsk tree of a
+    neutral site (a translation of its root) counts for that site.
     """
     cached = getattr(user, "_selvhjelp_site_ids", None)
     if cached is not None:
@@ -55,7 +59,7 @@ def site_ids_for_user(user):
                 )
             )
             | models.Q(pk__in=coordinated_page_ids(user))
-        ).values_list("path", flat=True)
+        ).values_list("url_path", flat=True)
         paths = list(paths)
         site_ids = frozenset(
             site_id
