@@ -58,8 +58,9 @@ DEFAULTS = {
     # Sender name on the SMS the package sends (an alphanumeric sender ID, at
     # most 11 characters); None = the gateway's default.
     "SMS_SENDER": None,
-    # Retention defaults for new registration pages (editors may change them
-    # on the page, within the limits in wagtail_selvhjelp.privacy).
+    # The installation's retention defaults: a site's own defaults (its
+    # self-help settings) and a registration page's own values override
+    # them, within the limits in models/retention.py (docs/sites.md).
     # Days a withdrawn or spam registration is kept.
     "RETENTION_CLOSED_DAYS": 30,
     # Months a registration may wait before it is asked to re-confirm.

@@ -23,7 +23,7 @@ from .models import (
 )
 from .models.page_scoped import coordinated_page_ids
 from .models.permissions import sees_all_pages_counts
-from .permissions import coordinated_pages
+from .permissions import coordinated_pages, scope_counts_to_user
 
 
 #: The years a filter accepts: wide enough for any real registration, and
@@ -177,7 +177,13 @@ class StatisticFilterSet(WagtailFilterSet):
                 choices[page.pk] = page.title
             if sees_all_pages_counts(user):
                 for page_id, title in (
-                    self._meta.model.objects.values_list("page_id", "page_title")
+                    scope_counts_to_user(
+                        self._meta.model.objects.all(),
+                        user,
+                        field="page_id",
+                        site_field="site",
+                    )
+                    .values_list("page_id", "page_title")
                     .distinct()
                     .order_by("page_title")
                 ):

@@ -7,10 +7,12 @@ the few helpers listings and reports build on them.
 
 from django.apps import apps
 from django.contrib.auth import get_permission_codename
+from django.db.models import Q
 
 from .models import GroupRegistrationPage, Registration, SelfHelpGroup
 from .models.page_scoped import coordinated_page_ids
 from .models.permissions import sees_all_pages_counts
+from .models.sites import pages_of_sites, site_ids_for_user
 
 
 def coordinated_pages(user):
@@ -20,13 +22,29 @@ def coordinated_pages(user):
     ).order_by("title", "pk")
 
 
-def scope_counts_to_user(queryset, user, field="page"):
-    """Counts and overview data cut to the pages ``user`` may see."""
-    if not user.is_authenticated:
+def scope_counts_to_user(queryset, user, field="page", *, site_field=None):
+    """Counts and overview data cut to what ``user`` may see.
+
+    The one rule of every report, export and the privacy overview: the
+    pages ``user`` coordinates and, with the overview permission (the
+    data-protection officer), every page of the sites they work for
+    (``site_ids_for_user``); active superusers see all. ``field`` names the
+    row's page (or its id); ``site_field`` the row's own site, for counts
+    that outlive their page (the statistics): those rows are matched by
+    their site instead of their page's.
+    """
+    if not (user.is_authenticated and user.is_active):
         return queryset.none()
-    if sees_all_pages_counts(user):
+    if user.is_superuser:
         return queryset
-    return queryset.filter(**{f"{field}__in": coordinated_page_ids(user)})
+    visible = Q(**{f"{field}__in": coordinated_page_ids(user)})
+    if sees_all_pages_counts(user):
+        site_ids = site_ids_for_user(user)
+        if site_field:
+            visible |= Q(**{f"{site_field}__in": site_ids})
+        else:
+            visible |= Q(**{f"{field}__in": pages_of_sites(site_ids).values("pk")})
+    return queryset.filter(visible)
 
 
 #: Models whose permissions open people's personal data; their subclasses (a

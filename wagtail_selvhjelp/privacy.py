@@ -3,8 +3,9 @@
 Registrations hold special-category data (GDPR art. 9), so the package
 deletes them on time and for real, and lets a municipality show that it does:
 
-* **Retention** (:func:`purge`), per registration page (its ``get_retention()``
-  or the defaults in ``conf``): withdrawn and spam registrations go after
+* **Retention** (:func:`purge`), per registration page (:func:`retention_for`:
+  the page's own rule, else its site's default from ``SelfHelpSiteSettings``,
+  else the package's in ``conf``): withdrawn and spam registrations go after
   ``closed_days``; a registration that has waited ``reconfirm_months`` is asked
   whether it still wants a group (an e-mail with its self-service link, sent
   by receivers of ``reconfirmation_requested``) and goes ``reconfirm_grace_days``
@@ -39,7 +40,7 @@ from datetime import timedelta
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -62,26 +63,34 @@ from .models import (
     AbstractGroupRegistrationPage,
     MatchingRun,
     Registration,
+    SelfHelpSiteSettings,
     Starter,
 )
 from .models.actions import Erase
 from .models.page_scoped import PageScopedModel
 from .models.personal_data import REGISTRANT, STARTER, user_label
-from .models.privacy import PERSONAL_DATA, PurgeRun, Retention, forget
+from .models.privacy import PERSONAL_DATA, PurgeRun, forget
 from .models.rate_limits import DatabaseRateLimit
+from .models.retention import Retention
+from .models.sites import site_ids_of_pages
 from .models.starter_actions import EraseStarter
 from .models.starters import forget_starters
 from .signals import reconfirmation_requested
 
 
-def retention_for(page):
-    """The retention rules of a page holding registrations: its own when it
-    is a registration page, else the defaults (a page that no longer is one,
-    or another page class holding rows)."""
+def retention_for(page, request=None):
+    """The retention rules of a page holding registrations.
+
+    A registration page's ``get_retention()``: each rule the page's own,
+    else its site's default, else the package's (``Retention.resolve``). A
+    page that no longer is one, or another page class holding rows: its
+    site's defaults, else the package's. ``request``: where the site
+    settings read are kept for the next page of the same site.
+    """
     specific = page.specific
     if isinstance(specific, AbstractGroupRegistrationPage):
-        return specific.get_retention()
-    return Retention.defaults()
+        return specific.get_retention(request)
+    return Retention.resolve(SelfHelpSiteSettings.for_page(specific, request))
 
 
 def months_before(moment, months):
@@ -285,23 +294,38 @@ def purge(*, now=None, dry_run=False):
     """Apply every page's retention rules; return the counts.
 
     With ``dry_run`` nothing changes and nothing is recorded. Otherwise the
-    run is recorded as a :class:`PurgeRun` and logged with its counts.
+    run is recorded as a :class:`PurgeRun` with its counts, in all and per
+    site (so that a municipality's privacy overview shows its own), and
+    logged with the counts in all.
     """
     now = now or timezone.now()
     totals = dict.fromkeys(PURGE_COUNTS, 0)
-    for page in registration_pages():
+    pages = list(registration_pages())
+    sites = site_ids_of_pages(page.pk for page in pages)
+    by_site = {}
+    for page in pages:
         retention = retention_for(page)
+        site_counts = by_site.setdefault(
+            str(sites.get(page.pk) or ""), dict.fromkeys(PURGE_COUNTS, 0)
+        )
         if dry_run:
-            for rule in RETENTION_RULES:
-                totals[rule.name] += rule.due(page, now, retention).count()
-            continue
-        with transaction.atomic():
-            for rule in RETENTION_RULES:
-                totals[rule.name] += rule.apply(rule.due(page, now, retention), now)
+            counts = {
+                rule.name: rule.due(page, now, retention).count()
+                for rule in RETENTION_RULES
+            }
+        else:
+            with transaction.atomic():
+                counts = {
+                    rule.name: rule.apply(rule.due(page, now, retention), now)
+                    for rule in RETENTION_RULES
+                }
+        for name, number in counts.items():
+            totals[name] += number
+            site_counts[name] += number
     if not dry_run:
         DatabaseRateLimit.delete_expired()
         delete_task_results(now)
-        run = PurgeRun.objects.create(ran_at=now, counts=totals)
+        run = PurgeRun.objects.create(ran_at=now, counts=totals, counts_by_site=by_site)
         log(run, audit.PURGE.code, data=totals)
     return totals
 
@@ -327,9 +351,25 @@ def delete_task_results(now=None):
     ).delete()[0]
 
 
-def purge_counts(run):
-    """[(label, count)] of a :class:`PurgeRun`, one per rule (None: not counted)."""
-    return [(rule.label, run.counts.get(rule.name)) for rule in RETENTION_RULES]
+def purge_counts(run, site_ids=None):
+    """[(label, count)] of a :class:`PurgeRun`, one per rule (None: not counted).
+
+    ``site_ids``: the counts of those sites' pages only (a run from before
+    the counts were kept per site counts nothing for them); None: all.
+    """
+    if site_ids is None:
+        return [(rule.label, run.counts.get(rule.name)) for rule in RETENTION_RULES]
+    wanted = {str(site_id) for site_id in site_ids}
+    parts = [
+        counts for site_id, counts in run.counts_by_site.items() if site_id in wanted
+    ]
+    return [
+        (
+            rule.label,
+            sum(counts.get(rule.name, 0) for counts in parts) if parts else None,
+        )
+        for rule in RETENTION_RULES
+    ]
 
 
 def _announce_reconfirmation(ids):
@@ -572,8 +612,12 @@ def coordinator_groups_of(page):
     return []
 
 
-def overview(pages):
-    """A :class:`PageOverview` for each of ``pages``."""
+def overview(pages, request=None):
+    """A :class:`PageOverview` for each of ``pages``.
+
+    ``request``: keeps each site's settings read once (the retention
+    defaults), whatever the number of its pages.
+    """
     pages = list(pages)
     stats = {
         row["page_id"]: row
@@ -594,27 +638,31 @@ def overview(pages):
         .annotate(number=Count("starter_id"))
         .values_list("page_id", "number")
     )
-    users = get_user_model()
+    groups_of = {page.pk: coordinator_groups_of(page.specific) for page in pages}
+    # Every coordinator group's active members in one query, not one a group.
+    members = {}
+    for user in (
+        get_user_model()
+        .objects.filter(
+            groups__in={group.pk for groups in groups_of.values() for group in groups},
+            is_active=True,
+        )
+        .annotate(coordinator_group=F("groups"))
+        .order_by("username")
+    ):
+        members.setdefault(user.coordinator_group, []).append(user_label(user))
     result = []
     for page in pages:
         specific = page.specific
         groups = [
-            {
-                "name": group.name,
-                "members": [
-                    user_label(user)
-                    for user in users.objects.filter(
-                        groups=group, is_active=True
-                    ).order_by("username")
-                ],
-            }
-            for group in coordinator_groups_of(specific)
+            {"name": group.name, "members": members.get(group.pk, [])}
+            for group in groups_of[page.pk]
         ]
         counts = by_status.get(page.pk, {})
         result.append(
             PageOverview(
                 page=specific,
-                retention=retention_for(page),
+                retention=retention_for(page, request),
                 counts_by_status=[
                     (label, counts.get(value, 0))
                     for value, label in RegistrationStatus.choices

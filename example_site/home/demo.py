@@ -349,15 +349,16 @@ def first_name(gender, index):
 
 def registration_privacy(page):
     """The demo's privacy notice, with the page's own retention rules."""
+    retention = page.get_retention()
     return (
         "<p>Fjellbygd kommune ved frisklivssentralen er ansvarlig for "
         "opplysningene du gir her. Vi bruker dem bare til å sette sammen "
         "selvhjelpsgrupper og til å kontakte deg om det. Bare koordinatorene for "
         "selvhjelp kan se dem. Venter du på en gruppe, spør vi etter "
-        f"{page.retention_reconfirm_months} måneder om du fortsatt ønsker en; "
-        f"svarer du ikke innen {page.retention_reconfirm_grace_days} dager, "
+        f"{retention.reconfirm_months} måneder om du fortsatt ønsker en; "
+        f"svarer du ikke innen {retention.reconfirm_grace_days} dager, "
         "sletter vi påmeldingen. Når gruppa di er slutt eller du går ut av den, "
-        f"sletter vi opplysningene etter {page.retention_after_group_months} "
+        f"sletter vi opplysningene etter {retention.after_group_months} "
         "måneder. Trekker du deg, sletter vi alt med en gang. Du kan når som "
         "helst be om å få se det du har sendt inn. (Dette er en demotekst.)</p>"
     )

@@ -349,16 +349,17 @@ PEOPLE = [
 
 def registration_privacy(page):
     """Lauvdal's privacy notice, with the page's own retention rules."""
+    retention = page.get_retention()
     return (
         "<p>Lauvdal kommune ved frisklivssentralen har ansvaret for "
         "opplysningane du gjev her. Vi brukar dei berre til å setje saman "
         "sjølvhjelpsgrupper og til å kontakte deg om det, og berre "
         "koordinatorane for sjølvhjelp kan sjå dei. Ventar du på ei gruppe, "
-        f"spør vi etter {page.retention_reconfirm_months} månader om du "
+        f"spør vi etter {retention.reconfirm_months} månader om du "
         "framleis ønskjer det; høyrer vi ikkje frå deg innan "
-        f"{page.retention_reconfirm_grace_days} dagar, slettar vi påmeldinga. "
+        f"{retention.reconfirm_grace_days} dagar, slettar vi påmeldinga. "
         "Når gruppa di er slutt eller du går ut av ho, slettar vi "
-        f"opplysningane etter {page.retention_after_group_months} månader. "
+        f"opplysningane etter {retention.after_group_months} månader. "
         "Trekkjer du deg, slettar vi alt med ein gong. Du kan når som helst be "
         "om å få sjå det du har sendt inn. (Dette er ein demotekst.)</p>"
     )

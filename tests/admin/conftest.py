@@ -41,6 +41,21 @@ def _coordinators(name, page):
     return group
 
 
+def _works_for(group, page):
+    """Make ``group``'s members work for the site(s) of ``page`` with the
+    least of Wagtail's page permissions (lock), as a data-protection
+    officer's group is given one (docs/sites.md)."""
+    from wagtail.models import GroupPagePermission
+
+    GroupPagePermission.objects.create(
+        group=group,
+        page=page,
+        permission=Permission.objects.get(
+            content_type__app_label="wagtailcore", codename="lock_page"
+        ),
+    )
+
+
 @pytest.fixture
 def page_a(section):
     return make_registration_page(section, title="Meld deg på A", slug="a")

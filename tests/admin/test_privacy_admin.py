@@ -15,6 +15,7 @@ from wagtail_selvhjelp.models import (
 from wagtail_selvhjelp.models.privacy import forget
 
 from ..factories import RegistrationFactory
+from .conftest import _works_for
 
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +208,8 @@ def test_statistics_are_scoped_to_the_coordinators_pages(
 
 
 @pytest.fixture
-def dpo(django_user_model):
+def dpo(django_user_model, home_page):
+    """The data-protection officer of the (one) site."""
     user = django_user_model.objects.create_user("personvernombud", password="pw")
     group = Group.objects.create(name="Personvernombud")
     group.permissions.set(
@@ -215,6 +217,7 @@ def dpo(django_user_model):
             codename__in=["access_admin", "view_privacy_overview"]
         )
     )
+    _works_for(group, home_page)
     user.groups.add(group)
     return user
 

@@ -23,6 +23,7 @@ from wagtail_selvhjelp.models.actions import Erase
 from wagtail_selvhjelp.models.audit_log import log_on_page
 
 from ..factories import RegistrationFactory
+from .conftest import _works_for
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -144,11 +145,12 @@ def test_the_package_writes_nothing_into_wagtails_log_tables(history):
 
 
 def test_entries_without_a_page(
-    client, coordinator_a, superuser, django_user_model, history
+    client, coordinator_a, superuser, django_user_model, history, home_page
 ):
-    """A purge run counts every page: it is for those who see every page's
-    counts; an entry whose page is unknown is for superusers only."""
-    from django.contrib.auth.models import Permission
+    """A purge run counts every site's pages: it is for those who see the
+    counts and work for every site; an entry whose page is unknown is for
+    superusers only."""
+    from django.contrib.auth.models import Group, Permission
 
     run = PurgeRun.objects.create(counts={"closed": 3})
     log(run, audit.PURGE.code, data={"closed": 3})
@@ -167,6 +169,12 @@ def test_entries_without_a_page(
     overseer.user_permissions.add(
         Permission.objects.get(codename="view_privacy_overview")
     )
+    # Working for no site, they see none of the run's counts.
+    assert not SelfHelpLogEntry.objects.viewable_by_user(overseer).exists()
+    group = Group.objects.create(name="Personvern")
+    _works_for(group, home_page)
+    overseer.groups.add(group)
+    overseer = django_user_model.objects.get(pk=overseer.pk)
     visible = SelfHelpLogEntry.objects.viewable_by_user(overseer)
     assert list(visible.values_list("action", flat=True)) == [audit.PURGE.code]
     assert SelfHelpLogEntry.objects.viewable_by_user(superuser).count() == 6

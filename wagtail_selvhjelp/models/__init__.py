@@ -23,7 +23,7 @@ from .pages import (
     SelfHelpIndexPage,
     SelfHelpInfoPage,
 )
-from .privacy import PurgeRun, RegistrationStatistic, Retention
+from .privacy import PurgeRun, RegistrationStatistic
 from .rate_limits import RateLimitCounter
 from .registration_form import RegistrationFormMixin
 from .registration_pages import (
@@ -40,6 +40,7 @@ from .registrations import (
     RegistrationTimeSlotChoice,
     RegistrationTopicChoice,
 )
+from .retention import Retention
 from .self_service import SelfServiceMixin
 from .site_settings import SelfHelpSiteSettings
 from .starter_kits import StarterKitText

@@ -17,8 +17,9 @@ Who sees an entry:
   proposal): whoever coordinates that page;
 * an entry on a starter (who may serve several pages): whoever reaches the
   starter in the starter register;
-* an entry on a purge run (counts over every page): whoever sees every
-  page's anonymous counts (the privacy overview's permission);
+* an entry on a purge run (counts over every site's pages): whoever has
+  the privacy overview's permission and works for every site (the
+  overview shows the others their own sites' counts of the run);
 * anything else without a page (rows kept from before this model whose
   object is gone, an entry of a deleted page): superusers only;
 * superusers see every entry.
@@ -36,6 +37,7 @@ from wagtail.models.audit_log import BaseLogEntry, BaseLogEntryManager
 
 from .page_scoped import coordinated_page_ids
 from .permissions import sees_all_pages_counts, starter_permission_policy
+from .sites import works_for_every_site
 from .starters import Starter
 
 
@@ -92,7 +94,7 @@ class SelfHelpLogEntryManager(BaseLogEntryManager):
                 key=Cast("pk", output_field=CharField())
             ).values("key"),
         )
-        if sees_all_pages_counts(user):
+        if sees_all_pages_counts(user) and works_for_every_site(user):
             visible |= Q(
                 page__isnull=True,
                 content_type=ContentType.objects.get_for_model(

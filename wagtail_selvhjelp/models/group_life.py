@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import FollowUpMeets, FollowUpUseful, GroupLifeMeasure
+from .sites import site_id_of_page
 
 
 def hash_code(code):
@@ -139,12 +140,23 @@ class GroupLifeStatistic(models.Model):
     """An anonymous count for the yearly report: a year, a page, a measure,
     a key (a reason code, a number of days, an answer) and a count.
 
-    The page is kept as an id and a title so the counts survive the page.
+    The page is kept as an id and a title so the counts survive the page;
+    ``site`` is the municipality the page was served on when the row was
+    first counted, so who sees a site's counts sees its rows after the page
+    is gone (``permissions.scope_counts_to_user``).
     """
 
     year = models.PositiveSmallIntegerField(_("year"))
     page_id = models.PositiveIntegerField(_("registration page"), db_index=True)
     page_title = models.CharField(_("registration page"), max_length=255)
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     measure = models.CharField(
         _("measure"), max_length=20, choices=GroupLifeMeasure.choices
     )
@@ -184,6 +196,7 @@ class GroupLifeStatistic(models.Model):
                         year=year,
                         page_id=page.pk,
                         page_title=page.title,
+                        site_id=site_id_of_page(page),
                         measure=measure,
                         key=str(key),
                         count=number,

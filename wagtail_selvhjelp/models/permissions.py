@@ -90,8 +90,8 @@ class RegistrationPermissionPolicy(PageScopedPermissionPolicy):
 
 #: Registrations: view, change, delete, and the custom actions ``match``
 #: (put groups together), ``export``, ``export_answers``, ``access`` (a
-#: person's data, GDPR art. 15), ``erase`` (art. 17) and ``overview`` (every
-#: page's anonymous counts).
+#: person's data, GDPR art. 15), ``erase`` (art. 17) and ``overview`` (the
+#: anonymous counts of every page of the sites the user works for).
 registration_permission_policy = RegistrationPermissionPolicy(Registration)
 
 #: Self-help groups: add, view, change, delete.
@@ -186,8 +186,10 @@ starter_kit_text_permission_policy = SiteScopedPermissionPolicy(StarterKitText)
 
 
 def sees_all_pages_counts(user):
-    """Whether ``user`` sees the anonymous counts of every page (the privacy
-    overview's ``overview`` permission, or a superuser)."""
+    """Whether ``user`` sees the anonymous counts of every page of the sites
+    they work for, not only of the pages they coordinate (the privacy
+    overview's ``overview`` permission, or a superuser, who sees every
+    site's). ``permissions.scope_counts_to_user`` applies it."""
     return registration_permission_policy.user_has_permission(user, "overview")
 
 

@@ -15,7 +15,6 @@ right of access shows each entry's part, the privacy overview lists them.
 """
 
 from collections import Counter
-from dataclasses import dataclass
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F
@@ -24,7 +23,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
 from ..choices import Outcome, RegistrationStatus, StatisticDimension
-from ..conf import selvhjelp_settings
 from .groups import GroupMembership, SelfHelpGroup
 from .matching_runs import MatchingRun
 from .mentions import kept_mention_data
@@ -47,29 +45,7 @@ from .registrations import (
     RegistrationPlaceChoice,
     RegistrationTopicChoice,
 )
-
-
-@dataclass(frozen=True)
-class Retention:
-    """How long a registration page keeps its registrations."""
-
-    #: Days a withdrawn or spam registration is kept after its last change.
-    closed_days: int
-    #: Months a registration waits before it is asked to re-confirm.
-    reconfirm_months: int
-    #: Days a re-confirmation request waits for an answer before deletion.
-    reconfirm_grace_days: int
-    #: Months a member's data is kept after their group ended or they left.
-    after_group_months: int
-
-    @classmethod
-    def defaults(cls):
-        return cls(
-            closed_days=selvhjelp_settings.RETENTION_CLOSED_DAYS,
-            reconfirm_months=selvhjelp_settings.RETENTION_RECONFIRM_MONTHS,
-            reconfirm_grace_days=selvhjelp_settings.RETENTION_RECONFIRM_GRACE_DAYS,
-            after_group_months=selvhjelp_settings.RETENTION_AFTER_GROUP_MONTHS,
-        )
+from .sites import site_ids_of_pages
 
 
 #: The outcome a registration is counted under when it is deleted without a
@@ -105,12 +81,23 @@ class RegistrationStatistic(models.Model):
     One row per month registered, registration page, dimension (all, one
     place, one topic, one kind of group) and outcome. The page is kept as an
     id and a title, not a foreign key, so that the counts survive the page.
-    Place and topic names are copied for the same reason.
+    Place and topic names are copied for the same reason. ``site`` is the
+    municipality the page was served on when the row was first counted
+    (``sites.site_ids_of_pages``): who sees the counts of a site sees the
+    row, page or no page (``permissions.scope_counts_to_user``).
     """
 
     month = models.DateField(_("month"))
     page_id = models.PositiveIntegerField(_("registration page"), db_index=True)
     page_title = models.CharField(_("registration page"), max_length=255)
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     dimension = models.CharField(
         _("counted by"), max_length=12, choices=StatisticDimension.choices
     )
@@ -137,8 +124,10 @@ class RegistrationStatistic(models.Model):
     def add(cls, counts, labels):
         """Add ``counts`` {(month, page_id, dimension, key, outcome): n}.
 
-        ``labels`` maps (dimension, key) and ("page", page_id) to names.
+        ``labels`` maps (dimension, key) and ("page", page_id) to names. A
+        new row gets the site its page is served on (one query for all).
         """
+        sites = site_ids_of_pages({page_id for _m, page_id, *_rest in counts})
         for (month, page_id, dimension, key, outcome), number in counts.items():
             row = cls.objects.filter(
                 month=month,
@@ -155,6 +144,7 @@ class RegistrationStatistic(models.Model):
                         month=month,
                         page_id=page_id,
                         page_title=labels.get(("page", page_id), ""),
+                        site_id=sites.get(page_id),
                         dimension=dimension,
                         key=key,
                         label=labels.get((dimension, key), ""),
@@ -407,6 +397,9 @@ class PurgeRun(models.Model):
     #: {"closed": n, "expired": n, "former_members": n,
     #: "reconfirmation_requested": n, "archived_starters": n, "matching_runs": n}
     counts = models.JSONField(_("counts"), default=dict)
+    #: The same counts per site (municipality) the pages are served on:
+    #: {"<site id>": {"closed": n, ...}}; pages outside every site under "".
+    counts_by_site = models.JSONField(_("counts per site"), default=dict)
 
     class Meta:
         verbose_name = _("purge run")

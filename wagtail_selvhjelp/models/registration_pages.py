@@ -30,9 +30,9 @@ from .follow_up_page import FollowUpPageMixin
 from .invitation_answers import OfferAnswerMixin
 from .invitations import MAX_OFFER_DAYS
 from .languages import PageLanguageMixin
-from .privacy import Retention
 from .registration_form import RegistrationFormMixin
 from .registrations import ConsentText
+from .retention import Retention, retention_validators
 from .self_service import SelfServiceMixin
 from .site_settings import SelfHelpSiteSettings
 
@@ -162,13 +162,14 @@ def default_privacy_notice(language_code=None, site_settings=None):
     before the page has a locale or a site (see
     :meth:`AbstractGroupRegistrationPage.use_own_language_for_default_texts`).
     """
+    retention = Retention.resolve(site_settings)
     with translation.override(language_code or settings.LANGUAGE_CODE):
         return render_to_string(
             "wagtail_selvhjelp/privacy_notice_default.html",
             {
-                "reconfirm_months": selvhjelp_settings.RETENTION_RECONFIRM_MONTHS,
-                "grace_days": selvhjelp_settings.RETENTION_RECONFIRM_GRACE_DAYS,
-                "after_group_months": selvhjelp_settings.RETENTION_AFTER_GROUP_MONTHS,
+                "reconfirm_months": retention.reconfirm_months,
+                "grace_days": retention.reconfirm_grace_days,
+                "after_group_months": retention.after_group_months,
                 "site_settings": site_settings,
             },
         ).strip()
@@ -183,6 +184,8 @@ def default_consent_text(language_code=None):
         )
 
 
+# The retention fields' defaults until migration 0024, which its earlier
+# migrations still name; the fields are now empty by default (the site's).
 def default_closed_days():
     return selvhjelp_settings.RETENTION_CLOSED_DAYS
 
@@ -353,38 +356,45 @@ class AbstractGroupRegistrationPage(
         ),
     )
     # Retention: editable within limits that keep data no longer than a
-    # municipality can justify (and long enough to do the work).
+    # municipality can justify (and long enough to do the work). Empty: the
+    # site's default, else the package's (``get_retention``).
     retention_closed_days = models.PositiveSmallIntegerField(
         _("days to keep withdrawn and spam registrations"),
-        default=default_closed_days,
-        validators=[MinValueValidator(1), MaxValueValidator(90)],
-        help_text=_("Counted from their last change; 1 to 90."),
+        null=True,
+        blank=True,
+        validators=retention_validators("closed_days"),
+        help_text=_(
+            "Counted from their last change; 1 to 90. Empty: the site's default."
+        ),
     )
     retention_reconfirm_months = models.PositiveSmallIntegerField(
         _("months before a waiting person is asked to confirm"),
-        default=default_reconfirm_months,
-        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        null=True,
+        blank=True,
+        validators=retention_validators("reconfirm_months"),
         help_text=_(
             "People who have waited this long get an e-mail asking whether they "
-            "still want a group; 1 to 24."
+            "still want a group; 1 to 24. Empty: the site's default."
         ),
     )
     retention_reconfirm_grace_days = models.PositiveSmallIntegerField(
         _("days to answer before deletion"),
-        default=default_reconfirm_grace_days,
-        validators=[MinValueValidator(14), MaxValueValidator(90)],
+        null=True,
+        blank=True,
+        validators=retention_validators("reconfirm_grace_days"),
         help_text=_(
             "A registration that does not confirm within this time is deleted; "
-            "14 to 90."
+            "14 to 90. Empty: the site's default."
         ),
     )
     retention_after_group_months = models.PositiveSmallIntegerField(
         _("months to keep members' data after the group"),
-        default=default_after_group_months,
-        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        null=True,
+        blank=True,
+        validators=retention_validators("after_group_months"),
         help_text=_(
             "Counted from when the group ended or the member left; the group's "
-            "own record stays, without names; 1 to 24."
+            "own record stays, without names; 1 to 24. Empty: the site's default."
         ),
     )
     coordinator_groups = ParentalManyToManyField(
@@ -585,13 +595,10 @@ class AbstractGroupRegistrationPage(
     def get_notify_emails(self):
         return split_email_list(self.notify_emails)
 
-    def get_retention(self):
-        return Retention(
-            closed_days=self.retention_closed_days,
-            reconfirm_months=self.retention_reconfirm_months,
-            reconfirm_grace_days=self.retention_reconfirm_grace_days,
-            after_group_months=self.retention_after_group_months,
-        )
+    def get_retention(self, request=None):
+        """How long this page keeps its registrations: each rule the page's
+        own where set, else its site's default, else the package's."""
+        return Retention.resolve(self, SelfHelpSiteSettings.for_page(self, request))
 
     @path("")
     def index_route(self, request, *args, **kwargs):

@@ -3,7 +3,8 @@
 A municipality is a Wagtail ``Site``; its written standard (bokmål,
 nynorsk or neutral, see docs/languages.md) and the names it signs with (the
 sender of its e-mails and text messages, the controller and the
-data-protection officer its privacy notice names) are edited in the admin's Settings menu,
+data-protection officer its privacy notice names, the retention defaults
+of its registration pages) are edited in the admin's Settings menu,
 one set per site, with Wagtail's own ``BaseSiteSetting``. Empty fields fall
 back to what the installation is configured with, so a site that fills in
 nothing behaves as before these settings existed.
@@ -22,6 +23,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from ..conf import selvhjelp_settings
 from ..sms import gsm7
+from .retention import retention_validators
 
 
 #: An alphanumeric SMS sender travels in the GSM 03.38 alphabet (its basic
@@ -66,7 +68,9 @@ def validate_sms_sender(value):
 class SelfHelpSiteSettings(BaseSiteSetting):
     """The names a municipality (a site) signs its self-help pages and messages with.
 
-    Also how long shared caches may keep its content pages (docs/caching.md).
+    Also how long shared caches may keep its content pages (docs/caching.md)
+    and how long its registration pages keep personal data unless a page
+    sets its own (``Retention.resolve``).
     """
 
     email_sender_name = models.CharField(
@@ -143,6 +147,43 @@ class SelfHelpSiteSettings(BaseSiteSetting):
         ),
     )
 
+    # Retention defaults of the site's registration pages: empty, the
+    # package's (``Retention.resolve`` decides, in one place).
+    retention_closed_days = models.PositiveSmallIntegerField(
+        _("days to keep withdrawn and spam registrations"),
+        null=True,
+        blank=True,
+        validators=retention_validators("closed_days"),
+        help_text=_("Counted from their last change; 1 to 90."),
+    )
+    retention_reconfirm_months = models.PositiveSmallIntegerField(
+        _("months before a waiting person is asked to confirm"),
+        null=True,
+        blank=True,
+        validators=retention_validators("reconfirm_months"),
+        help_text=_(
+            "People who have waited this long get an e-mail asking whether they "
+            "still want a group; 1 to 24."
+        ),
+    )
+    retention_reconfirm_grace_days = models.PositiveSmallIntegerField(
+        _("days to answer before deletion"),
+        null=True,
+        blank=True,
+        validators=retention_validators("reconfirm_grace_days"),
+        help_text=_(
+            "A registration that does not confirm within this time is deleted; "
+            "14 to 90."
+        ),
+    )
+    retention_after_group_months = models.PositiveSmallIntegerField(
+        _("months to keep members' data after the group"),
+        null=True,
+        blank=True,
+        validators=retention_validators("after_group_months"),
+        help_text=_("Counted from when the group ended or the member left; 1 to 24."),
+    )
+
     panels = [
         FieldPanel("language_form"),
         MultiFieldPanel(
@@ -159,6 +200,19 @@ class SelfHelpSiteSettings(BaseSiteSetting):
         ),
         MultiFieldPanel([FieldPanel("sms_sender")], heading=_("SMS")),
         MultiFieldPanel([FieldPanel("cache_max_age")], heading=_("Caching")),
+        MultiFieldPanel(
+            [
+                FieldPanel("retention_closed_days"),
+                FieldPanel("retention_reconfirm_months"),
+                FieldPanel("retention_reconfirm_grace_days"),
+                FieldPanel("retention_after_group_months"),
+            ],
+            heading=_("Retention"),
+            help_text=_(
+                "How long this site's registration pages keep personal data, "
+                "unless a page sets its own. Empty: the installation's default."
+            ),
+        ),
     ]
 
     class Meta:

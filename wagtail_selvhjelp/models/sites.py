@@ -24,16 +24,20 @@ from django.db import models
 
 
 def _site_root_paths():
+    """[(site id, root page's URL path)], both trees of a neutral site
+    included: Wagtail's own list, which it caches for page URLs."""
     from wagtail.models import Site
 
-    return list(Site.objects.values_list("pk", "root_page__path"))
+    return [(root.site_id, root.root_path) for root in Site.get_site_root_paths()]
 
 
 def site_ids_for_user(user):
     """The ids of the sites ``user`` works for, as a frozenset.
 
-    Two queries, kept on the user object for the rest of the request (as
-    Wagtail keeps a user's page permissions).
+    Two queries at most (the site root paths are Wagtail's cached ones),
+    kept on the user object for the rest of the request (as Wagtail keeps
+    a user's page permissions). A permission in the nynorsk tree of a
+    neutral site (a translation of its root) counts for that site.
     """
     cached = getattr(user, "_selvhjelp_site_ids", None)
     if cached is not None:
@@ -55,7 +59,7 @@ def site_ids_for_user(user):
                 )
             )
             | models.Q(pk__in=coordinated_page_ids(user))
-        ).values_list("path", flat=True)
+        ).values_list("url_path", flat=True)
         paths = list(paths)
         site_ids = frozenset(
             site_id
@@ -73,6 +77,52 @@ def works_for_every_site(user):
         return True
     site_ids = site_ids_for_user(user)
     return bool(site_ids) and site_ids >= {pk for pk, _path in _site_root_paths()}
+
+
+def site_ids_of_pages(page_ids):
+    """{page id: the id of the site it is served on, or None}, for many pages.
+
+    The rule of :func:`site_id_of_page` (Wagtail's cached site root paths,
+    both trees of a neutral site included: the deepest root above the page,
+    the default site first among sites sharing a root), in one query for
+    the pages' paths.
+    """
+    from wagtail.models import Page, Site
+
+    roots = Site.get_site_root_paths()
+    return {
+        pk: next(
+            (root.site_id for root in roots if url_path.startswith(root.root_path)),
+            None,
+        )
+        for pk, url_path in Page.objects.filter(pk__in=list(page_ids)).values_list(
+            "pk", "url_path"
+        )
+    }
+
+
+def pages_of_sites(site_ids):
+    """The pages served on the sites ``site_ids``, as a ``Page`` queryset.
+
+    The rule of :func:`site_ids_of_pages`, as a filter: below one of the
+    sites' roots, and not below a deeper root of another site.
+    """
+    from wagtail.models import Page, Site
+
+    roots = Site.get_site_root_paths()
+    mine = {root.root_path for root in roots if root.site_id in site_ids}
+    if not mine:
+        return Page.objects.none()
+    within = models.Q()
+    for path in mine:
+        within |= models.Q(url_path__startswith=path)
+    pages = Page.objects.filter(within)
+    for root in roots:
+        if root.root_path not in mine and any(
+            root.root_path.startswith(path) for path in mine
+        ):
+            pages = pages.exclude(url_path__startswith=root.root_path)
+    return pages
 
 
 def site_id_of_page(page, request=None):

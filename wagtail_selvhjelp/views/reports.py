@@ -65,6 +65,7 @@ from ..models.permissions import (
     registration_permission_policy,
 )
 from ..models.privacy import count_registrations, live_outcome
+from ..models.sites import site_ids_for_user
 from ..permissions import scope_counts_to_user
 
 
@@ -320,7 +321,10 @@ class StatisticsReportView(ReportView):
 
     def get_queryset(self):
         return scope_counts_to_user(
-            RegistrationStatistic.objects.all(), self.request.user, field="page_id"
+            RegistrationStatistic.objects.all(),
+            self.request.user,
+            field="page_id",
+            site_field="site",
         )
 
     def get_filtered_queryset(self):
@@ -551,7 +555,10 @@ class GroupStatisticsReportView(StatisticsReportView):
 
     def get_queryset(self):
         return scope_counts_to_user(
-            GroupLifeStatistic.objects.all(), self.request.user, field="page_id"
+            GroupLifeStatistic.objects.all(),
+            self.request.user,
+            field="page_id",
+            site_field="site",
         )
 
     def get_filtered_queryset(self):
@@ -581,18 +588,37 @@ class PrivacyOverviewView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        user = self.request.user
         page_ids = set(GroupRegistrationPage.objects.values_list("pk", flat=True))
         page_ids |= set(privacy.registration_pages().values_list("pk", flat=True))
-        pages = Page.objects.filter(pk__in=page_ids).order_by("title", "pk").specific()
+        # The pages of the sites the user works for (and those they
+        # coordinate), as every report; the purge's counts of those sites.
+        pages = (
+            scope_counts_to_user(Page.objects.filter(pk__in=page_ids), user, "pk")
+            .order_by("title", "pk")
+            .specific()
+        )
+        site_ids = None if user.is_superuser else site_ids_for_user(user)
         last_purge = privacy.last_purge()
         context.update(
             {
-                "pages": privacy.overview(pages),
+                "pages": privacy.overview(pages, request=self.request),
                 "superusers": privacy.superusers(),
                 "last_purge": last_purge,
-                "purge_counts": privacy.purge_counts(last_purge) if last_purge else [],
+                "purge_counts": (
+                    privacy.purge_counts(last_purge, site_ids) if last_purge else []
+                ),
                 "personal_data": privacy.where_personal_data_is_kept(),
                 "statistics_url_name": self.statistics_url_name,
+                # None: every site (a superuser).
+                "site_names": None
+                if site_ids is None
+                else [
+                    site.site_name or site.hostname
+                    for site in Site.objects.filter(pk__in=site_ids).order_by(
+                        "site_name", "hostname"
+                    )
+                ],
             }
         )
         return context
