@@ -443,3 +443,33 @@ def test_a_refused_address_reaches_no_row_of_the_database_task_backend(
     row = json.dumps(model.objects.values().get(), default=str)
     assert EMAIL not in row and EMAIL not in caplog.text
     assert "koordinator@example.test" not in row
+
+
+def test_the_grace_days_in_a_message_are_the_sites_default_read_along(
+    page, django_assert_num_queries
+):
+    """The site's retention default reaches the message without a query of
+    its own (the settings are read with the registration)."""
+    from wagtail.models import Site
+
+    from wagtail_selvhjelp.models import SelfHelpSiteSettings
+
+    site = page.get_site()
+    SelfHelpSiteSettings.objects.update_or_create(
+        site=site, defaults={"retention_reconfirm_grace_days": 45}
+    )
+    page.retention_reconfirm_grace_days = None
+    page.save()
+    registration = RegistrationFactory(page=page)
+    Site.get_site_root_paths()
+
+    read = notifications.get_registration(registration.pk)
+    receipt = notifications.Receipt(read)
+    receipt.url_parts  # noqa: B018 - Wagtail's own lookup, cached on the message
+    with django_assert_num_queries(0):
+        assert receipt.get_context()["grace_days"] == 45
+
+    page.retention_reconfirm_grace_days = 21
+    page.save()
+    receipt = notifications.Receipt(notifications.get_registration(registration.pk))
+    assert receipt.get_context()["grace_days"] == 21

@@ -63,6 +63,7 @@ from .models import (
 )
 from .models.actions import OpenFollowUp
 from .models.languages import locale_language, person_language
+from .models.retention import RETENTION_LIMITS
 from .models.site_settings import SelfHelpSiteSettings
 from .sms import get_sms_backend
 
@@ -132,6 +133,7 @@ SITE_SETTINGS_READ_ALONG = (
     "email_sender_address",
     "sms_sender",
     "language_form",
+    *(f"retention_{rule}" for rule in RETENTION_LIMITS),
 )
 
 
@@ -407,7 +409,9 @@ class RegistrantNotification(Notification):
             if isinstance(page, AbstractGroupRegistrationPage)
             else "",
             "link_days": selvhjelp_settings.SELF_SERVICE_LINK_DAYS,
-            "grace_days": privacy.retention_for(self.page).reconfirm_grace_days,
+            "grace_days": privacy.retention_for(
+                self.page, site_settings=self.get_site_settings()
+            ).reconfirm_grace_days,
         }
 
 

@@ -78,19 +78,22 @@ from .models.starters import forget_starters
 from .signals import reconfirmation_requested
 
 
-def retention_for(page, request=None):
+def retention_for(page, request=None, *, site_settings=None):
     """The retention rules of a page holding registrations.
 
     A registration page's ``get_retention()``: each rule the page's own,
     else its site's default, else the package's (``Retention.resolve``). A
     page that no longer is one, or another page class holding rows: its
     site's defaults, else the package's. ``request``: where the site
-    settings read are kept for the next page of the same site.
+    settings read are kept for the next page of the same site;
+    ``site_settings``: the page's site's settings, already read.
     """
     specific = page.specific
     if isinstance(specific, AbstractGroupRegistrationPage):
-        return specific.get_retention(request)
-    return Retention.resolve(SelfHelpSiteSettings.for_page(specific, request))
+        return specific.get_retention(request, site_settings=site_settings)
+    return Retention.resolve(
+        site_settings or SelfHelpSiteSettings.for_page(specific, request)
+    )
 
 
 def months_before(moment, months):

@@ -6,6 +6,8 @@ from wagtail.models import Site
 
 from wagtail_selvhjelp.models import SelfHelpSiteSettings
 
+from .conftest import _works_for
+
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +54,10 @@ def test_coordinators_and_editors_without_the_permission_cannot(
 
 
 def test_a_user_given_the_permission_can(client, editor, section):
+    """For the sites they work for (docs/sites.md): here, by a page permission."""
     editor.groups.get().permissions.add(
         Permission.objects.get(codename="change_selfhelpsitesettings")
     )
+    _works_for(editor.groups.get(), section)
     client.force_login(editor)
     assert client.get(_edit_url()).status_code == 200

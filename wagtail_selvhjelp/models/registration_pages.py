@@ -595,10 +595,13 @@ class AbstractGroupRegistrationPage(
     def get_notify_emails(self):
         return split_email_list(self.notify_emails)
 
-    def get_retention(self, request=None):
+    def get_retention(self, request=None, *, site_settings=None):
         """How long this page keeps its registrations: each rule the page's
-        own where set, else its site's default, else the package's."""
-        return Retention.resolve(self, SelfHelpSiteSettings.for_page(self, request))
+        own where set, else its site's default (``site_settings`` when the
+        caller read them already), else the package's."""
+        return Retention.resolve(
+            self, site_settings or SelfHelpSiteSettings.for_page(self, request)
+        )
 
     @path("")
     def index_route(self, request, *args, **kwargs):
