@@ -429,7 +429,7 @@ def test_the_migration_gives_existing_counts_their_pages_site(
     page_a, page_b, site_a, site_b
 ):
     migration = importlib.import_module(
-        "wagtail_selvhjelp.migrations.0024_statistics_sites"
+        "wagtail_selvhjelp.migrations.0025_statistics_sites_data"
     )
     month = datetime.date(2026, 1, 1)
     for page_id in (page_a.pk, page_b.pk, 99999):
@@ -452,7 +452,7 @@ def test_the_migration_gives_existing_counts_their_pages_site(
 
 def test_the_migration_lets_pages_with_the_default_follow_their_site(page_a, page_b):
     migration = importlib.import_module(
-        "wagtail_selvhjelp.migrations.0024_statistics_sites"
+        "wagtail_selvhjelp.migrations.0025_statistics_sites_data"
     )
     package = Retention.defaults()
     GroupRegistrationPage.objects.filter(pk=page_a.pk).update(
