@@ -312,3 +312,51 @@ def test_a_404_from_the_page_itself_stays_a_404(client, two_trees):
         response = client.get(info_nn.url)
     assert response.status_code == 404
     assert "hreflang" not in response.content.decode()
+
+
+def test_an_editor_translates_a_section_and_a_contact_point_in_the_admin(
+    client, admin_user, home_page, nn_site
+):
+    """Through Wagtail's "Translate" (simple_translation, in the example
+    site): the contact point's translation keeps its site and sharing, and
+    the section's translation links it."""
+    from django.urls import reverse
+
+    from wagtail_selvhjelp.models import SelfHelpIndexContactPoint
+
+    nynorsk, _created = Locale.objects.get_or_create(language_code="nn")
+    site = home_page.get_site()
+    contact_point = ContactPointFactory(site=site, organisation="Frisklivssentralen")
+    contact_point.shared_with_sites.add(nn_site)
+    section = SelfHelpIndexPageFactory(parent=home_page)
+    SelfHelpIndexContactPoint.objects.create(
+        page=section, contact_point=contact_point, sort_order=0
+    )
+    section.save_revision().publish()
+    home_page.copy_for_translation(nynorsk).save_revision().publish()
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse(
+            "simple_translation:submit_snippet_translation",
+            args=["wagtail_selvhjelp", "contactpoint", contact_point.pk],
+        ),
+        {"locales": [nynorsk.pk]},
+    )
+    assert response.status_code == 302
+    contact_point_nn = ContactPoint.objects.get(
+        translation_key=contact_point.translation_key, locale=nynorsk
+    )
+    assert contact_point_nn.site == site
+    assert list(contact_point_nn.shared_with_sites.all()) == [nn_site]
+
+    response = client.post(
+        reverse("simple_translation:submit_page_translation", args=[section.pk]),
+        {"locales": [nynorsk.pk], "include_subtree": True},
+    )
+    assert response.status_code == 302
+    section_nn = section.get_translation(nynorsk)
+    assert [
+        link.contact_point_id
+        for link in SelfHelpIndexContactPoint.objects.filter(page=section_nn)
+    ] == [contact_point_nn.pk]

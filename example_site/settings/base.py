@@ -20,6 +20,9 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    # "Translate" in the page and snippet menus: a neutral municipality's
+    # editors make the nynorsk (or bokmål) tree (docs/languages.md).
+    "wagtail.contrib.simple_translation",
     # Purges a shared cache's copies of published pages, once
     # WAGTAILFRONTENDCACHE names the cache (see docs/caching.md).
     "wagtail.contrib.frontend_cache",
