@@ -32,7 +32,7 @@ from .invitations import MAX_OFFER_DAYS
 from .languages import PageLanguageMixin
 from .registration_form import RegistrationFormMixin
 from .registrations import ConsentText
-from .retention import Retention, retention_validators
+from .retention import Retention, retention_field
 from .self_service import SelfServiceMixin
 from .site_settings import SelfHelpSiteSettings
 
@@ -358,41 +358,27 @@ class AbstractGroupRegistrationPage(
     # Retention: editable within limits that keep data no longer than a
     # municipality can justify (and long enough to do the work). Empty: the
     # site's default, else the package's (``get_retention``).
-    retention_closed_days = models.PositiveSmallIntegerField(
-        _("days to keep withdrawn and spam registrations"),
-        null=True,
-        blank=True,
-        validators=retention_validators("closed_days"),
-        help_text=_(
-            "Counted from their last change; 1 to 90. Empty: the site's default."
-        ),
+    retention_closed_days = retention_field(
+        "closed_days",
+        _("Counted from their last change; 1 to 90. Empty: the site's default."),
     )
-    retention_reconfirm_months = models.PositiveSmallIntegerField(
-        _("months before a waiting person is asked to confirm"),
-        null=True,
-        blank=True,
-        validators=retention_validators("reconfirm_months"),
-        help_text=_(
+    retention_reconfirm_months = retention_field(
+        "reconfirm_months",
+        _(
             "People who have waited this long get an e-mail asking whether they "
             "still want a group; 1 to 24. Empty: the site's default."
         ),
     )
-    retention_reconfirm_grace_days = models.PositiveSmallIntegerField(
-        _("days to answer before deletion"),
-        null=True,
-        blank=True,
-        validators=retention_validators("reconfirm_grace_days"),
-        help_text=_(
+    retention_reconfirm_grace_days = retention_field(
+        "reconfirm_grace_days",
+        _(
             "A registration that does not confirm within this time is deleted; "
             "14 to 90. Empty: the site's default."
         ),
     )
-    retention_after_group_months = models.PositiveSmallIntegerField(
-        _("months to keep members' data after the group"),
-        null=True,
-        blank=True,
-        validators=retention_validators("after_group_months"),
-        help_text=_(
+    retention_after_group_months = retention_field(
+        "after_group_months",
+        _(
             "Counted from when the group ended or the member left; the group's "
             "own record stays, without names; 1 to 24. Empty: the site's default."
         ),

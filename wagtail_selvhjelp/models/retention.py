@@ -11,6 +11,8 @@ and the site settings can both import it.
 from dataclasses import dataclass
 
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ..conf import selvhjelp_settings
 
@@ -73,3 +75,24 @@ def retention_validators(name):
     """The validators of a field that sets the retention rule ``name``."""
     least, most = RETENTION_LIMITS[name]
     return [MinValueValidator(least), MaxValueValidator(most)]
+
+
+#: What each retention rule's field is called, on a page and as a site's default.
+RETENTION_LABELS = {
+    "closed_days": _("days to keep withdrawn and spam registrations"),
+    "reconfirm_months": _("months before a waiting person is asked to confirm"),
+    "reconfirm_grace_days": _("days to answer before deletion"),
+    "after_group_months": _("months to keep members' data after the group"),
+}
+
+
+def retention_field(name, help_text):
+    """The field that sets the retention rule ``name``: empty leaves it to
+    the next layer (:meth:`Retention.resolve`)."""
+    return models.PositiveSmallIntegerField(
+        RETENTION_LABELS[name],
+        null=True,
+        blank=True,
+        validators=retention_validators(name),
+        help_text=help_text,
+    )

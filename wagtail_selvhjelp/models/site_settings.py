@@ -23,7 +23,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from ..conf import selvhjelp_settings
 from ..sms import gsm7
-from .retention import retention_validators
+from .retention import retention_field
 
 
 #: An alphanumeric SMS sender travels in the GSM 03.38 alphabet (its basic
@@ -149,39 +149,27 @@ class SelfHelpSiteSettings(BaseSiteSetting):
 
     # Retention defaults of the site's registration pages: empty, the
     # package's (``Retention.resolve`` decides, in one place).
-    retention_closed_days = models.PositiveSmallIntegerField(
-        _("days to keep withdrawn and spam registrations"),
-        null=True,
-        blank=True,
-        validators=retention_validators("closed_days"),
-        help_text=_("Counted from their last change; 1 to 90."),
+    retention_closed_days = retention_field(
+        "closed_days",
+        _("Counted from their last change; 1 to 90."),
     )
-    retention_reconfirm_months = models.PositiveSmallIntegerField(
-        _("months before a waiting person is asked to confirm"),
-        null=True,
-        blank=True,
-        validators=retention_validators("reconfirm_months"),
-        help_text=_(
+    retention_reconfirm_months = retention_field(
+        "reconfirm_months",
+        _(
             "People who have waited this long get an e-mail asking whether they "
             "still want a group; 1 to 24."
         ),
     )
-    retention_reconfirm_grace_days = models.PositiveSmallIntegerField(
-        _("days to answer before deletion"),
-        null=True,
-        blank=True,
-        validators=retention_validators("reconfirm_grace_days"),
-        help_text=_(
+    retention_reconfirm_grace_days = retention_field(
+        "reconfirm_grace_days",
+        _(
             "A registration that does not confirm within this time is deleted; "
             "14 to 90."
         ),
     )
-    retention_after_group_months = models.PositiveSmallIntegerField(
-        _("months to keep members' data after the group"),
-        null=True,
-        blank=True,
-        validators=retention_validators("after_group_months"),
-        help_text=_("Counted from when the group ended or the member left; 1 to 24."),
+    retention_after_group_months = retention_field(
+        "after_group_months",
+        _("Counted from when the group ended or the member left; 1 to 24."),
     )
 
     panels = [
