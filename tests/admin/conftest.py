@@ -7,6 +7,7 @@
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from wagtail.models import Page, Site
 
 from ..factories import RegistrationFactory, make_registration_page
 
@@ -120,3 +121,23 @@ def group_a(page_a):
         place=page_a.places.get(name="Gol"),
         time_slot=page_a.time_slots.get(name="Kveld"),
     )
+
+
+#: The second municipality's host name in the two-site tests.
+HOST_B = "dalbygd.example.test"
+
+
+@pytest.fixture
+def site_a(home_page):
+    """Municipality A: the example site's default site."""
+    return Site.objects.get(is_default_site=True)
+
+
+@pytest.fixture
+def site_b(home_page, settings):
+    """Municipality B: its own tree on its own host name."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, HOST_B]
+    home = Page.get_first_root_node().add_child(
+        instance=Page(title="Dalbygd kommune", slug="dalbygd")
+    )
+    return Site.objects.create(hostname=HOST_B, site_name="Dalbygd", root_page=home)

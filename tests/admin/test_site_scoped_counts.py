@@ -46,7 +46,6 @@ from .conftest import _coordinators, _works_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-HOST_B = "dalbygd.example.test"
 NOW = timezone.make_aware(datetime.datetime(2026, 6, 15, 12, 0))
 DAY = datetime.timedelta(days=1)
 
@@ -62,24 +61,6 @@ COUNT_URLS = [
     ("wagtail_selvhjelp_statistics:languages", {"export": "csv"}),
     ("wagtail_selvhjelp_privacy:index", {}),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _host_b(settings):
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, HOST_B]
-
-
-@pytest.fixture
-def site_a(home_page):
-    return Site.objects.get(is_default_site=True)
-
-
-@pytest.fixture
-def site_b(home_page):
-    home = Page.get_first_root_node().add_child(
-        instance=Page(title="Dalbygd kommune", slug="dalbygd")
-    )
-    return Site.objects.create(hostname=HOST_B, site_name="Dalbygd", root_page=home)
 
 
 @pytest.fixture

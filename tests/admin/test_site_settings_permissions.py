@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
-from wagtail.models import GroupPagePermission, Site
+from wagtail.models import GroupPagePermission
 
 from wagtail_selvhjelp.models import SelfHelpSiteSettings
 
@@ -32,11 +32,6 @@ def change_settings_permission():
         content_type__app_label="wagtail_selvhjelp",
         codename="change_selfhelpsitesettings",
     )
-
-
-@pytest.fixture
-def site_a(home_page):
-    return Site.objects.get(root_page=home_page)
 
 
 def make_user(django_user_model, name, *permissions):

@@ -14,7 +14,7 @@ a site, is checked for the other site's data.
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import get_resolver, reverse
-from wagtail.models import GroupPagePermission, Page, Site
+from wagtail.models import GroupPagePermission, Page
 
 from wagtail_selvhjelp.models import (
     ContactPoint,
@@ -32,19 +32,12 @@ from ..factories import (
     StarterFactory,
     make_registration_page,
 )
-from .conftest import _coordinators
+from .conftest import HOST_B, _coordinators
 from .test_permission_matrix import EXPECTED, package_urls
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-
-@pytest.fixture(autouse=True)
-def _host_b(settings):
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, HOST_B]
-
-
-HOST_B = "dalbygd.example.test"
 
 #: Permissions an editor of a site has on the package's snippets.
 EDITOR_PERMISSIONS = [
@@ -57,19 +50,6 @@ EDITOR_PERMISSIONS = [
     "change_starterkittext",
     "delete_starterkittext",
 ]
-
-
-@pytest.fixture
-def site_a(home_page):
-    return Site.objects.get(is_default_site=True)
-
-
-@pytest.fixture
-def site_b(home_page):
-    home = Page.get_first_root_node().add_child(
-        instance=Page(title="Dalbygd kommune", slug="dalbygd")
-    )
-    return Site.objects.create(hostname=HOST_B, site_name="Dalbygd", root_page=home)
 
 
 @pytest.fixture
